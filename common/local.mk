@@ -1,0 +1,16 @@
+noinst_LIBRARIES += common/libvrcommon.a
+common_libvrcommon_a_SOURCES = \
+	common/xmalloc.c common/xmalloc.h \
+	common/err.c common/err.h \
+	common/log.c common/log.h \
+	common/buf.c common/buf.h \
+	common/util.c common/util.h \
+	common/spawn.c common/spawn.h \
+	common/event.c common/event.h \
+	common/rpc.c common/rpc.h common/rpc-proto.h \
+	common/conf/xml-util.c common/conf/xml-util.h \
+	common/conf/dom-def.c common/conf/dom-def.h \
+	common/conf/dom-def-format.c common/conf/dom-def-validate.c
+
+VR_COMMON_LIBS = common/libvrcommon.a $(LIBXML_LIBS) $(JSONC_LIBS) \
+	$(UUID_LIBS)
