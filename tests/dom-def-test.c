@@ -1,0 +1,762 @@
+/*
+ * Domain XML tests.
+ *
+ * Golden files: for each tests/domxml2xml/NAME.xml, parse with
+ * DOM_PARSE_VALIDATE, format, and compare byte for byte with NAME.out.xml
+ * (or NAME.xml itself when there is no .out.xml); then check that
+ * format -> parse -> format is idempotent and that dom_def_copy() formats
+ * the same. NAME.err holds the exact error of a refused NAME.xml. Values the
+ * parser generates (a UUID or MAC that is not in the input) are replaced by
+ * @UUID@ and @MAC@ before comparing. VR_TEST_REGENERATE=1 rewrites the
+ * expectations.
+ *
+ * Also unit tests of xml-util (errors, refusal of DOCTYPEs, consumption
+ * marking, getters), unit scaling, MACs, threads, and a timing line.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parserInternals.h>
+
+#include "buf.h"
+#include "dom-def.h"
+#include "err.h"
+#include "util.h"
+#include "xml-util.h"
+#include "xmalloc.h"
+
+static int npass, nfail, ntest;
+static bool regenerate;
+static char *data_dir;
+static char *schema_path;
+
+static void __attribute__((format(printf, 2, 3)))
+check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	ntest++;
+	printf("%s %d - ", ok ? "ok" : "not ok", ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (ok)
+		npass++;
+	else
+		nfail++;
+}
+
+/* An error check: msg must equal vr_error_message() exactly. */
+static void
+check_error(const char *what, const char *msg)
+{
+	bool ok = vr_error_code() == VR_ERR_XML &&
+	    strcmp(vr_error_message(), msg) == 0;
+
+	check(ok, "%s", what);
+	if (!ok)
+		printf("#   expected: %s\n#   got:      [%s] %s\n", msg,
+		    vr_error_code_name(vr_error_code()), vr_error_message());
+}
+
+/* ---- xml-util ---- */
+
+static int entity_loads;
+
+static xmlParserInputPtr
+test_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)id;
+	(void)ctxt;
+	entity_loads++;
+	printf("# external entity loader called for %s\n", url ? url : "?");
+	return NULL;
+}
+
+static void
+test_xml_parse(void)
+{
+	static const struct {
+		const char *xml, *err;
+	} bad[] = {
+		{ "<a>\n<b>\n</a>", "line 3: Opening and ending tag mismatch: b "
+		    "line 2 and a" },
+		{ "", "line 1: Document is empty" },
+		{ "<a>&foo;</a>", "line 1: Entity 'foo' not defined" },
+		{ "<?xml version='1.0'?>\n<!DOCTYPE a [\n<!ENTITY x SYSTEM "
+		    "\"file:///etc/passwd\">\n]>\n<a>&x;</a>",
+		    "line 2: DOCTYPE declarations are not allowed" },
+		{ "<!DOCTYPE a SYSTEM \"http://127.0.0.1:9/a.dtd\"><a/>",
+		    "line 1: DOCTYPE declarations are not allowed" },
+		{ "<!DOCTYPE a [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> "
+		    "%p;]><a/>", "line 1: DOCTYPE declarations are not "
+		    "allowed" },
+	};
+	xmlExternalEntityLoader old = xmlGetExternalEntityLoader();
+	VR_AUTOFREE char *big = NULL;
+	xmlDoc *doc;
+	size_t i;
+
+	xmlSetExternalEntityLoader(test_entity_loader);
+	for (i = 0; i < nitems(bad); i++) {
+		vr_error_reset();
+		doc = vr_xml_parse_string(bad[i].xml);
+		check(doc == NULL, "xml: bad document %zu refused", i);
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		check_error("xml: bad document error message", bad[i].err);
+	}
+	check(entity_loads == 0, "xml: no external entity was ever loaded");
+	xmlSetExternalEntityLoader(old);
+
+	big = xmalloc(VR_XML_MAX_LEN + 16);
+	memset(big, ' ', VR_XML_MAX_LEN + 15);
+	memcpy(big, "<a>", 3);
+	memcpy(big + VR_XML_MAX_LEN + 11, "</a>", 5);
+	doc = vr_xml_parse_string(big);
+	check(doc == NULL && strstr(vr_error_message(), "too large") != NULL,
+	    "xml: documents over VR_XML_MAX_LEN are refused");
+
+	doc = vr_xml_parse_string("<b/>");
+	check(doc != NULL && vr_xml_root(doc, "a") == NULL,
+	    "xml: wrong root element refused");
+	check_error("xml: wrong root message",
+	    "line 1: root element is <b>, expected <a>");
+	xmlFreeDoc(doc);
+}
+
+/* Parse doc, read what reader reads, then check what is left. */
+static void
+check_consumed(const char *label, const char *xml, void (*reader)(xmlNode *),
+    const char *err)
+{
+	VR_AUTO_XMLDOC doc = vr_xml_parse_string(xml);
+	xmlNode *root;
+	int rc;
+
+	if (doc == NULL || (root = vr_xml_root(doc, "r")) == NULL) {
+		check(false, "consumed: %s: parse", label);
+		return;
+	}
+	reader(root);
+	vr_error_reset();
+	rc = vr_xml_check_consumed(root);
+	if (err == NULL) {
+		check(rc == 0, "consumed: %s: all read", label);
+		return;
+	}
+	check(rc < 0, "consumed: %s: refused", label);
+	check_error("consumed: message", err);
+}
+
+static void
+read_a_and_x(xmlNode *root)
+{
+	xmlNode *a;
+
+	if ((a = vr_xml_child(root, "a")) != NULL) {
+		vr_xml_attr(a, "x");
+		free(vr_xml_text(a));
+	}
+}
+
+static void
+test_xml_consumed(void)
+{
+	check_consumed("everything read", "<r><a x='1'>t</a><!-- c --> </r>",
+	    read_a_and_x, NULL);
+	check_consumed("unknown attribute", "<r>\n<a x='1' y='2'/></r>",
+	    read_a_and_x, "unsupported attribute 'y' on <a> (line 2)");
+	check_consumed("unknown element", "<r>\n<a/>\n<b><c/></b></r>",
+	    read_a_and_x, "unsupported element <b> (line 3, in <r>)");
+	check_consumed("repeated element", "<r><a/>\n<a/></r>", read_a_and_x,
+	    "element <a> appears more than once (line 2, in <r>)");
+	check_consumed("stray text", "<r>\n  junk<a/></r>", read_a_and_x,
+	    "unexpected text '\n  junk' in <r> (line 2)");
+	check_consumed("namespaced element", "<r xmlns:q='urn:q'><a/>\n<q:a/>"
+	    "</r>", read_a_and_x, "unsupported element <q:a> (line 2, in <r>)");
+	check_consumed("namespaced attribute", "<r xmlns:q='urn:q'><a q:x='1'/>"
+	    "</r>", read_a_and_x, "unsupported attribute 'q:x' on <a> (line 1)");
+	check_consumed("CDATA text", "<r><a><![CDATA[text]]></a></r>",
+	    read_a_and_x, NULL);
+}
+
+static const char *
+test_enum_to_string(int v)
+{
+	static const char *const names[] = { NULL, "virtio", "sata", "ide" };
+
+	return v >= 0 && v < 4 ? names[v] : NULL;
+}
+
+static void
+test_xml_getters(void)
+{
+	static const char *const choices[] = { "a", "b", NULL };
+	VR_AUTO_XMLDOC doc = vr_xml_parse_string("<r\nh='0x1f' d='31' "
+	    "o='017' n='-1' big='4294967296' sp=' 1' y='yes' on='on' bad='x' "
+	    "e='sata' e2='scsi' i='-1' c='b'/>");
+	xmlNode *r;
+	unsigned int u = 0;
+	int i = 0;
+	bool b = false;
+
+	if (doc == NULL || (r = vr_xml_root(doc, "r")) == NULL) {
+		check(false, "getters: parse");
+		return;
+	}
+	check(vr_xml_attr_uint(r, "h", 0, 255, &u) == 1 && u == 31,
+	    "getters: hex with base 0");
+	check(vr_xml_attr_uint(r, "d", 10, 255, &u) == 1 && u == 31,
+	    "getters: decimal");
+	check(vr_xml_attr_uint(r, "o", 0, 255, &u) == 1 && u == 15,
+	    "getters: octal with base 0, as libvirt");
+	check(vr_xml_attr_uint(r, "missing", 10, 5, &u) == 0 && u == 15,
+	    "getters: absent attribute leaves the value");
+	check(vr_xml_attr_uint(r, "n", 10, 255, &u) < 0, "getters: negative");
+	check_error("getters: negative message", "line 2: invalid value '-1' "
+	    "for <r n=...>: expected an integer from 0 to 255");
+	check(vr_xml_attr_uint(r, "big", 10, 4294967295U, &u) < 0,
+	    "getters: overflow");
+	check(vr_xml_attr_uint(r, "sp", 10, 9, &u) < 0,
+	    "getters: white space in numbers");
+	check(vr_xml_attr_uint(r, "h", 10, 255, &u) < 0,
+	    "getters: hex refused in base 10");
+	check(vr_xml_attr_int(r, "i", -1, 5, &i) == 1 && i == -1,
+	    "getters: signed");
+	check(vr_xml_attr_bool(r, "y", VR_XML_YESNO, &b) == 1 && b,
+	    "getters: yes");
+	check(vr_xml_attr_bool(r, "on", VR_XML_ONOFF, &b) == 1 && b,
+	    "getters: on");
+	check(vr_xml_attr_bool(r, "y", VR_XML_ONOFF, &b) < 0,
+	    "getters: yes is not on");
+	check_error("getters: bool message", "line 2: invalid value 'yes' for "
+	    "<r y=...>: expected on or off");
+	check(vr_xml_attr_enum(r, "e", test_enum_to_string, 4, VR_XML_ALL,
+	    VR_XML_REQUIRED) == 2, "getters: enum");
+	check(vr_xml_attr_enum(r, "e2", test_enum_to_string, 4, VR_XML_ALL,
+	    VR_XML_REQUIRED) < 0, "getters: bad enum");
+	check_error("getters: enum message", "line 2: invalid value 'scsi' for "
+	    "<r e2=...>: expected virtio, sata, ide");
+	check(vr_xml_attr_enum(r, "e", test_enum_to_string, 4,
+	    VR_XML_BIT(1) | VR_XML_BIT(3), 0) < 0, "getters: enum mask");
+	check_error("getters: enum mask message", "line 2: invalid value "
+	    "'sata' for <r e=...>: expected virtio, ide");
+	check(vr_xml_attr_enum(r, "none", test_enum_to_string, 4, VR_XML_ALL,
+	    3) == 3, "getters: enum default");
+	check(vr_xml_attr_enum(r, "none", test_enum_to_string, 4, VR_XML_ALL,
+	    VR_XML_REQUIRED) < 0, "getters: required enum");
+	check_error("getters: required message",
+	    "line 2: missing attribute 'none' on <r>");
+	check(vr_xml_attr_choice(r, "c", choices, VR_XML_REQUIRED) == 1,
+	    "getters: choice");
+	check(vr_xml_attr_choice(r, "bad", choices, 0) < 0,
+	    "getters: bad choice");
+	check_error("getters: choice message",
+	    "line 2: invalid value 'x' for <r bad=...>: expected a, b");
+}
+
+static void
+test_xml_escape(void)
+{
+	struct vr_buf b = { 0 };
+
+	vr_xml_buf_attr(&b, "a", "x<'&\">\n\t\ry");
+	vr_buf_puts(&b, "|");
+	vr_xml_escape_text(&b, "x<'\n\r");
+	check(strcmp(vr_buf_str(&b), " a='x&lt;&apos;&amp;&quot;&gt;&#10;&#9;"
+	    "&#13;y'|x&lt;&apos;\n&#13;") == 0, "xml: escaping");
+	vr_buf_free(&b);
+}
+
+/* ---- units, MACs, UUIDs ---- */
+
+static void
+test_units(void)
+{
+	static const struct {
+		unsigned long long value;
+		const char *unit;
+		unsigned long long kib;
+	} cases[] = {
+		{ 1025, "b", 2 }, { 2048, "bytes", 2 }, { 3, "k", 3 },
+		{ 3, "KiB", 3 }, { 1024, "KB", 1000 }, { 1, "M", 1024 },
+		{ 2, "MiB", 2048 }, { 1, "MB", 977 }, { 1, "G", 1048576 },
+		{ 1, "GiB", 1048576 }, { 1, "GB", 976563 },
+		{ 1, "T", 1ULL << 30 }, { 1, "TiB", 1ULL << 30 },
+		{ 1, "TB", 976562500 }, { 1, "P", 1ULL << 40 },
+		{ 1, "PiB", 1ULL << 40 }, { 1, "PB", 976562500000ULL },
+		{ 1, "E", 1ULL << 50 }, { 1, "EiB", 1ULL << 50 },
+		{ 1, "EB", 976562500000000ULL }, { 5, "K", 5 },
+		{ 7, NULL, 7 },
+	};
+	unsigned long long kib;
+	size_t i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		kib = 0;
+		check(vr_scale_to_kib(cases[i].value, cases[i].unit, "KiB",
+		    &kib) == 0 && kib == cases[i].kib, "units: %llu %s = %llu "
+		    "KiB (got %llu)", cases[i].value,
+		    cases[i].unit ? cases[i].unit : "(default)", cases[i].kib,
+		    kib);
+	}
+	check(vr_scale_to_kib(1, "parsec", "KiB", &kib) < 0,
+	    "units: unknown unit refused");
+	check(vr_scale_to_kib(16, "E", "KiB", &kib) < 0,
+	    "units: overflow refused");
+}
+
+static void
+test_mac(void)
+{
+	static const char *const bad[] = { "52:54:00:12:34", "52-54-00-12-34-56",
+	    "52:54:00:12:34:5g", "52:54:00:12:34:567", "", NULL };
+	unsigned char mac[6];
+	char buf[18];
+	size_t i;
+
+	check(dom_mac_parse("52:54:00:AB:cd:0f", mac) == 0 && mac[3] == 0xab &&
+	    mac[5] == 0x0f, "mac: parse");
+	dom_mac_format(mac, buf);
+	check(strcmp(buf, "52:54:00:ab:cd:0f") == 0, "mac: format lowercase");
+	for (i = 0; i < nitems(bad); i++)
+		check(dom_mac_parse(bad[i], mac) < 0, "mac: '%s' refused",
+		    bad[i] ? bad[i] : "NULL");
+}
+
+static const char generated_xml[] =
+	"<domain type='kvm'><name>gen</name><memory>1024</memory>"
+	"<os><type>hvm</type></os><devices><interface type='user'/>"
+	"<interface type='user'/></devices></domain>";
+
+static void
+test_generated(void)
+{
+	VR_AUTO(dom_def) a = dom_def_parse_string(generated_xml, 0);
+	VR_AUTO(dom_def) b = dom_def_parse_string(generated_xml, 0);
+
+	if (a == NULL || b == NULL) {
+		check(false, "generated: parse: %s", vr_error_message());
+		return;
+	}
+	check(!vr_uuid_is_null(a->uuid) &&
+	    memcmp(a->uuid, b->uuid, 16) != 0, "generated: random UUIDs");
+	check(a->nets[0].mac[0] == 0x52 && a->nets[0].mac[1] == 0x54 &&
+	    a->nets[0].mac[2] == 0x00 && a->nets[1].mac[0] == 0x52,
+	    "generated: MACs are 52:54:00:xx:xx:xx");
+	check(memcmp(a->nets[0].mac, a->nets[1].mac, 6) != 0 &&
+	    memcmp(a->nets[0].mac, b->nets[0].mac, 6) != 0,
+	    "generated: MACs differ");
+}
+
+static void
+test_format_flags(void)
+{
+	static const char xml[] =
+	    "<domain type='kvm'><name>vnc</name><memory>1024</memory>"
+	    "<os><type>hvm</type></os><devices>"
+	    "<graphics type='vnc' passwd='s3cr&apos;t'/></devices></domain>";
+	VR_AUTO(dom_def) def = dom_def_parse_string(xml, 0);
+	VR_AUTO(dom_def) again = NULL;
+	VR_AUTOFREE char *plain = NULL, *secure = NULL, *live = NULL;
+	VR_AUTOFREE char *secure2 = NULL;
+
+	if (def == NULL) {
+		check(false, "format: parse: %s", vr_error_message());
+		return;
+	}
+	plain = dom_def_format(def, -1, 0);
+	secure = dom_def_format(def, -1, DOM_FORMAT_SECURE);
+	live = dom_def_format(def, 7, 0);
+	check(strstr(plain, "passwd") == NULL, "format: no passwd by default");
+	check(strstr(secure, " passwd='s3cr&apos;t'") != NULL,
+	    "format: passwd with DOM_FORMAT_SECURE");
+	check(strncmp(live, "<domain type='kvm' id='7'>\n", 27) == 0,
+	    "format: id of a running domain");
+	again = dom_def_parse_string(secure, DOM_PARSE_VALIDATE);
+	secure2 = again != NULL ? dom_def_format(again, -1,
+	    DOM_FORMAT_SECURE) : NULL;
+	check(secure2 != NULL && strcmp(secure, secure2) == 0,
+	    "format: secure output round-trips");
+}
+
+static void
+test_parse_file(void)
+{
+	VR_AUTOFREE char *path = xprintf("%s/minimal.xml", data_dir);
+	VR_AUTO(dom_def) def = dom_def_parse_file(path, DOM_PARSE_VALIDATE);
+	VR_AUTO(dom_def) none = NULL;
+	VR_AUTOFREE char *missing = xprintf("%s/no-such-file.xml", data_dir);
+
+	check(def != NULL && strcmp(def->name, "minimal") == 0,
+	    "file: parse %s", path);
+	none = dom_def_parse_file(missing, 0);
+	check(none == NULL && vr_error_code() == VR_ERR_SYSTEM,
+	    "file: missing file reported");
+}
+
+/* ---- threads: per-thread errors and a shared schema ---- */
+
+static const char thread_good[] =
+	"<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory>"
+	"<os><type>hvm</type></os></domain>";
+static const char thread_bad[] =
+	"<domain type='kvm'>\n<name>t</name>\n<memory>64</memory>\n"
+	"<os><type>hvm</type></os>\n<devices><bogus/></devices></domain>";
+static const char thread_malformed[] = "<domain>\n\n<name>t</domain>";
+
+static void *
+thread_main(void *arg)
+{
+	struct dom_def *def;
+	int i, *failures = arg;
+
+	for (i = 0; i < 200; i++) {
+		def = dom_def_parse_string(thread_good, i % 10 == 0 ?
+		    DOM_PARSE_VALIDATE : 0);
+		if (def == NULL || def->mem_kib != 65536)
+			(*failures)++;
+		dom_def_free(def);
+		if (dom_def_parse_string(thread_bad, DOM_PARSE_VALIDATE) !=
+		    NULL || strcmp(vr_error_message(), "unsupported element "
+		    "<bogus> (line 5, in <devices>)") != 0)
+			(*failures)++;
+		if (dom_def_parse_string(thread_malformed, 0) != NULL ||
+		    strcmp(vr_error_message(), "line 3: Opening and ending "
+		    "tag mismatch: name line 3 and domain") != 0)
+			(*failures)++;
+	}
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	pthread_t t[4];
+	int failures[4] = { 0 }, total = 0;
+	size_t i;
+
+	for (i = 0; i < nitems(t); i++)
+		pthread_create(&t[i], NULL, thread_main, &failures[i]);
+	for (i = 0; i < nitems(t); i++) {
+		pthread_join(t[i], NULL);
+		total += failures[i];
+	}
+	check(total == 0, "threads: 4 x 600 parses, errors per thread "
+	    "(%d wrong)", total);
+}
+
+/* ---- golden files ---- */
+
+static char *
+read_opt(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return NULL;
+	return vr_file_read(path, VR_XML_MAX_LEN, NULL);
+}
+
+static void
+write_file(const char *path, const char *data)
+{
+	if (vr_file_write_atomic(path, data, strlen(data), 0644) < 0)
+		printf("# cannot write %s: %s\n", path, vr_error_message());
+	else
+		printf("# wrote %s\n", path);
+}
+
+/* Replace "<uuid>X</uuid>" and "address='M'" values not in input. */
+static char *
+mask_generated(const char *out, const char *input)
+{
+	static const struct {
+		const char *open, *close, *mask;
+	} pats[] = {
+		{ "<uuid>", "</uuid>", "@UUID@" },
+		{ "<mac address='", "'", "@MAC@" },
+	};
+	struct vr_buf b = { 0 };
+	const char *p = out, *best, *s, *e;
+	VR_AUTOFREE char *value = NULL;
+	size_t i, bi = 0;
+
+	for (;;) {
+		best = NULL;
+		for (i = 0; i < nitems(pats); i++) {
+			s = strstr(p, pats[i].open);
+			if (s != NULL && (best == NULL || s < best)) {
+				best = s;
+				bi = i;
+			}
+		}
+		if (best == NULL)
+			break;
+		s = best + strlen(pats[bi].open);
+		e = strstr(s, pats[bi].close);
+		if (e == NULL)
+			break;
+		vr_buf_add(&b, p, (size_t)(s - p));
+		free(value);
+		value = xstrndup(s, (size_t)(e - s));
+		vr_buf_puts(&b, strcasestr(input, value) != NULL ? value :
+		    pats[bi].mask);
+		p = e;
+	}
+	vr_buf_puts(&b, p);
+	return vr_buf_steal(&b);
+}
+
+static char *
+chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '\n')
+		s[--n] = '\0';
+	return s;
+}
+
+/* Print the first line where two texts differ. */
+static void
+show_diff(const char *want, const char *got)
+{
+	int line = 1;
+	const char *w = want, *g = got;
+
+	while (*w != '\0' && *w == *g) {
+		if (*w == '\n') {
+			line++;
+			want = w + 1;
+			got = g + 1;
+		}
+		w++;
+		g++;
+	}
+	printf("#   line %d differs:\n#   want: %.*s\n#   got:  %.*s\n", line,
+	    (int)strcspn(want, "\n"), want, (int)strcspn(got, "\n"), got);
+}
+
+/* A refused case whose message is structural must fail the schema too. */
+static void
+check_schema_refuses(const char *name, const char *xml, const char *msg)
+{
+	VR_AUTO_XMLDOC doc = NULL;
+
+	if (strncmp(msg, "unsupported ", 12) != 0 &&
+	    strstr(msg, ": invalid value '") == NULL &&
+	    strstr(msg, ": missing ") == NULL)
+		return;
+	if ((doc = vr_xml_parse_string(xml)) == NULL)
+		return;
+	check(vr_xml_validate(doc, schema_path) < 0,
+	    "domxml2xml/%s: domain.rng refuses it too", name);
+}
+
+static void
+golden_refused(const char *name, const char *xml, const char *err_path,
+    const char *want)
+{
+	VR_AUTO(dom_def) def = NULL;
+	VR_AUTOFREE char *got = NULL;
+	int code;
+
+	vr_error_reset();
+	def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE);
+	if (def != NULL) {
+		check(false, "domxml2xml/%s: refused", name);
+		return;
+	}
+	got = xstrdup(vr_error_message());
+	code = vr_error_code();
+	if (regenerate && strcmp(got, want) != 0) {
+		VR_AUTOFREE char *data = xprintf("%s\n", got);
+
+		write_file(err_path, data);
+		want = got;
+	}
+	check(code == VR_ERR_XML && strcmp(got, want) == 0,
+	    "domxml2xml/%s: refused", name);
+	if (code != VR_ERR_XML || strcmp(got, want) != 0)
+		printf("#   expected: %s\n#   got:      [%s] %s\n", want,
+		    vr_error_code_name(code), got);
+	check_schema_refuses(name, xml, want);
+}
+
+static void
+golden_accepted(const char *name, const char *xml, const char *out_path,
+    const char *want_out)
+{
+	VR_AUTO(dom_def) def = NULL;
+	VR_AUTO(dom_def) again = NULL;
+	VR_AUTO(dom_def) copy = NULL;
+	VR_AUTOFREE char *out = NULL, *masked = NULL, *out2 = NULL;
+	VR_AUTOFREE char *out3 = NULL;
+	const char *want = want_out != NULL ? want_out : xml;
+
+	vr_error_reset();
+	if ((def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE)) == NULL) {
+		check(false, "domxml2xml/%s: parse: %s", name,
+		    vr_error_message());
+		return;
+	}
+	out = dom_def_format(def, -1, 0);
+	masked = mask_generated(out, xml);
+	if (regenerate && strcmp(masked, want) != 0) {
+		if (strcmp(masked, xml) == 0) {
+			if (unlink(out_path) == 0)
+				printf("# removed %s\n", out_path);
+		} else
+			write_file(out_path, masked);
+		want = masked;
+	}
+	check(strcmp(masked, want) == 0, "domxml2xml/%s: format matches %s",
+	    name, want == xml ? "the input" : "NAME.out.xml");
+	if (strcmp(masked, want) != 0)
+		show_diff(want, masked);
+
+	again = dom_def_parse_string(out, DOM_PARSE_VALIDATE);
+	out2 = again != NULL ? dom_def_format(again, -1, 0) : NULL;
+	check(out2 != NULL && strcmp(out, out2) == 0,
+	    "domxml2xml/%s: format, parse, format is idempotent", name);
+	if (out2 == NULL)
+		printf("#   reparse: %s\n", vr_error_message());
+	else if (strcmp(out, out2) != 0)
+		show_diff(out, out2);
+
+	copy = dom_def_copy(def);
+	out3 = dom_def_format(copy, -1, 0);
+	check(strcmp(out, out3) == 0, "domxml2xml/%s: copy formats the same",
+	    name);
+}
+
+static int
+golden_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 4 && strcmp(d->d_name + n - 4, ".xml") == 0 &&
+	    (n < 8 || strcmp(d->d_name + n - 8, ".out.xml") != 0);
+}
+
+static void
+test_golden(void)
+{
+	struct dirent **list;
+	int n, i, nerr = 0;
+
+	if ((n = scandir(data_dir, &list, golden_filter, alphasort)) < 0) {
+		check(false, "golden: cannot list %s: %s", data_dir,
+		    strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		VR_AUTOFREE char *name = xstrndup(list[i]->d_name,
+		    strlen(list[i]->d_name) - 4);
+		VR_AUTOFREE char *xml_path = xprintf("%s/%s.xml", data_dir,
+		    name);
+		VR_AUTOFREE char *err_path = xprintf("%s/%s.err", data_dir,
+		    name);
+		VR_AUTOFREE char *out_path = xprintf("%s/%s.out.xml",
+		    data_dir, name);
+		VR_AUTOFREE char *xml = read_opt(xml_path);
+		VR_AUTOFREE char *err = read_opt(err_path);
+		VR_AUTOFREE char *out = read_opt(out_path);
+
+		if (xml == NULL)
+			check(false, "domxml2xml/%s: read", name);
+		else if (err != NULL) {
+			nerr++;
+			golden_refused(name, xml, err_path, chomp(err));
+		} else
+			golden_accepted(name, xml, out_path, out);
+		free(list[i]);
+	}
+	free(list);
+	printf("# %d golden cases: %d accepted, %d refused\n", n, n - nerr,
+	    nerr);
+	check(n - nerr >= 30 && nerr >= 15, "golden: at least 30 accepted and "
+	    "15 refused cases");
+}
+
+/* Not a pass/fail check: machines differ. The target is < 50 us. */
+static void
+test_timing(void)
+{
+	VR_AUTOFREE char *path = xprintf("%s/typical.xml", data_dir);
+	VR_AUTOFREE char *xml = read_opt(path);
+	struct dom_def *def;
+	uint64_t start, parse_us, format_us;
+	char *out;
+	int i, n = 1000;
+
+	if (xml == NULL)
+		return;
+	start = vr_time_us();
+	for (i = 0; i < n; i++)
+		dom_def_free(dom_def_parse_string(xml, 0));
+	parse_us = vr_time_us() - start;
+	def = dom_def_parse_string(xml, 0);
+	start = vr_time_us();
+	for (i = 0; i < n && def != NULL; i++) {
+		out = dom_def_format(def, -1, 0);
+		free(out);
+	}
+	format_us = vr_time_us() - start;
+	dom_def_free(def);
+	printf("# timing: %d parses of typical.xml in %.1f ms (%.1f us each),"
+	    " %d formats in %.1f ms\n", n, parse_us / 1000.0,
+	    (double)parse_us / n, n, format_us / 1000.0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *srcdir = getenv("abs_top_srcdir");
+	const char *env_schema = getenv("VR_SCHEMA_DIR");
+	const char *regen = getenv("VR_TEST_REGENERATE");
+	VR_AUTOFREE char *schema_dir = NULL;
+
+	if (srcdir == NULL)
+		srcdir = ".";
+	regenerate = regen != NULL && strcmp(regen, "1") == 0;
+	data_dir = argc > 1 ? xstrdup(argv[1]) :
+	    xprintf("%s/tests/domxml2xml", srcdir);
+	schema_dir = env_schema != NULL ? xstrdup(env_schema) :
+	    xprintf("%s/xml-schemas", srcdir);
+	schema_path = xprintf("%s/domain.rng", schema_dir);
+	dom_def_set_schema_dir(schema_dir);
+	vr_xml_init();
+
+	test_xml_parse();
+	test_xml_consumed();
+	test_xml_getters();
+	test_xml_escape();
+	test_units();
+	test_mac();
+	test_generated();
+	test_format_flags();
+	test_parse_file();
+	test_threads();
+	test_golden();
+	test_timing();
+
+	vr_xml_cleanup();
+	free(data_dir);
+	free(schema_path);
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail != 0;
+}
