@@ -1,0 +1,2030 @@
+/*
+ * struct dom_def -> qemu-system-x86_64 argv. See qemu-argv.h for the
+ * policy; tests/qemuxml2argv holds one golden file per feature, each also
+ * started in a real QEMU by tests/qemu-argv-test.c.
+ *
+ * Values in QEMU's key=value syntax have their commas doubled (buf_esc);
+ * -blockdev takes JSON, so disk paths need no escaping there. -kernel,
+ * -initrd and -append are plain strings to QEMU.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "err.h"
+#include "qemu-argv.h"
+#include "xmalloc.h"
+
+#define PCI_NBUS	256
+#define PCI_NSLOT	32
+#define MAX_CTRL_INDEX	32	/* bitmasks of implicit controllers */
+#define VNC_PORT_MIN	5900
+
+/* Where a disk sits, and the alias naming its device and block nodes. */
+struct disk_place {
+	char		 alias[40];	/* virtio-disk0, sata0-0-1... */
+	unsigned int	 ctrl, bus, target, unit;
+};
+
+struct qb {
+	const struct dom_def		*def;
+	const struct qemu_argv_ctx	*ctx;
+	char				**v;
+	size_t				 n, cap;
+	bool				 q35;
+	bool				 dev_boot;	/* <boot order=> */
+	struct disk_place		*places;	/* one per disk */
+	uint8_t				 pci[PCI_NBUS][PCI_NSLOT]; /* fns */
+	unsigned int			 first_slot;
+	int				 video_slot;	/* -1: none reserved */
+	/* controllers added because a device needs one */
+	uint32_t			 need_sata, need_scsi;
+	bool				 need_vserial, need_usb;
+	uint8_t				 vserial_used[32]; /* ports, bitmap */
+};
+
+/* argv helpers */
+
+static void
+qb_add(struct qb *qb, const char *s)
+{
+	if (qb->n + 2 > qb->cap) {
+		qb->cap = qb->cap != 0 ? qb->cap * 2 : 64;
+		qb->v = xreallocarray(qb->v, qb->cap, sizeof *qb->v);
+	}
+	qb->v[qb->n++] = xstrdup(s);
+	qb->v[qb->n] = NULL;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+qb_addf(struct qb *qb, const char *opt, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvprintf(fmt, ap);
+	va_end(ap);
+	qb_add(qb, opt);
+	qb_add(qb, s);
+	free(s);
+}
+
+/* Adds opt and the buffer's contents, and empties the buffer. */
+static void
+qb_add_buf(struct qb *qb, const char *opt, struct vr_buf *b)
+{
+	qb_add(qb, opt);
+	qb_add(qb, vr_buf_str(b));
+	vr_buf_free(b);
+}
+
+/* Appends s with commas doubled, as QEMU's option parser wants. */
+static void
+buf_esc(struct vr_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == ',')
+			vr_buf_add(b, ",", 1);
+		vr_buf_add(b, s, 1);
+	}
+}
+
+static char *
+json_take_string(struct json_object *o)
+{
+	char *s;
+
+	s = xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+static bool
+str_is(const char *s, const char *allowed)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	return s[strspn(s, allowed)] == '\0';
+}
+
+#define CHARS_ALNUM	"abcdefghijklmnopqrstuvwxyz" \
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* machine */
+
+static const char *
+machine_name(const struct qb *qb)
+{
+	return qb->def->os_machine != NULL ? qb->def->os_machine : "pc";
+}
+
+static int
+machine_check(struct qb *qb)
+{
+	const char *m = machine_name(qb);
+	const char *arch = qb->def->os_arch;
+
+	if (arch != NULL && strcmp(arch, "x86_64") != 0) {
+		vr_error(VR_ERR_UNSUPPORTED,
+		    "os arch '%s' is not supported (only x86_64)", arch);
+		return -1;
+	}
+	if (strcmp(m, "q35") == 0 || (strncmp(m, "pc-q35-", 7) == 0 &&
+	    str_is(m + 7, "0123456789."))) {
+		qb->q35 = true;
+		return 0;
+	}
+	if (strcmp(m, "pc") == 0 || (strncmp(m, "pc-i440fx-", 10) == 0 &&
+	    str_is(m + 10, "0123456789.")))
+		return 0;
+	vr_error(VR_ERR_UNSUPPORTED, "machine '%s' is not supported (pc, "
+	    "pc-i440fx-*, q35, pc-q35-*)", m);
+	return -1;
+}
+
+/* PCI addresses */
+
+static bool
+pci_ctrl_is_bus(const struct dom_controller *c)
+{
+	return c->type == DOM_CONTROLLER_PCI &&
+	    (c->model == DOM_CONTROLLER_MODEL_PCI_BRIDGE ||
+	    c->model == DOM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+}
+
+static const struct dom_controller *
+ctrl_find(const struct dom_def *def, enum dom_controller_type type,
+    unsigned int index)
+{
+	size_t i;
+
+	for (i = 0; i < def->ncontrollers; i++)
+		if (def->controllers[i].type == type &&
+		    def->controllers[i].index == index)
+			return &def->controllers[i];
+	return NULL;
+}
+
+/* Marks an explicit PCI address used; checks the bus exists. */
+static int
+pci_reserve(struct qb *qb, const struct dom_addr *a, const char *what)
+{
+	const struct dom_controller *c;
+
+	if (a->type == DOM_ADDR_NONE)
+		return 0;
+	if (a->type != DOM_ADDR_PCI) {
+		vr_error(VR_ERR_XML, "%s: address type '%s' is not valid for a "
+		    "PCI device", what, dom_addr_type_to_string(a->type));
+		return -1;
+	}
+	if (a->domain != 0 || a->bus >= PCI_NBUS || a->slot >= PCI_NSLOT ||
+	    a->function > 7) {
+		vr_error(VR_ERR_XML, "%s: PCI address %04x:%02x:%02x.%x is out "
+		    "of range (domain 0, bus 0-255, slot 0-31, function 0-7)",
+		    what, a->domain, a->bus, a->slot, a->function);
+		return -1;
+	}
+	if (a->bus != 0) {
+		c = ctrl_find(qb->def, DOM_CONTROLLER_PCI, a->bus);
+		if (c == NULL || !pci_ctrl_is_bus(c)) {
+			vr_error(VR_ERR_XML, "%s: PCI bus %u does not "
+			    "exist (no pci-bridge or pcie-root-port "
+			    "controller with index %u)", what, a->bus, a->bus);
+			return -1;
+		}
+		if (c->model == DOM_CONTROLLER_MODEL_PCIE_ROOT_PORT &&
+		    a->slot != 0) {
+			vr_error(VR_ERR_XML, "%s: pcie-root-port 'pci.%u' has "
+			    "only slot 0", what, a->bus);
+			return -1;
+		}
+	}
+	if (qb->pci[a->bus][a->slot] & (1u << a->function)) {
+		vr_error(VR_ERR_XML, "%s: PCI address %02x:%02x.%x is already "
+		    "in use", what, a->bus, a->slot, a->function);
+		return -1;
+	}
+	qb->pci[a->bus][a->slot] |= 1u << a->function;
+	return 0;
+}
+
+/* Takes a free slot on bus 0, trying pref first (0: none). -1 if full. */
+static int
+pci_take(struct qb *qb, unsigned int pref)
+{
+	unsigned int s;
+
+	if (pref != 0 && qb->pci[0][pref] == 0) {
+		qb->pci[0][pref] = 0xff;
+		return (int)pref;
+	}
+	for (s = qb->first_slot; s < PCI_NSLOT; s++) {
+		if (qb->pci[0][s] == 0) {
+			qb->pci[0][s] = 0xff;
+			return (int)s;
+		}
+	}
+	return -1;
+}
+
+static void
+pci_bus_name(const struct qb *qb, unsigned int bus, struct vr_buf *b)
+{
+	if (bus == 0)
+		vr_buf_puts(b, qb->q35 ? "pcie.0" : "pci.0");
+	else
+		vr_buf_printf(b, "pci.%u", bus);
+}
+
+/* Appends ",bus=...,addr=..." (explicit or next free slot on bus 0). */
+static int
+pci_addr(struct qb *qb, struct vr_buf *b, const struct dom_addr *a,
+    int slot, const char *what)
+{
+	if (a->type == DOM_ADDR_PCI) {
+		vr_buf_puts(b, ",bus=");
+		pci_bus_name(qb, a->bus, b);
+		vr_buf_printf(b, ",addr=0x%x", a->slot);
+		if (a->function != 0)
+			vr_buf_printf(b, ".0x%x", a->function);
+		if (a->multifunction)
+			vr_buf_puts(b, ",multifunction=on");
+		return 0;
+	}
+	if (slot < 0)
+		slot = pci_take(qb, 0);
+	if (slot < 0) {
+		vr_error(VR_ERR_UNSUPPORTED, "%s: no free PCI slot left on "
+		    "bus 0; add a pci-bridge or pcie-root-port", what);
+		return -1;
+	}
+	vr_buf_puts(b, ",bus=");
+	pci_bus_name(qb, 0, b);
+	vr_buf_printf(b, ",addr=0x%x", (unsigned int)slot);
+	return 0;
+}
+
+/* Devices that do not sit on PCI must not carry a PCI address. */
+static int
+no_pci_addr(const struct dom_addr *a, const char *what)
+{
+	if (a->type == DOM_ADDR_PCI) {
+		vr_error(VR_ERR_XML, "%s: a PCI address is not valid here",
+		    what);
+		return -1;
+	}
+	return 0;
+}
+
+/* virtio-serial ports */
+
+static const char *const chr_kinds[DOM_CHR_KIND_LAST] = {
+	[DOM_CHR_KIND_SERIAL] = "serial",
+	[DOM_CHR_KIND_CONSOLE] = "console",
+	[DOM_CHR_KIND_CHANNEL] = "channel",
+};
+
+#define VSERIAL_NPORT	256
+
+static bool
+vserial_test_set(struct qb *qb, unsigned int nr)
+{
+	bool used = qb->vserial_used[nr / 8] & (1u << (nr % 8));
+
+	qb->vserial_used[nr / 8] |= (uint8_t)(1u << (nr % 8));
+	return used;
+}
+
+/* Checks a channel's virtio-serial address; marks its port used. */
+static int
+vserial_reserve(struct qb *qb, const struct dom_chr *c, const char *what)
+{
+	const struct dom_addr *a = &c->addr;
+
+	if (a->type == DOM_ADDR_NONE)
+		return 0;
+	if (a->type != DOM_ADDR_VIRTIO_SERIAL || c->kind ==
+	    DOM_CHR_KIND_SERIAL) {
+		vr_error(VR_ERR_XML, "%s: address type '%s' is not valid here",
+		    what, dom_addr_type_to_string(a->type));
+		return -1;
+	}
+	if (a->controller != 0 || a->serial_bus != 0 || a->port == 0 ||
+	    a->port >= VSERIAL_NPORT) {
+		vr_error(VR_ERR_UNSUPPORTED, "%s: virtio-serial address must "
+		    "be controller 0, bus 0, port 1-%d", what,
+		    VSERIAL_NPORT - 1);
+		return -1;
+	}
+	if (vserial_test_set(qb, a->port)) {
+		vr_error(VR_ERR_XML, "%s: virtio-serial port %u is already in "
+		    "use", what, a->port);
+		return -1;
+	}
+	return 0;
+}
+
+/* disks: placement */
+
+/* vda -> 0, sdb -> 1, hdaa -> 26; -1 when the name has no index. */
+static int
+disk_index(const char *dev)
+{
+	const char *p;
+	long idx = 0;
+
+	if (dev == NULL || strlen(dev) < 3 || strlen(dev) > 8)
+		return -1;
+	for (p = dev + 2; *p != '\0'; p++) {
+		if (*p < 'a' || *p > 'z')
+			return -1;
+		idx = idx * 26 + (*p - 'a' + 1);
+	}
+	return (int)(idx - 1);
+}
+
+static int
+disk_place_drive(const struct dom_disk *d, int idx,
+    struct disk_place *p)
+{
+	const struct dom_addr *a = &d->addr;
+	bool drv = a->type == DOM_ADDR_DRIVE;
+
+	switch (d->bus) {
+	case DOM_DISK_BUS_IDE:
+		p->ctrl = drv ? a->controller : 0;
+		p->bus = drv ? a->drive_bus : (unsigned int)idx / 2;
+		p->unit = drv ? a->unit : (unsigned int)idx % 2;
+		if (p->ctrl != 0 || p->bus > 1 || p->unit > 1 ||
+		    (drv && a->target != 0)) {
+			vr_error(VR_ERR_XML, "disk '%s': IDE address out of "
+			    "range (controller 0, bus 0-1, unit 0-1)",
+			    d->target_dev);
+			return -1;
+		}
+		snprintf(p->alias, sizeof p->alias, "ide0-%u-%u", p->bus,
+		    p->unit);
+		return 0;
+	case DOM_DISK_BUS_SATA:
+		p->ctrl = drv ? a->controller : (unsigned int)idx / 6;
+		p->unit = drv ? a->unit : (unsigned int)idx % 6;
+		if (p->ctrl >= MAX_CTRL_INDEX || p->unit > 5 ||
+		    (drv && (a->drive_bus != 0 || a->target != 0))) {
+			vr_error(VR_ERR_XML, "disk '%s': SATA address out of "
+			    "range (controller 0-31, bus 0, unit 0-5)",
+			    d->target_dev);
+			return -1;
+		}
+		snprintf(p->alias, sizeof p->alias, "sata%u-0-%u", p->ctrl,
+		    p->unit);
+		return 0;
+	case DOM_DISK_BUS_SCSI:
+		p->ctrl = drv ? a->controller : 0;
+		p->bus = drv ? a->drive_bus : 0;
+		p->target = drv ? a->target : 0;
+		p->unit = drv ? a->unit : (unsigned int)idx;
+		if (p->ctrl >= MAX_CTRL_INDEX || p->bus != 0 ||
+		    p->target > 255 || p->unit > 16383) {
+			vr_error(VR_ERR_XML, "disk '%s': SCSI address out of "
+			    "range (controller 0-31, bus 0, target 0-255, "
+			    "unit 0-16383)", d->target_dev);
+			return -1;
+		}
+		snprintf(p->alias, sizeof p->alias, "scsi%u-%u-%u-%u", p->ctrl,
+		    p->bus, p->target, p->unit);
+		return 0;
+	case DOM_DISK_BUS_VIRTIO:
+	case DOM_DISK_BUS_LAST:
+		break;
+	}
+	vr_error(VR_ERR_INTERNAL, "disk '%s': bad bus", d->target_dev);
+	return -1;
+}
+
+static int
+disk_place(struct qb *qb, const struct dom_disk *d, struct disk_place *p)
+{
+	char what[64];
+	int idx;
+
+	snprintf(what, sizeof what, "disk '%s'", d->target_dev);
+	idx = disk_index(d->target_dev);
+	if (idx < 0) {
+		vr_error(VR_ERR_XML, "disk '%s': target dev must be a prefix "
+		    "and a letter index such as 'vda' or 'sdb'",
+		    d->target_dev != NULL ? d->target_dev : "");
+		return -1;
+	}
+	if (d->bus == DOM_DISK_BUS_VIRTIO) {
+		if (d->device == DOM_DISK_DEVICE_CDROM) {
+			vr_error(VR_ERR_UNSUPPORTED, "disk '%s': device "
+			    "'cdrom' is not supported on bus 'virtio'",
+			    d->target_dev);
+			return -1;
+		}
+		snprintf(p->alias, sizeof p->alias, "virtio-disk%d", idx);
+		return pci_reserve(qb, &d->addr, what);
+	}
+	if (d->bus == DOM_DISK_BUS_IDE && qb->q35) {
+		vr_error(VR_ERR_UNSUPPORTED, "disk '%s': bus 'ide' is not "
+		    "available on machine '%s'", d->target_dev,
+		    machine_name(qb));
+		return -1;
+	}
+	if (d->readonly && d->device == DOM_DISK_DEVICE_DISK &&
+	    (d->bus == DOM_DISK_BUS_IDE || d->bus == DOM_DISK_BUS_SATA)) {
+		vr_error(VR_ERR_UNSUPPORTED, "disk '%s': readonly is not "
+		    "supported on bus '%s'", d->target_dev,
+		    dom_disk_bus_to_string(d->bus));
+		return -1;
+	}
+	if (no_pci_addr(&d->addr, what) < 0 ||
+	    disk_place_drive(d, idx, p) < 0)
+		return -1;
+	if (d->bus == DOM_DISK_BUS_SATA &&
+	    ctrl_find(qb->def, DOM_CONTROLLER_SATA, p->ctrl) == NULL &&
+	    !(qb->q35 && p->ctrl == 0))
+		qb->need_sata |= 1u << p->ctrl;
+	if (d->bus == DOM_DISK_BUS_SCSI &&
+	    ctrl_find(qb->def, DOM_CONTROLLER_SCSI, p->ctrl) == NULL)
+		qb->need_scsi |= 1u << p->ctrl;
+	return 0;
+}
+
+static int
+disks_place(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	size_t i, j;
+
+	qb->places = xcalloc(def->ndisks != 0 ? def->ndisks : 1,
+	    sizeof *qb->places);
+	for (i = 0; i < def->ndisks; i++) {
+		if (disk_place(qb, &def->disks[i], &qb->places[i]) < 0)
+			return -1;
+		for (j = 0; j < i; j++) {
+			if (strcmp(qb->places[i].alias,
+			    qb->places[j].alias) == 0) {
+				vr_error(VR_ERR_XML, "disk '%s': same address "
+				    "as disk '%s' (%s)",
+				    def->disks[i].target_dev,
+				    def->disks[j].target_dev,
+				    qb->places[i].alias);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* pre-pass: explicit PCI addresses, implicit controllers */
+
+static bool
+ctrl_is_pci_device(const struct qb *qb, const struct dom_controller *c)
+{
+	switch (c->type) {
+	case DOM_CONTROLLER_USB:
+		return c->model != DOM_CONTROLLER_MODEL_NONE;
+	case DOM_CONTROLLER_SATA:
+		return !(qb->q35 && c->index == 0);
+	case DOM_CONTROLLER_SCSI:
+	case DOM_CONTROLLER_VIRTIO_SERIAL:
+		return true;
+	case DOM_CONTROLLER_PCI:
+		return pci_ctrl_is_bus(c);
+	case DOM_CONTROLLER_IDE:
+	case DOM_CONTROLLER_LAST:
+		break;
+	}
+	return false;
+}
+
+static int
+reserve_controllers(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < def->ncontrollers; i++) {
+		const struct dom_controller *c = &def->controllers[i];
+
+		snprintf(what, sizeof what, "controller %s index %u",
+		    dom_controller_type_to_string(c->type), c->index);
+		if (!ctrl_is_pci_device(qb, c)) {
+			if (no_pci_addr(&c->addr, what) < 0)
+				return -1;
+			continue;
+		}
+		if (pci_reserve(qb, &c->addr, what) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool
+input_is_usb(const struct dom_input *in)
+{
+	return in->bus == DOM_INPUT_BUS_USB ||
+	    (in->bus == DOM_INPUT_BUS_DEFAULT && in->type == DOM_INPUT_TABLET);
+}
+
+static int
+reserve_chrs(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	size_t i, k, n;
+	char what[64];
+
+	for (k = 0; k < DOM_CHR_KIND_LAST; k++) {
+		n = 0;
+		for (i = 0; i < def->nchrs; i++) {
+			const struct dom_chr *c = &def->chrs[i];
+
+			if (c->kind != (enum dom_chr_kind)k)
+				continue;
+			snprintf(what, sizeof what, "%s '%s%zu'", chr_kinds[k],
+			    chr_kinds[k], n++);
+			if (vserial_reserve(qb, c, what) < 0)
+				return -1;
+			if (c->target_type == DOM_CHR_TARGET_VIRTIO)
+				qb->need_vserial = true;
+		}
+	}
+	return 0;
+}
+
+static int
+reserve_devices(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < def->nnets; i++) {
+		snprintf(what, sizeof what, "interface 'net%zu'", i);
+		if (pci_reserve(qb, &def->nets[i].addr, what) < 0)
+			return -1;
+	}
+	for (i = 0; i < def->nvideos; i++) {
+		snprintf(what, sizeof what, "video 'video%zu'", i);
+		if (def->videos[i].model != DOM_VIDEO_NONE &&
+		    pci_reserve(qb, &def->videos[i].addr, what) < 0)
+			return -1;
+	}
+	if (def->balloon.model == DOM_BALLOON_VIRTIO &&
+	    pci_reserve(qb, &def->balloon.addr, "memballoon") < 0)
+		return -1;
+	for (i = 0; i < def->ninputs; i++) {
+		snprintf(what, sizeof what, "input 'input%zu'", i);
+		if (def->inputs[i].bus == DOM_INPUT_BUS_VIRTIO) {
+			if (pci_reserve(qb, &def->inputs[i].addr, what) < 0)
+				return -1;
+		} else if (no_pci_addr(&def->inputs[i].addr, what) < 0)
+			return -1;
+		if (input_is_usb(&def->inputs[i]))
+			qb->need_usb = true;
+	}
+	for (i = 0; i < def->nrngs; i++) {
+		snprintf(what, sizeof what, "rng 'rng%zu'", i);
+		if (pci_reserve(qb, &def->rngs[i].addr, what) < 0)
+			return -1;
+	}
+	for (i = 0; i < def->nwatchdogs; i++) {
+		snprintf(what, sizeof what, "watchdog 'watchdog%zu'", i);
+		if (def->watchdogs[i].model == DOM_WATCHDOG_I6300ESB) {
+			if (pci_reserve(qb, &def->watchdogs[i].addr, what) < 0)
+				return -1;
+		} else if (no_pci_addr(&def->watchdogs[i].addr, what) < 0)
+			return -1;
+	}
+	return reserve_chrs(qb);
+}
+
+static int
+prepare(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	size_t i;
+
+	/* host bridge, PIIX3 (ISA, IDE, ACPI: functions 0, 1, 3) / ICH9 */
+	qb->pci[0][0] = 0xff;
+	if (qb->q35) {
+		qb->pci[0][0x1f] = 0x0d;
+		qb->first_slot = 2;
+	} else {
+		qb->pci[0][1] = 0x0b;
+		qb->first_slot = 3;
+	}
+	for (i = 0; i < def->ndisks; i++)
+		if (def->disks[i].boot_order != 0)
+			qb->dev_boot = true;
+	for (i = 0; i < def->nnets; i++)
+		if (def->nets[i].boot_order != 0)
+			qb->dev_boot = true;
+	if (qb->dev_boot && def->nboot != 0) {
+		vr_error(VR_ERR_XML, "per-device boot order cannot be used "
+		    "together with <os><boot dev=.../>");
+		return -1;
+	}
+	if (reserve_controllers(qb) < 0 || disks_place(qb) < 0 ||
+	    reserve_devices(qb) < 0)
+		return -1;
+	if (qb->need_vserial)
+		qb->need_vserial = ctrl_find(def, DOM_CONTROLLER_VIRTIO_SERIAL,
+		    0) == NULL;
+	if (qb->need_usb)
+		qb->need_usb = ctrl_find(def, DOM_CONTROLLER_USB, 0) == NULL;
+	/* the primary video gets slot 2 (pc) or 1 (q35), as with libvirt */
+	qb->video_slot = -1;
+	if (def->nvideos > 0 && def->videos[0].model != DOM_VIDEO_NONE &&
+	    def->videos[0].addr.type == DOM_ADDR_NONE)
+		qb->video_slot = pci_take(qb, qb->q35 ? 1 : 2);
+	return 0;
+}
+
+/* general options */
+
+static void
+build_head(struct qb *qb, const char *emulator)
+{
+	const struct dom_def *def = qb->def;
+	const struct qemu_argv_ctx *ctx = qb->ctx;
+	struct vr_buf b = { 0 };
+	char uuid[VR_UUID_BUFLEN];
+
+	qb_add(qb, emulator);
+	vr_buf_puts(&b, "guest=");
+	buf_esc(&b, def->name);
+	vr_buf_puts(&b, ",debug-threads=on");
+	qb_add_buf(qb, "-name", &b);
+	vr_uuid_format(def->uuid, uuid);
+	qb_addf(qb, "-uuid", "%s", uuid);
+	qb_add(qb, "-no-user-config");
+	qb_add(qb, "-nodefaults");
+	qb_add(qb, "-S");
+	qb_addf(qb, "-msg", "timestamp=on");
+	if (ctx->monitor_fd >= 0) {
+		vr_buf_printf(&b, "socket,id=monitor,fd=%d,server=on,wait=off",
+		    ctx->monitor_fd);
+	} else {
+		vr_buf_puts(&b, "socket,id=monitor,path=");
+		buf_esc(&b, ctx->monitor_path);
+		vr_buf_puts(&b, ",server=on,wait=off");
+	}
+	qb_add_buf(qb, "-chardev", &b);
+	qb_addf(qb, "-mon", "chardev=monitor,mode=control");
+	qb_addf(qb, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,"
+	    "spawn=deny,resourcecontrol=deny");
+	qb_addf(qb, "-machine", "%s,usb=off,dump-guest-core=off%s",
+	    machine_name(qb), def->acpi ? "" : ",acpi=off");
+	qb_addf(qb, "-accel", "%s", def->virt == DOM_VIRT_KVM ? "kvm" : "tcg");
+}
+
+static int
+build_cpu(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	bool kvm = def->virt == DOM_VIRT_KVM;
+
+	switch (def->cpu_mode) {
+	case DOM_CPU_MODE_DEFAULT:
+		return 0;
+	case DOM_CPU_MODE_CUSTOM:
+		if (!str_is(def->cpu_model, CHARS_ALNUM "._-")) {
+			vr_error(VR_ERR_XML, "cpu model '%s' is not a valid "
+			    "QEMU CPU model name",
+			    def->cpu_model != NULL ? def->cpu_model : "");
+			return -1;
+		}
+		qb_addf(qb, "-cpu", "%s", def->cpu_model);
+		return 0;
+	case DOM_CPU_MODE_HOST_MODEL:
+		qb_addf(qb, "-cpu", "%s", kvm ? "host" : "max");
+		return 0;
+	case DOM_CPU_MODE_HOST_PASSTHROUGH:
+		if (!kvm) {
+			vr_error(VR_ERR_UNSUPPORTED, "cpu mode "
+			    "'host-passthrough' needs domain type 'kvm'");
+			return -1;
+		}
+		qb_addf(qb, "-cpu", "host");
+		return 0;
+	case DOM_CPU_MODE_MAXIMUM:
+		qb_addf(qb, "-cpu", "max");
+		return 0;
+	case DOM_CPU_MODE_LAST:
+		break;
+	}
+	vr_error(VR_ERR_INTERNAL, "bad cpu mode %d", def->cpu_mode);
+	return -1;
+}
+
+static int
+build_mem_smp(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	unsigned int s, d, c, t, cur;
+
+	if (def->max_mem_kib != 0) {
+		if (def->max_mem_slots == 0 ||
+		    def->max_mem_kib < def->mem_kib) {
+			vr_error(VR_ERR_XML, "maxMemory needs slots > 0 and "
+			    "a size of at least <memory>");
+			return -1;
+		}
+		qb_addf(qb, "-m", "size=%lluk,slots=%u,maxmem=%lluk",
+		    def->mem_kib, def->max_mem_slots, def->max_mem_kib);
+	} else
+		qb_addf(qb, "-m", "size=%lluk", def->mem_kib);
+
+	cur = def->vcpus_current != 0 ? def->vcpus_current : def->vcpus;
+	s = def->cpu_sockets != 0 ? def->cpu_sockets : def->vcpus;
+	d = def->cpu_dies != 0 ? def->cpu_dies : 1;
+	c = def->cpu_cores != 0 ? def->cpu_cores : 1;
+	t = def->cpu_threads != 0 ? def->cpu_threads : 1;
+	if (def->vcpus == 0 || cur > def->vcpus) {
+		vr_error(VR_ERR_XML, "vcpu: current %u must be 1..%u", cur,
+		    def->vcpus);
+		return -1;
+	}
+	if ((unsigned long long)s * d * c * t != def->vcpus) {
+		vr_error(VR_ERR_XML, "cpu topology: sockets*dies*cores*threads "
+		    "(%llu) does not match vcpu (%u)",
+		    (unsigned long long)s * d * c * t, def->vcpus);
+		return -1;
+	}
+	qb_addf(qb, "-smp", "%u,maxcpus=%u,sockets=%u,dies=%u,cores=%u,"
+	    "threads=%u", cur, def->vcpus, s, d, c, t);
+	return 0;
+}
+
+static int
+build_lifecycle(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+
+	switch (def->on_poweroff) {
+	case DOM_LIFECYCLE_DESTROY:
+	case DOM_LIFECYCLE_RESTART:	/* QEMU exits, the driver restarts */
+	case DOM_LIFECYCLE_RENAME_RESTART:
+		break;
+	case DOM_LIFECYCLE_PRESERVE:
+		qb_add(qb, "-no-shutdown");
+		break;
+	case DOM_LIFECYCLE_COREDUMP_DESTROY:
+	case DOM_LIFECYCLE_COREDUMP_RESTART:
+	case DOM_LIFECYCLE_LAST:
+		vr_error(VR_ERR_UNSUPPORTED, "on_poweroff '%s' is not "
+		    "supported",
+		    dom_lifecycle_action_to_string(def->on_poweroff));
+		return -1;
+	}
+	switch (def->on_reboot) {
+	case DOM_LIFECYCLE_RESTART:
+		break;
+	case DOM_LIFECYCLE_DESTROY:
+		qb_add(qb, "-no-reboot");
+		break;
+	case DOM_LIFECYCLE_PRESERVE:
+	case DOM_LIFECYCLE_RENAME_RESTART:
+	case DOM_LIFECYCLE_COREDUMP_DESTROY:
+	case DOM_LIFECYCLE_COREDUMP_RESTART:
+	case DOM_LIFECYCLE_LAST:
+		vr_error(VR_ERR_UNSUPPORTED, "on_reboot '%s' is not supported "
+		    "(destroy or restart)",
+		    dom_lifecycle_action_to_string(def->on_reboot));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+build_boot(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	static const char letters[DOM_BOOT_LAST] = {
+		[DOM_BOOT_HD] = 'c', [DOM_BOOT_CDROM] = 'd',
+		[DOM_BOOT_NETWORK] = 'n', [DOM_BOOT_FD] = 'a',
+	};
+	struct vr_buf b = { 0 };
+	size_t i;
+
+	if (!qb->dev_boot && def->nboot > 0) {
+		vr_buf_puts(&b, "order=");
+		for (i = 0; i < def->nboot && i < DOM_BOOT_LAST; i++)
+			vr_buf_add(&b, &letters[def->boot[i]], 1);
+	}
+	if (def->bootmenu)
+		vr_buf_puts(&b, b.len != 0 ? ",menu=on" : "menu=on");
+	if (b.len != 0)
+		qb_add_buf(qb, "-boot", &b);
+	vr_buf_free(&b);
+
+	if (def->kernel == NULL && (def->initrd != NULL ||
+	    def->cmdline != NULL)) {
+		vr_error(VR_ERR_XML, "os: initrd and cmdline need a kernel");
+		return -1;
+	}
+	if (def->kernel != NULL) {
+		qb_addf(qb, "-kernel", "%s", def->kernel);
+		if (def->initrd != NULL)
+			qb_addf(qb, "-initrd", "%s", def->initrd);
+		if (def->cmdline != NULL)
+			qb_addf(qb, "-append", "%s", def->cmdline);
+	}
+	return 0;
+}
+
+static int
+build_graphics(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	const struct dom_graphics *g;
+	struct vr_buf b = { 0 };
+	const char *listen;
+
+	if (def->ngraphics == 0) {
+		qb_addf(qb, "-display", "none");
+		return 0;
+	}
+	if (def->ngraphics > 1) {
+		vr_error(VR_ERR_UNSUPPORTED, "only one <graphics> is "
+		    "supported");
+		return -1;
+	}
+	g = &def->graphics[0];
+	listen = g->listen != NULL ? g->listen : "127.0.0.1";
+	if (!str_is(listen, CHARS_ALNUM ".:-")) {
+		vr_error(VR_ERR_XML, "graphics: listen address '%s' is not "
+		    "valid", listen);
+		return -1;
+	}
+	if (!g->autoport && g->port >= 0 &&
+	    (g->port < VNC_PORT_MIN || g->port > 65535)) {
+		vr_error(VR_ERR_XML, "graphics: VNC port %d is not in "
+		    "5900-65535", g->port);
+		return -1;
+	}
+	if (strchr(listen, ':') != NULL)
+		vr_buf_printf(&b, "[%s]", listen);
+	else
+		vr_buf_puts(&b, listen);
+	if (g->autoport || g->port < 0)
+		vr_buf_puts(&b, ":0,to=99");
+	else
+		vr_buf_printf(&b, ":%d", g->port - VNC_PORT_MIN);
+	if (g->passwd != NULL)
+		vr_buf_puts(&b, ",password=on");
+	qb_add_buf(qb, "-vnc", &b);
+	return 0;
+}
+
+/* controllers */
+
+static int
+usb_model(const struct qb *qb, const struct dom_controller *c,
+    const char **dev)
+{
+	switch (c->model) {
+	case DOM_CONTROLLER_MODEL_DEFAULT:
+		*dev = qb->q35 ? "qemu-xhci" : "piix3-usb-uhci";
+		return 0;
+	case DOM_CONTROLLER_MODEL_QEMU_XHCI:
+		*dev = "qemu-xhci";
+		return 0;
+	case DOM_CONTROLLER_MODEL_NEC_XHCI:
+		*dev = "nec-usb-xhci";
+		return 0;
+	case DOM_CONTROLLER_MODEL_PIIX3_UHCI:
+		*dev = "piix3-usb-uhci";
+		return 0;
+	case DOM_CONTROLLER_MODEL_ICH9_EHCI1:
+		*dev = "ich9-usb-ehci1";
+		return 0;
+	case DOM_CONTROLLER_MODEL_NONE:
+		*dev = NULL;
+		return 0;
+	case DOM_CONTROLLER_MODEL_VIRTIO_SCSI:
+	case DOM_CONTROLLER_MODEL_PCI_ROOT:
+	case DOM_CONTROLLER_MODEL_PCIE_ROOT:
+	case DOM_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+	case DOM_CONTROLLER_MODEL_PCI_BRIDGE:
+	case DOM_CONTROLLER_MODEL_LAST:
+		break;
+	}
+	vr_error(VR_ERR_XML, "controller usb index %u: model '%s' is not a "
+	    "USB controller", c->index,
+	    dom_controller_model_to_string(c->model));
+	return -1;
+}
+
+static int
+ctrl_pci_error(const struct qb *qb, const struct dom_controller *c)
+{
+	vr_error(VR_ERR_UNSUPPORTED, "controller pci index %u: model '%s' is "
+	    "not available on machine '%s'", c->index,
+	    dom_controller_model_to_string(c->model), machine_name(qb));
+	return -1;
+}
+
+static int
+ctrl_pci(struct qb *qb, const struct dom_controller *c, struct vr_buf *b)
+{
+	switch (c->model) {
+	case DOM_CONTROLLER_MODEL_DEFAULT:	/* the root bus */
+		if (c->index != 0)
+			break;
+		return 0;
+	case DOM_CONTROLLER_MODEL_PCI_ROOT:
+		if (c->index != 0 || qb->q35)
+			break;
+		return 0;
+	case DOM_CONTROLLER_MODEL_PCIE_ROOT:
+		if (c->index != 0 || !qb->q35)
+			break;
+		return 0;
+	case DOM_CONTROLLER_MODEL_PCIE_ROOT_PORT:
+		if (c->index == 0 || c->index >= PCI_NBUS || !qb->q35)
+			break;
+		vr_buf_printf(b, "pcie-root-port,port=0x%x,chassis=%u,"
+		    "id=pci.%u", c->target_port >= 0 ? (unsigned int)
+		    c->target_port : 0x10 + (c->index - 1) % 0xf0,
+		    c->chassis >= 0 ? (unsigned int)c->chassis : c->index,
+		    c->index);
+		return 0;
+	case DOM_CONTROLLER_MODEL_PCI_BRIDGE:
+		if (c->index == 0 || c->index >= PCI_NBUS)
+			break;
+		vr_buf_printf(b, "pci-bridge,chassis_nr=%u,id=pci.%u",
+		    c->chassis_nr > 0 ? (unsigned int)c->chassis_nr : c->index,
+		    c->index);
+		return 0;
+	case DOM_CONTROLLER_MODEL_QEMU_XHCI:
+	case DOM_CONTROLLER_MODEL_NEC_XHCI:
+	case DOM_CONTROLLER_MODEL_PIIX3_UHCI:
+	case DOM_CONTROLLER_MODEL_ICH9_EHCI1:
+	case DOM_CONTROLLER_MODEL_NONE:
+	case DOM_CONTROLLER_MODEL_VIRTIO_SCSI:
+	case DOM_CONTROLLER_MODEL_LAST:
+		break;
+	}
+	return ctrl_pci_error(qb, c);
+}
+
+static int
+ctrl_model_check(const struct dom_controller *c, bool ok)
+{
+	if (ok)
+		return 0;
+	vr_error(VR_ERR_UNSUPPORTED, "controller %s index %u: model '%s' is "
+	    "not supported", dom_controller_type_to_string(c->type), c->index,
+	    dom_controller_model_to_string(c->model));
+	return -1;
+}
+
+static void
+usb_id(unsigned int index, struct vr_buf *b)
+{
+	if (index == 0)
+		vr_buf_puts(b, "usb");
+	else
+		vr_buf_printf(b, "usb%u", index);
+}
+
+/* The -device value for a controller; empty when built in. */
+static int
+ctrl_device(struct qb *qb, const struct dom_controller *c, struct vr_buf *b)
+{
+	const char *dev;
+	bool dflt = c->model == DOM_CONTROLLER_MODEL_DEFAULT;
+
+	switch (c->type) {
+	case DOM_CONTROLLER_USB:
+		if (usb_model(qb, c, &dev) < 0)
+			return -1;
+		if (dev == NULL)
+			return 0;
+		vr_buf_printf(b, "%s,id=", dev);
+		usb_id(c->index, b);
+		if (c->ports == 0)
+			return 0;
+		if (strstr(dev, "xhci") == NULL || c->ports > 15) {
+			vr_error(VR_ERR_UNSUPPORTED, "controller usb index %u: "
+			    "ports='%u' needs an xhci model and at most 15",
+			    c->index, c->ports);
+			return -1;
+		}
+		vr_buf_printf(b, ",p2=%u,p3=%u", c->ports, c->ports);
+		return 0;
+	case DOM_CONTROLLER_SATA:
+		if (ctrl_model_check(c, dflt) < 0)
+			return -1;
+		if (!(qb->q35 && c->index == 0))
+			vr_buf_printf(b, "ich9-ahci,id=sata%u", c->index);
+		return 0;
+	case DOM_CONTROLLER_SCSI:
+		if (ctrl_model_check(c, dflt ||
+		    c->model == DOM_CONTROLLER_MODEL_VIRTIO_SCSI) < 0)
+			return -1;
+		vr_buf_printf(b, "virtio-scsi-pci,id=scsi%u", c->index);
+		return 0;
+	case DOM_CONTROLLER_VIRTIO_SERIAL:
+		if (ctrl_model_check(c, dflt) < 0)
+			return -1;
+		vr_buf_printf(b, "virtio-serial-pci,id=virtio-serial%u",
+		    c->index);
+		if (c->ports != 0)
+			vr_buf_printf(b, ",max_ports=%u", c->ports);
+		return 0;
+	case DOM_CONTROLLER_PCI:
+		return ctrl_pci(qb, c, b);
+	case DOM_CONTROLLER_IDE:
+		if (ctrl_model_check(c, dflt) < 0)
+			return -1;
+		if (qb->q35 || c->index != 0) {
+			vr_error(VR_ERR_UNSUPPORTED, "controller ide index %u "
+			    "is not available on machine '%s'", c->index,
+			    machine_name(qb));
+			return -1;
+		}
+		return 0;	/* PIIX3 IDE, built in */
+	case DOM_CONTROLLER_LAST:
+		break;
+	}
+	vr_error(VR_ERR_INTERNAL, "bad controller type %d", c->type);
+	return -1;
+}
+
+static int
+build_controller(struct qb *qb, const struct dom_controller *c)
+{
+	struct vr_buf b = { 0 };
+	char what[64];
+
+	if (ctrl_device(qb, c, &b) < 0) {
+		vr_buf_free(&b);
+		return -1;
+	}
+	if (b.len == 0)
+		return 0;
+	snprintf(what, sizeof what, "controller %s index %u",
+	    dom_controller_type_to_string(c->type), c->index);
+	if (pci_addr(qb, &b, &c->addr, -1, what) < 0) {
+		vr_buf_free(&b);
+		return -1;
+	}
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+static int
+build_implicit_controller(struct qb *qb, const char *dev, const char *id)
+{
+	struct vr_buf b = { 0 };
+	struct dom_addr none = { .type = DOM_ADDR_NONE };
+
+	vr_buf_printf(&b, "%s,id=%s", dev, id);
+	if (pci_addr(qb, &b, &none, -1, "implicit controller") < 0) {
+		vr_buf_free(&b);
+		return -1;
+	}
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+static int
+build_controllers(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	unsigned int idx;
+	size_t i;
+
+	/* PCI buses first, by index, so devices can be plugged into them */
+	for (idx = 0; idx < PCI_NBUS; idx++) {
+		const struct dom_controller *c;
+
+		c = ctrl_find(def, DOM_CONTROLLER_PCI, idx);
+		if (c != NULL && build_controller(qb, c) < 0)
+			return -1;
+	}
+	for (i = 0; i < def->ncontrollers; i++) {
+		if (def->controllers[i].type == DOM_CONTROLLER_PCI)
+			continue;
+		if (build_controller(qb, &def->controllers[i]) < 0)
+			return -1;
+	}
+	for (idx = 0; idx < MAX_CTRL_INDEX; idx++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "sata%u", idx);
+		if ((qb->need_sata & (1u << idx)) &&
+		    build_implicit_controller(qb, "ich9-ahci", id) < 0)
+			return -1;
+		snprintf(id, sizeof id, "scsi%u", idx);
+		if ((qb->need_scsi & (1u << idx)) &&
+		    build_implicit_controller(qb, "virtio-scsi-pci", id) < 0)
+			return -1;
+	}
+	if (qb->need_vserial && build_implicit_controller(qb,
+	    "virtio-serial-pci", "virtio-serial0") < 0)
+		return -1;
+	if (qb->need_usb && build_implicit_controller(qb,
+	    qb->q35 ? "qemu-xhci" : "piix3-usb-uhci", "usb") < 0)
+		return -1;
+	return 0;
+}
+
+/* disks */
+
+/* libvirt's mapping of cache modes; -1: leave QEMU's default */
+static void
+disk_cache(enum dom_disk_cache cache, int *direct, int *no_flush, int *wce)
+{
+	*direct = *no_flush = *wce = -1;
+	switch (cache) {
+	case DOM_DISK_CACHE_DEFAULT:
+	case DOM_DISK_CACHE_LAST:
+		return;
+	case DOM_DISK_CACHE_NONE:
+		*direct = 1, *no_flush = 0, *wce = 1;
+		return;
+	case DOM_DISK_CACHE_WRITETHROUGH:
+		*direct = 0, *no_flush = 0, *wce = 0;
+		return;
+	case DOM_DISK_CACHE_WRITEBACK:
+		*direct = 0, *no_flush = 0, *wce = 1;
+		return;
+	case DOM_DISK_CACHE_DIRECTSYNC:
+		*direct = 1, *no_flush = 0, *wce = 0;
+		return;
+	case DOM_DISK_CACHE_UNSAFE:
+		*direct = 0, *no_flush = 1, *wce = 1;
+		return;
+	}
+}
+
+static void
+json_add_cache_discard(struct json_object *o, const struct dom_disk *d)
+{
+	struct json_object *c;
+	int direct, no_flush, wce;
+
+	disk_cache(d->cache, &direct, &no_flush, &wce);
+	if (direct >= 0) {
+		c = json_object_new_object();
+		json_object_object_add(c, "direct",
+		    json_object_new_boolean(direct));
+		json_object_object_add(c, "no-flush",
+		    json_object_new_boolean(no_flush));
+		json_object_object_add(o, "cache", c);
+	}
+	if (d->discard == DOM_DISK_DISCARD_UNMAP)
+		json_object_object_add(o, "discard",
+		    json_object_new_string("unmap"));
+	else if (d->discard == DOM_DISK_DISCARD_IGNORE)
+		json_object_object_add(o, "discard",
+		    json_object_new_string("ignore"));
+}
+
+static int
+disk_aio(const struct dom_disk *d, const char **aio)
+{
+	*aio = NULL;
+	switch (d->io) {
+	case DOM_DISK_IO_DEFAULT:
+	case DOM_DISK_IO_LAST:
+		return 0;
+	case DOM_DISK_IO_NATIVE:
+		if (d->cache != DOM_DISK_CACHE_NONE &&
+		    d->cache != DOM_DISK_CACHE_DIRECTSYNC) {
+			vr_error(VR_ERR_UNSUPPORTED, "disk '%s': io 'native' "
+			    "needs cache 'none' or 'directsync'",
+			    d->target_dev);
+			return -1;
+		}
+		*aio = "native";
+		return 0;
+	case DOM_DISK_IO_THREADS:
+		*aio = "threads";
+		return 0;
+	case DOM_DISK_IO_URING:
+		*aio = "io_uring";
+		return 0;
+	}
+	return 0;
+}
+
+static int
+build_blockdev(struct qb *qb, const struct dom_disk *d, const char *alias)
+{
+	struct json_object *o;
+	const char *driver, *aio;
+	char *s, node[64];
+	bool cdrom = d->device == DOM_DISK_DEVICE_CDROM;
+
+	if (disk_aio(d, &aio) < 0)
+		return -1;
+	if (d->type == DOM_DISK_TYPE_BLOCK)
+		driver = cdrom ? "host_cdrom" : "host_device";
+	else
+		driver = "file";
+	o = json_object_new_object();
+	json_object_object_add(o, "driver", json_object_new_string(driver));
+	json_object_object_add(o, "filename",
+	    json_object_new_string(d->src_path));
+	snprintf(node, sizeof node, "%s-storage", alias);
+	json_object_object_add(o, "node-name", json_object_new_string(node));
+	json_object_object_add(o, "auto-read-only",
+	    json_object_new_boolean(1));
+	if (aio != NULL)
+		json_object_object_add(o, "aio", json_object_new_string(aio));
+	json_add_cache_discard(o, d);
+	s = json_take_string(o);
+	qb_addf(qb, "-blockdev", "%s", s);
+	free(s);
+
+	o = json_object_new_object();
+	snprintf(node, sizeof node, "%s-format", alias);
+	json_object_object_add(o, "node-name", json_object_new_string(node));
+	json_object_object_add(o, "read-only",
+	    json_object_new_boolean(d->readonly || cdrom));
+	json_add_cache_discard(o, d);
+	json_object_object_add(o, "driver", json_object_new_string(
+	    d->format == DOM_DISK_FORMAT_QCOW2 ? "qcow2" : "raw"));
+	snprintf(node, sizeof node, "%s-storage", alias);
+	json_object_object_add(o, "file", json_object_new_string(node));
+	s = json_take_string(o);
+	qb_addf(qb, "-blockdev", "%s", s);
+	free(s);
+	return 0;
+}
+
+static void
+disk_bus_opts(const struct qb *qb, const struct dom_disk *d,
+    const struct disk_place *p, struct vr_buf *b)
+{
+	bool cd = d->device == DOM_DISK_DEVICE_CDROM;
+
+	switch (d->bus) {
+	case DOM_DISK_BUS_IDE:
+		vr_buf_printf(b, "%s,bus=ide.%u,unit=%u", cd ? "ide-cd" :
+		    "ide-hd", p->bus, p->unit);
+		return;
+	case DOM_DISK_BUS_SATA:
+		if (qb->q35 && p->ctrl == 0)
+			vr_buf_printf(b, "%s,bus=ide.%u", cd ? "ide-cd" :
+			    "ide-hd", p->unit);
+		else
+			vr_buf_printf(b, "%s,bus=sata%u.%u", cd ? "ide-cd" :
+			    "ide-hd", p->ctrl, p->unit);
+		return;
+	case DOM_DISK_BUS_SCSI:
+		vr_buf_printf(b, "%s,bus=scsi%u.0,channel=%u,scsi-id=%u,lun=%u",
+		    cd ? "scsi-cd" : "scsi-hd", p->ctrl, p->bus, p->target,
+		    p->unit);
+		return;
+	case DOM_DISK_BUS_VIRTIO:
+	case DOM_DISK_BUS_LAST:
+		break;
+	}
+}
+
+static int
+disk_source(const struct dom_disk *d)
+{
+	if (d->type == DOM_DISK_TYPE_VOLUME && d->src_path == NULL) {
+		vr_error(VR_ERR_UNSUPPORTED, "disk '%s': source pool '%s' "
+		    "volume '%s' has not been resolved to a path",
+		    d->target_dev, d->src_pool != NULL ? d->src_pool : "",
+		    d->src_volume != NULL ? d->src_volume : "");
+		return -1;
+	}
+	if (d->src_path == NULL && d->device != DOM_DISK_DEVICE_CDROM) {
+		vr_error(VR_ERR_XML, "disk '%s': <source> is required",
+		    d->target_dev);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+build_disk(struct qb *qb, const struct dom_disk *d, const struct disk_place *p)
+{
+	struct vr_buf b = { 0 };
+	char what[64];
+	int direct, no_flush, wce;
+
+	if (disk_source(d) < 0)
+		return -1;
+	if (d->src_path != NULL && build_blockdev(qb, d, p->alias) < 0)
+		return -1;
+	if (d->bus == DOM_DISK_BUS_VIRTIO) {
+		snprintf(what, sizeof what, "disk '%s'", d->target_dev);
+		vr_buf_puts(&b, "virtio-blk-pci");
+		if (pci_addr(qb, &b, &d->addr, -1, what) < 0) {
+			vr_buf_free(&b);
+			return -1;
+		}
+	} else
+		disk_bus_opts(qb, d, p, &b);
+	if (d->src_path != NULL)
+		vr_buf_printf(&b, ",drive=%s-format", p->alias);
+	vr_buf_printf(&b, ",id=%s", p->alias);
+	if (d->boot_order != 0)
+		vr_buf_printf(&b, ",bootindex=%u", d->boot_order);
+	disk_cache(d->cache, &direct, &no_flush, &wce);
+	if (wce >= 0 && d->device == DOM_DISK_DEVICE_DISK)
+		vr_buf_printf(&b, ",write-cache=%s", wce ? "on" : "off");
+	if (d->shareable)
+		vr_buf_puts(&b, ",share-rw=on");
+	if (d->serial != NULL) {
+		vr_buf_puts(&b, ",serial=");
+		buf_esc(&b, d->serial);
+	}
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+static int
+build_disks(struct qb *qb)
+{
+	size_t i;
+
+	for (i = 0; i < qb->def->ndisks; i++)
+		if (build_disk(qb, &qb->def->disks[i], &qb->places[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* interfaces */
+
+static const char *
+net_model_device(enum dom_net_model m)
+{
+	switch (m) {
+	case DOM_NET_MODEL_DEFAULT:
+	case DOM_NET_MODEL_VIRTIO:
+	case DOM_NET_MODEL_LAST:
+		return "virtio-net-pci";
+	case DOM_NET_MODEL_E1000:
+		return "e1000";
+	case DOM_NET_MODEL_E1000E:
+		return "e1000e";
+	case DOM_NET_MODEL_RTL8139:
+		return "rtl8139";
+	}
+	return "virtio-net-pci";
+}
+
+static int
+build_net(struct qb *qb, size_t i)
+{
+	const struct dom_net *n = &qb->def->nets[i];
+	const struct qemu_argv_ctx *ctx = qb->ctx;
+	struct vr_buf b = { 0 };
+	char mac[18], what[64];
+	int fd = -1;
+
+	switch (n->type) {
+	case DOM_NET_USER:
+		qb_addf(qb, "-netdev", "user,id=hostnet%zu", i);
+		break;
+	case DOM_NET_NETWORK:
+	case DOM_NET_BRIDGE:
+	case DOM_NET_ETHERNET:
+		if (ctx->net_fds != NULL && i < ctx->nnet_fds)
+			fd = ctx->net_fds[i];
+		if (fd < 0) {
+			vr_error(VR_ERR_UNSUPPORTED, "interface type '%s' is "
+			    "not supported yet",
+			    dom_net_type_to_string(n->type));
+			return -1;
+		}
+		qb_addf(qb, "-netdev", "tap,fd=%d,id=hostnet%zu", fd, i);
+		break;
+	case DOM_NET_LAST:
+		vr_error(VR_ERR_INTERNAL, "bad interface type");
+		return -1;
+	}
+	dom_mac_format(n->mac, mac);
+	snprintf(what, sizeof what, "interface 'net%zu'", i);
+	vr_buf_puts(&b, net_model_device(n->model));
+	if (pci_addr(qb, &b, &n->addr, -1, what) < 0) {
+		vr_buf_free(&b);
+		return -1;
+	}
+	vr_buf_printf(&b, ",netdev=hostnet%zu,id=net%zu,mac=%s", i, i, mac);
+	if (n->boot_order != 0)
+		vr_buf_printf(&b, ",bootindex=%u", n->boot_order);
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+/* serial, console, channel */
+
+/* Socket for a unix channel without a source path: ctx->chr_dir/NAME. */
+static char *
+chr_auto_path(struct qb *qb, const struct dom_chr *c, const char *alias,
+    const char *what)
+{
+	const char *name = c->target_name != NULL ? c->target_name : alias;
+
+	if (qb->ctx->chr_dir == NULL || strchr(name, '/') != NULL ||
+	    name[0] == '.') {
+		vr_error(VR_ERR_XML, "%s: a unix source path is needed", what);
+		return NULL;
+	}
+	return xprintf("%s/%s", qb->ctx->chr_dir, name);
+}
+
+static int
+build_chardev(struct qb *qb, const struct dom_chr *c, const char *alias,
+    const char *what)
+{
+	struct vr_buf b = { 0 };
+	char *path = NULL;
+
+	switch (c->type) {
+	case DOM_CHR_PTY:
+		vr_buf_printf(&b, "pty,id=char%s", alias);
+		break;
+	case DOM_CHR_NULL:
+		vr_buf_printf(&b, "null,id=char%s", alias);
+		break;
+	case DOM_CHR_FILE:
+	case DOM_CHR_UNIX:
+		if (c->path == NULL && c->type == DOM_CHR_UNIX &&
+		    (path = chr_auto_path(qb, c, alias, what)) == NULL)
+			return -1;
+		if (path == NULL && (c->path == NULL || c->path[0] != '/')) {
+			vr_error(VR_ERR_XML, "%s: source path must be absolute",
+			    what);
+			return -1;
+		}
+		vr_buf_printf(&b, "%s,id=char%s,path=",
+		    c->type == DOM_CHR_FILE ? "file" : "socket", alias);
+		buf_esc(&b, path != NULL ? path : c->path);
+		if (c->type == DOM_CHR_FILE && c->append)
+			vr_buf_puts(&b, ",append=on");
+		if (c->type == DOM_CHR_UNIX && (c->listen || path != NULL))
+			vr_buf_puts(&b, ",server=on,wait=off");
+		free(path);
+		break;
+	case DOM_CHR_LAST:
+		vr_error(VR_ERR_INTERNAL, "%s: bad type", what);
+		return -1;
+	}
+	qb_add_buf(qb, "-chardev", &b);
+	return 0;
+}
+
+/* Port 0 is only for a virtconsole (QEMU); -1 when all are taken. */
+static int
+vserial_take(struct qb *qb, bool console)
+{
+	unsigned int nr;
+
+	for (nr = console ? 0 : 1; nr < VSERIAL_NPORT; nr++)
+		if (!vserial_test_set(qb, nr))
+			return (int)nr;
+	return -1;
+}
+
+static int
+build_virtio_port(struct qb *qb, const struct dom_chr *c, const char *alias,
+    const char *what)
+{
+	struct vr_buf b = { 0 };
+	bool console = c->kind == DOM_CHR_KIND_CONSOLE;
+	int nr;
+
+	nr = c->addr.type == DOM_ADDR_VIRTIO_SERIAL ? (int)c->addr.port :
+	    vserial_take(qb, console);
+	if (nr < 0) {
+		vr_error(VR_ERR_UNSUPPORTED, "%s: no free virtio-serial port",
+		    what);
+		return -1;
+	}
+	if (build_chardev(qb, c, alias, what) < 0)
+		return -1;
+	vr_buf_printf(&b, "%s,bus=virtio-serial0.0,nr=%d,chardev=char%s,id=%s",
+	    console ? "virtconsole" : "virtserialport", nr, alias, alias);
+	if (c->target_name != NULL) {
+		vr_buf_puts(&b, ",name=");
+		buf_esc(&b, c->target_name);
+	}
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+static int
+build_chr(struct qb *qb, const struct dom_chr *c, const char *kind,
+    size_t idx)
+{
+	char alias[32], what[64];
+
+	snprintf(alias, sizeof alias, "%s%zu", kind, idx);
+	snprintf(what, sizeof what, "%s '%s'", kind, alias);
+	if (c->target_type == DOM_CHR_TARGET_VIRTIO &&
+	    c->kind != DOM_CHR_KIND_SERIAL)
+		return build_virtio_port(qb, c, alias, what);
+	switch (c->kind) {
+	case DOM_CHR_KIND_SERIAL:
+		if (c->port > 3) {
+			vr_error(VR_ERR_XML, "%s: target port %u is not in 0-3",
+			    what, c->port);
+			return -1;
+		}
+		if (build_chardev(qb, c, alias, what) < 0)
+			return -1;
+		qb_addf(qb, "-device", "isa-serial,chardev=char%s,id=%s,"
+		    "index=%u", alias, alias, c->port);
+		return 0;
+	case DOM_CHR_KIND_CONSOLE:
+		return 0;	/* the first serial port (dom_console_compat) */
+	case DOM_CHR_KIND_CHANNEL:
+	case DOM_CHR_KIND_LAST:
+		break;
+	}
+	vr_error(VR_ERR_UNSUPPORTED, "%s: target type '%s' is not supported",
+	    what, dom_chr_target_to_string(c->target_type));
+	return -1;
+}
+
+/* Serials, then consoles (a virtconsole takes port 0), then channels. */
+static int
+build_chrs(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	size_t i, k, n;
+
+	for (k = 0; k < DOM_CHR_KIND_LAST; k++) {
+		n = 0;
+		for (i = 0; i < def->nchrs; i++) {
+			if (def->chrs[i].kind != (enum dom_chr_kind)k)
+				continue;
+			if (build_chr(qb, &def->chrs[i], chr_kinds[k], n++) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* video */
+
+static int
+video_device(const struct dom_video *v, bool primary, struct vr_buf *b)
+{
+	switch (v->model) {
+	case DOM_VIDEO_VGA:
+	case DOM_VIDEO_CIRRUS:
+		if (!primary)
+			break;
+		vr_buf_puts(b, v->model == DOM_VIDEO_VGA ? "VGA" :
+		    "cirrus-vga");
+		return 0;
+	case DOM_VIDEO_VIRTIO:
+		vr_buf_puts(b, primary ? "virtio-vga" : "virtio-gpu-pci");
+		return 0;
+	case DOM_VIDEO_QXL:
+		vr_buf_puts(b, primary ? "qxl-vga" : "qxl");
+		return 0;
+	case DOM_VIDEO_BOCHS:
+		vr_buf_puts(b, "bochs-display");
+		return 0;
+	case DOM_VIDEO_NONE:
+	case DOM_VIDEO_LAST:
+		break;
+	}
+	vr_error(VR_ERR_UNSUPPORTED, "video model '%s' can only be the primary "
+	    "video", dom_video_model_to_string(v->model));
+	return -1;
+}
+
+static int
+video_props(const struct dom_video *v, size_t i, struct vr_buf *b)
+{
+	bool heads_ok = v->model == DOM_VIDEO_QXL ||
+	    v->model == DOM_VIDEO_VIRTIO;
+
+	if (v->heads > 1 && !heads_ok) {
+		vr_error(VR_ERR_UNSUPPORTED, "video 'video%zu': model '%s' "
+		    "supports one head", i,
+		    dom_video_model_to_string(v->model));
+		return -1;
+	}
+	if (v->heads > 1)
+		vr_buf_printf(b, ",max_outputs=%u", v->heads);
+	if (v->vram_kib == 0)
+		return 0;
+	switch (v->model) {
+	case DOM_VIDEO_VGA:
+	case DOM_VIDEO_CIRRUS:
+		if (v->vram_kib % 1024 != 0) {
+			vr_error(VR_ERR_XML, "video 'video%zu': vram must be a "
+			    "multiple of 1024 KiB", i);
+			return -1;
+		}
+		vr_buf_printf(b, ",vgamem_mb=%u", v->vram_kib / 1024);
+		return 0;
+	case DOM_VIDEO_QXL:
+		vr_buf_printf(b, ",vram_size=%llu",
+		    (unsigned long long)v->vram_kib * 1024);
+		return 0;
+	case DOM_VIDEO_BOCHS:
+		vr_buf_printf(b, ",vgamem=%llu",
+		    (unsigned long long)v->vram_kib * 1024);
+		return 0;
+	case DOM_VIDEO_VIRTIO:		/* no video memory to size */
+	case DOM_VIDEO_NONE:
+	case DOM_VIDEO_LAST:
+		return 0;
+	}
+	return 0;
+}
+
+static int
+build_videos(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	struct vr_buf b = { 0 };
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < def->nvideos; i++) {
+		const struct dom_video *v = &def->videos[i];
+
+		if (v->model == DOM_VIDEO_NONE) {
+			if (def->nvideos > 1) {
+				vr_error(VR_ERR_XML, "video model 'none' must "
+				    "be the only video");
+				return -1;
+			}
+			continue;
+		}
+		snprintf(what, sizeof what, "video 'video%zu'", i);
+		if (video_device(v, i == 0, &b) < 0 ||
+		    pci_addr(qb, &b, &v->addr, i == 0 ? qb->video_slot : -1,
+		    what) < 0)
+			goto fail;
+		vr_buf_printf(&b, ",id=video%zu", i);
+		if (video_props(v, i, &b) < 0)
+			goto fail;
+		qb_add_buf(qb, "-device", &b);
+	}
+	return 0;
+fail:
+	vr_buf_free(&b);
+	return -1;
+}
+
+/* inputs, balloon, rng, watchdog */
+
+/* Appends ",bus=usbN.0[,port=P]" for a USB device; checks the controller. */
+static int
+usb_addr(const struct qb *qb, const struct dom_addr *a, struct vr_buf *b,
+    const char *what)
+{
+	const struct dom_controller *c;
+	unsigned int index = 0;
+	size_t i;
+
+	if (a->type == DOM_ADDR_USB)
+		index = a->usb_bus;
+	else if (a->type != DOM_ADDR_NONE) {
+		vr_error(VR_ERR_XML, "%s: address type '%s' is not valid for a "
+		    "USB device", what, dom_addr_type_to_string(a->type));
+		return -1;
+	}
+	c = ctrl_find(qb->def, DOM_CONTROLLER_USB, index);
+	if ((c == NULL && !(index == 0 && qb->need_usb)) ||
+	    (c != NULL && c->model == DOM_CONTROLLER_MODEL_NONE)) {
+		vr_error(VR_ERR_XML, "%s: bus 'usb' needs a USB controller "
+		    "with index %u (not model 'none')", what, index);
+		return -1;
+	}
+	vr_buf_puts(b, ",bus=");
+	usb_id(index, b);
+	vr_buf_puts(b, ".0");
+	for (i = 0; i < nitems(a->usb_port) && a->usb_port[i] != 0; i++)
+		vr_buf_printf(b, "%s%u", i == 0 ? ",port=" : ".",
+		    a->usb_port[i]);
+	return 0;
+}
+
+static int
+build_input(struct qb *qb, const struct dom_input *in, size_t i)
+{
+	static const char *const usb[DOM_INPUT_LAST] = {
+		[DOM_INPUT_TABLET] = "usb-tablet",
+		[DOM_INPUT_MOUSE] = "usb-mouse",
+		[DOM_INPUT_KEYBOARD] = "usb-kbd",
+	};
+	static const char *const virtio[DOM_INPUT_LAST] = {
+		[DOM_INPUT_TABLET] = "virtio-tablet-pci",
+		[DOM_INPUT_MOUSE] = "virtio-mouse-pci",
+		[DOM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
+	};
+	struct vr_buf b = { 0 };
+	char what[64];
+
+	snprintf(what, sizeof what, "input 'input%zu'", i);
+	if (input_is_usb(in)) {
+		vr_buf_printf(&b, "%s,id=input%zu", usb[in->type], i);
+		if (usb_addr(qb, &in->addr, &b, what) < 0) {
+			vr_buf_free(&b);
+			return -1;
+		}
+		qb_add_buf(qb, "-device", &b);
+		return 0;
+	}
+	if (in->bus == DOM_INPUT_BUS_VIRTIO) {
+		vr_buf_puts(&b, virtio[in->type]);
+		if (pci_addr(qb, &b, &in->addr, -1, what) < 0) {
+			vr_buf_free(&b);
+			return -1;
+		}
+		vr_buf_printf(&b, ",id=input%zu", i);
+		qb_add_buf(qb, "-device", &b);
+		return 0;
+	}
+	if (in->type == DOM_INPUT_TABLET || in->addr.type != DOM_ADDR_NONE) {
+		vr_error(VR_ERR_UNSUPPORTED, "%s: %s on bus 'ps2' is not "
+		    "supported", what, in->type == DOM_INPUT_TABLET ?
+		    "a tablet" : "an address");
+		return -1;
+	}
+	return 0;	/* PS/2 mouse and keyboard are part of the machine */
+}
+
+static int
+build_balloon(struct qb *qb)
+{
+	const struct dom_balloon *bl = &qb->def->balloon;
+	struct vr_buf b = { 0 };
+
+	if (bl->model != DOM_BALLOON_VIRTIO)
+		return 0;
+	vr_buf_puts(&b, "virtio-balloon-pci");
+	if (pci_addr(qb, &b, &bl->addr, -1, "memballoon") < 0) {
+		vr_buf_free(&b);
+		return -1;
+	}
+	vr_buf_puts(&b, ",id=balloon0");
+	if (bl->autodeflate)
+		vr_buf_puts(&b, ",deflate-on-oom=on");
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+static int
+build_rng(struct qb *qb, const struct dom_rng *r, size_t i)
+{
+	struct vr_buf b = { 0 };
+	char what[64];
+	const char *path = r->backend_path != NULL ? r->backend_path :
+	    "/dev/urandom";
+
+	snprintf(what, sizeof what, "rng 'rng%zu'", i);
+	if (path[0] != '/') {
+		vr_error(VR_ERR_XML, "%s: backend path must be absolute", what);
+		return -1;
+	}
+	vr_buf_printf(&b, "rng-random,id=objrng%zu,filename=", i);
+	buf_esc(&b, path);
+	qb_add_buf(qb, "-object", &b);
+	vr_buf_puts(&b, "virtio-rng-pci");
+	if (pci_addr(qb, &b, &r->addr, -1, what) < 0) {
+		vr_buf_free(&b);
+		return -1;
+	}
+	vr_buf_printf(&b, ",rng=objrng%zu,id=rng%zu", i, i);
+	if (r->rate_bytes != 0)
+		vr_buf_printf(&b, ",max-bytes=%u,period=%u", r->rate_bytes,
+		    r->rate_period != 0 ? r->rate_period : 1000);
+	qb_add_buf(qb, "-device", &b);
+	return 0;
+}
+
+static const char *
+watchdog_action(enum dom_watchdog_action a)
+{
+	switch (a) {
+	case DOM_WATCHDOG_ACTION_RESET:
+		return "reset";
+	case DOM_WATCHDOG_ACTION_SHUTDOWN:
+		return "shutdown";
+	case DOM_WATCHDOG_ACTION_POWEROFF:
+		return "poweroff";
+	case DOM_WATCHDOG_ACTION_PAUSE:
+		return "pause";
+	case DOM_WATCHDOG_ACTION_NONE:
+		return "none";
+	case DOM_WATCHDOG_ACTION_INJECT_NMI:
+		return "inject-nmi";
+	case DOM_WATCHDOG_ACTION_DUMP:
+	case DOM_WATCHDOG_ACTION_LAST:
+		break;
+	}
+	return NULL;
+}
+
+static int
+build_watchdogs(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	struct vr_buf b = { 0 };
+	const char *action = NULL;
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < def->nwatchdogs; i++) {
+		const struct dom_watchdog *w = &def->watchdogs[i];
+		const char *act = watchdog_action(w->action);
+
+		snprintf(what, sizeof what, "watchdog 'watchdog%zu'", i);
+		if (act == NULL) {
+			vr_error(VR_ERR_UNSUPPORTED, "%s: action '%s' is not "
+			    "supported", what,
+			    dom_watchdog_action_to_string(w->action));
+			return -1;
+		}
+		if (action != NULL && strcmp(action, act) != 0) {
+			vr_error(VR_ERR_UNSUPPORTED, "%s: all watchdogs must "
+			    "have the same action", what);
+			return -1;
+		}
+		action = act;
+		switch (w->model) {
+		case DOM_WATCHDOG_I6300ESB:
+			vr_buf_puts(&b, "i6300esb");
+			if (pci_addr(qb, &b, &w->addr, -1, what) < 0) {
+				vr_buf_free(&b);
+				return -1;
+			}
+			vr_buf_printf(&b, ",id=watchdog%zu", i);
+			qb_add_buf(qb, "-device", &b);
+			break;
+		case DOM_WATCHDOG_IB700:
+			qb_addf(qb, "-device", "ib700,id=watchdog%zu", i);
+			break;
+		case DOM_WATCHDOG_ITCO:
+			if (!qb->q35) {
+				vr_error(VR_ERR_UNSUPPORTED, "%s: model 'itco' "
+				    "needs a q35 machine", what);
+				return -1;
+			}
+			break;		/* part of ICH9 */
+		case DOM_WATCHDOG_LAST:
+			vr_error(VR_ERR_INTERNAL, "%s: bad model", what);
+			return -1;
+		}
+	}
+	if (action != NULL)
+		qb_addf(qb, "-action", "watchdog=%s", action);
+	return 0;
+}
+
+static int
+build_devices(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	size_t i;
+
+	if (build_controllers(qb) < 0 || build_disks(qb) < 0)
+		return -1;
+	for (i = 0; i < def->nnets; i++)
+		if (build_net(qb, i) < 0)
+			return -1;
+	if (build_chrs(qb) < 0 || build_videos(qb) < 0)
+		return -1;
+	for (i = 0; i < def->ninputs; i++)
+		if (build_input(qb, &def->inputs[i], i) < 0)
+			return -1;
+	if (build_balloon(qb) < 0)
+		return -1;
+	for (i = 0; i < def->nrngs; i++)
+		if (build_rng(qb, &def->rngs[i], i) < 0)
+			return -1;
+	return build_watchdogs(qb);
+}
+
+char **
+qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
+{
+	struct qb *qb;
+	const char *emulator;
+	char **argv = NULL;
+
+	emulator = def->emulator != NULL ? def->emulator : ctx->emulator;
+	if (emulator == NULL || emulator[0] != '/') {
+		vr_error(VR_ERR_XML, "emulator '%s' must be an absolute path",
+		    emulator != NULL ? emulator : "");
+		return NULL;
+	}
+	if (ctx->monitor_fd < 0 && ctx->monitor_path == NULL) {
+		vr_error(VR_ERR_INTERNAL, "no QMP monitor socket");
+		return NULL;
+	}
+	qb = xcalloc(1, sizeof *qb);
+	qb->def = def;
+	qb->ctx = ctx;
+	if (machine_check(qb) < 0 || prepare(qb) < 0)
+		goto out;
+	build_head(qb, emulator);
+	if (build_cpu(qb) < 0 || build_mem_smp(qb) < 0)
+		goto out;
+	qb_addf(qb, "-rtc", "base=%s", def->clock_offset ==
+	    DOM_CLOCK_LOCALTIME ? "localtime" : "utc");
+	if (build_lifecycle(qb) < 0 || build_boot(qb) < 0 ||
+	    build_graphics(qb) < 0 || build_devices(qb) < 0)
+		goto out;
+	argv = vr_steal(&qb->v);
+out:
+	qemu_argv_free(qb->v);
+	free(qb->places);
+	free(qb);
+	return argv;
+}
+
+void
+qemu_argv_free(char **argv)
+{
+	char **p;
+
+	if (argv == NULL)
+		return;
+	for (p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}
+
+/* formatting */
+
+static bool
+opt_has_value(const char *opt)
+{
+	static const char *const flags[] = {
+		"-S", "-no-user-config", "-nodefaults", "-no-shutdown",
+		"-no-reboot", "-no-acpi", "-no-hpet", "-enable-kvm",
+		"-daemonize",
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(flags); i++)
+		if (strcmp(opt, flags[i]) == 0)
+			return false;
+	return true;
+}
+
+static void
+buf_shell_quote(struct vr_buf *b, const char *s)
+{
+	const char *p;
+
+	if (str_is(s, CHARS_ALNUM "@%_+=:,./-")) {
+		vr_buf_puts(b, s);
+		return;
+	}
+	vr_buf_add(b, "'", 1);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			vr_buf_puts(b, "'\\''");
+		else
+			vr_buf_add(b, p, 1);
+	}
+	vr_buf_add(b, "'", 1);
+}
+
+char *
+qemu_argv_format(char *const *argv)
+{
+	struct vr_buf b = { 0 };
+	size_t i;
+
+	if (argv == NULL || argv[0] == NULL)
+		return xstrdup("");
+	buf_shell_quote(&b, argv[0]);
+	for (i = 1; argv[i] != NULL; i++) {
+		vr_buf_puts(&b, " \\\n");
+		buf_shell_quote(&b, argv[i]);
+		if (argv[i][0] == '-' && opt_has_value(argv[i]) &&
+		    argv[i + 1] != NULL) {
+			vr_buf_add(&b, " ", 1);
+			buf_shell_quote(&b, argv[++i]);
+		}
+	}
+	vr_buf_add(&b, "\n", 1);
+	return vr_buf_steal(&b);
+}

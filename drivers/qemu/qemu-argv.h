@@ -1,0 +1,87 @@
+/*
+ * The QEMU command line: struct dom_def -> argv for qemu-system-x86_64 7.2
+ * (modern syntax: -blockdev, -device with explicit ids and PCI addresses,
+ * -accel, QMP on a chardev). Pure: no I/O, no host probing, deterministic.
+ *
+ * Policy left to the caller (the driver):
+ *   - type='kvm' builds "-accel kvm" whatever ctx->kvm_usable says; refusing
+ *     to start a KVM guest on a host without kvm_intel/kvm_amd (kvm_pvm) is
+ *     the driver's decision.
+ *   - <currentMemory> (balloon target), <memballoon><stats period=>, the VNC
+ *     password (set_password) and the VNC port actually chosen under
+ *     autoport (query-vnc) are applied or read over QMP after start.
+ *   - on_crash, vcpu placement/cpuset and rename-restart are the driver's.
+ *
+ * Decisions (see also tests/qemuxml2argv):
+ *   - cpu host-model: "-cpu host" under KVM, "-cpu max" under TCG;
+ *     host-passthrough needs KVM (refused for type='qemu'); maximum is "max";
+ *     no <cpu>: QEMU's default model (no -cpu).
+ *   - VNC autoport: "-vnc ADDR:0,to=99", QEMU takes the first free port in
+ *     5900..5999; the driver reads it back with query-vnc.
+ *   - Missing controllers are added (libvirt does the same in its parser):
+ *     ich9-ahci "sataN" for SATA disks on pc (q35 has the built-in AHCI,
+ *     buses ide.0..ide.5), virtio-scsi-pci "scsiN", virtio-serial-pci
+ *     "virtio-serial0", a USB controller "usb" (piix3-usb-uhci on pc,
+ *     qemu-xhci on q35) when a USB input needs one.
+ *   - PCI devices without an <address> get the next free slot on bus 0 in
+ *     command-line order (pci.0 on pc from slot 3, pcie.0 on q35 from slot
+ *     2; the primary video gets slot 2 on pc, 1 on q35), so explicit and
+ *     automatic addresses never collide. The driver may write them back.
+ *   - A <console> with target type 'serial' is the first serial port
+ *     (dom_console_compat) and gets no device of its own.
+ *   - No <graphics>: "-display none". Lifecycle: on_poweroff preserve is
+ *     "-no-shutdown", on_reboot destroy "-no-reboot"; watchdog actions go
+ *     to "-action watchdog=..." (QEMU 7.2).
+ *
+ * Refused (VR_ERR_UNSUPPORTED): other machines than pc/q35 variants, IDE on
+ * q35, read-only IDE/SATA disks, a cdrom on virtio, io='native' without
+ * O_DIRECT caching, unresolved volume disks, interfaces other than 'user'
+ * without a tap fd, the watchdog 'dump' action and itco on pc, on_reboot
+ * other than destroy/restart, pcie-root-port on pc, USB companion
+ * controllers, more than one <graphics>.
+ */
+#ifndef VR_QEMU_ARGV_H
+#define VR_QEMU_ARGV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dom-def.h"
+
+struct qemu_argv_ctx {
+	const char	*emulator;	/* used when def->emulator is NULL */
+	const char	*monitor_path;	/* QMP unix socket (monitor_fd < 0) */
+	/*
+	 * >= 0: a listening socket QEMU inherits:
+	 * -chardev socket,id=monitor,fd=N,server=on,wait=off
+	 */
+	int		 monitor_fd;
+	/* unix channels without a source path: chr_dir/TARGET-NAME */
+	const char	*chr_dir;
+	bool		 kvm_usable;	/* informational, see above */
+	/*
+	 * Pre-opened tap fds, net_fds[i] for def->nets[i] (-1 or beyond
+	 * nnet_fds: none). Interfaces of type network/bridge/ethernet need
+	 * one ("-netdev tap,fd=N"); without it they are refused.
+	 */
+	const int	*net_fds;
+	size_t		 nnet_fds;
+};
+
+/*
+ * NULL-terminated argv, argv[0] the emulator; free with qemu_argv_free().
+ * NULL with vr_error set (VR_ERR_UNSUPPORTED or VR_ERR_XML, naming the
+ * device and field) when the definition cannot be expressed.
+ */
+char	**qemu_argv_build(const struct dom_def *def,
+	    const struct qemu_argv_ctx *ctx);
+void	 qemu_argv_free(char **argv);
+
+/*
+ * Human-readable command line, one option group per line joined by
+ * " \\\n", values shell-quoted when needed (domxml-to-native, golden
+ * files). Caller frees.
+ */
+char	*qemu_argv_format(char *const *argv);
+
+#endif
