@@ -1,0 +1,564 @@
+/*
+ * The one dispatcher: checks the envelope (type, version, id, procedure),
+ * refuses mutations on the read-only socket, decodes arguments, calls the
+ * driver and turns its result or error into the reply. Fast read-only
+ * procedures run on the loop thread; everything else on a worker.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "dispatch.h"
+#include "driver.h"
+#include "err.h"
+#include "log.h"
+#include "node.h"
+#include "rpc.h"
+#include "server.h"
+#include "util.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+VR_LOG_MODULE("daemon.dispatch");
+
+/* Handlers: fill *ret (an object created for them) or fail with vr_error. */
+typedef int (*proc_fn)(struct vd_client *, struct json_object *args,
+    struct json_object *ret);
+
+#define PROC_RW		0x1	/* mutates: refused on the read-only socket */
+#define PROC_INLINE	0x2	/* cheap and non-blocking: run on the loop */
+
+struct proc_entry {
+	const char	*name;
+	proc_fn		 fn;
+	unsigned int	 flags;
+};
+
+static const struct vr_dom_driver *drv;
+
+struct call {
+	struct vd_client	*client;
+	uint64_t		 id;
+	const struct proc_entry	*proc;
+	struct json_object	*args;
+};
+
+static void
+info_to_json(const struct vr_dom_info *info, struct json_object *o)
+{
+	char uuid[VR_UUID_BUFLEN];
+
+	vr_uuid_format(info->uuid, uuid);
+	rpc_set_i64(o, "id", info->id);
+	rpc_set_string(o, "name", info->name);
+	rpc_set_string(o, "uuid", uuid);
+	rpc_set_string(o, "state", vr_dom_state_name(info->state));
+	rpc_set_string(o, "reason", info->reason);
+	rpc_set_i64(o, "max_mem_kib", (int64_t)info->max_mem_kib);
+	rpc_set_i64(o, "mem_kib", (int64_t)info->mem_kib);
+	rpc_set_i64(o, "vcpus", info->vcpus);
+	rpc_set_i64(o, "cpu_time_ns", (int64_t)info->cpu_time_ns);
+	rpc_set_bool(o, "persistent", info->persistent);
+	rpc_set_bool(o, "autostart", info->autostart);
+	rpc_set_string(o, "os_type", "hvm");
+	rpc_set_string(o, "virt", info->virt == 1 ? "kvm" : "qemu");
+}
+
+/* Connection and host */
+
+static int
+proc_get_version(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	char ver[32];
+
+	drv->hypervisor_version(ver, sizeof ver);
+	rpc_set_string(ret, "daemon", PACKAGE_VERSION);
+	rpc_set_i64(ret, "protocol", RPC_PROTOCOL_VERSION);
+	rpc_set_string(ret, "hypervisor", "QEMU");
+	rpc_set_string(ret, "hypervisor_version", ver);
+	return 0;
+}
+
+static int
+proc_get_hostname(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof host) < 0) {
+		vr_error_system(errno, "gethostname");
+		return -1;
+	}
+	host[sizeof host - 1] = '\0';
+	rpc_set_string(ret, "hostname", host);
+	return 0;
+}
+
+static int
+proc_node_info(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	return vd_node_info(ret);
+}
+
+static int
+proc_capabilities(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	VR_AUTOFREE char *xml = drv->capabilities();
+
+	if (xml == NULL)
+		return -1;
+	rpc_set_string(ret, "xml", xml);
+	return 0;
+}
+
+static int
+proc_identity(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	rpc_set_bool(ret, "readonly", vd_client_readonly(c));
+	rpc_set_i64(ret, "uid", (int64_t)vd_client_uid(c));
+	return 0;
+}
+
+/* Domains */
+
+static int
+proc_dom_define(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	struct vr_dom_info info;
+	const char *xml;
+
+	if (rpc_get_string(args, "xml", true, &xml) < 0 ||
+	    drv->define(xml, &info) < 0)
+		return -1;
+	info_to_json(&info, ret);
+	return 0;
+}
+
+static int
+proc_dom_create(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	struct vr_dom_info info;
+	const char *xml;
+	bool paused = false;
+
+	if (rpc_get_string(args, "xml", true, &xml) < 0 ||
+	    rpc_get_bool(args, "paused", false, &paused) < 0 ||
+	    drv->create(xml, paused, &info) < 0)
+		return -1;
+	info_to_json(&info, ret);
+	return 0;
+}
+
+static int
+proc_dom_start(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	struct vr_dom_info info;
+	const char *dom;
+	bool paused = false;
+
+	if (rpc_get_string(args, "dom", true, &dom) < 0 ||
+	    rpc_get_bool(args, "paused", false, &paused) < 0 ||
+	    drv->start(dom, paused, &info) < 0)
+		return -1;
+	info_to_json(&info, ret);
+	return 0;
+}
+
+/* The procedures that take just a domain. */
+#define DOM_ONLY_PROC(fname, call)					\
+static int								\
+fname(struct vd_client *c, struct json_object *args,			\
+    struct json_object *ret)						\
+{									\
+	const char *dom;						\
+									\
+	if (rpc_get_string(args, "dom", true, &dom) < 0)		\
+		return -1;						\
+	return call;							\
+}
+
+DOM_ONLY_PROC(proc_dom_undefine, drv->undefine(dom))
+DOM_ONLY_PROC(proc_dom_shutdown, drv->shutdown(dom))
+DOM_ONLY_PROC(proc_dom_reboot, drv->reboot(dom))
+DOM_ONLY_PROC(proc_dom_reset, drv->reset(dom))
+DOM_ONLY_PROC(proc_dom_suspend, drv->suspend(dom))
+DOM_ONLY_PROC(proc_dom_resume, drv->resume(dom))
+
+static int
+proc_dom_destroy(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	const char *dom;
+	bool graceful = false;
+
+	if (rpc_get_string(args, "dom", true, &dom) < 0 ||
+	    rpc_get_bool(args, "graceful", false, &graceful) < 0)
+		return -1;
+	return drv->destroy(dom, graceful);
+}
+
+static int
+mem_args(struct json_object *args, const char **dom, uint64_t *kib,
+    unsigned int *flags)
+{
+	bool live = false, config = false;
+
+	if (rpc_get_string(args, "dom", true, dom) < 0 ||
+	    rpc_get_u64(args, "kib", true, kib) < 0 ||
+	    rpc_get_bool(args, "live", false, &live) < 0 ||
+	    rpc_get_bool(args, "config", false, &config) < 0)
+		return -1;
+	*flags = (live ? VR_DOM_AFFECT_LIVE : 0) |
+	    (config ? VR_DOM_AFFECT_CONFIG : 0);
+	return 0;
+}
+
+static int
+proc_dom_set_memory(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	const char *dom;
+	uint64_t kib;
+	unsigned int flags;
+
+	if (mem_args(args, &dom, &kib, &flags) < 0)
+		return -1;
+	return drv->set_memory(dom, kib, flags);
+}
+
+static int
+proc_dom_set_max_memory(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	const char *dom;
+	uint64_t kib;
+	unsigned int flags;
+
+	if (mem_args(args, &dom, &kib, &flags) < 0)
+		return -1;
+	return drv->set_max_memory(dom, kib, flags);
+}
+
+static int
+proc_dom_set_autostart(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	const char *dom;
+	bool on;
+
+	if (rpc_get_string(args, "dom", true, &dom) < 0 ||
+	    rpc_get_bool(args, "autostart", true, &on) < 0)
+		return -1;
+	return drv->set_autostart(dom, on);
+}
+
+static int
+proc_dom_list(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	VR_AUTOFREE struct vr_dom_info *infos = NULL;
+	struct json_object *arr;
+	bool active = false, inactive = false;
+	size_t n, i;
+
+	if (rpc_get_bool(args, "active", false, &active) < 0 ||
+	    rpc_get_bool(args, "inactive", false, &inactive) < 0)
+		return -1;
+	if (drv->list((active ? VR_DOM_LIST_ACTIVE : 0) |
+	    (inactive ? VR_DOM_LIST_INACTIVE : 0), &infos, &n) < 0)
+		return -1;
+	arr = json_object_new_array_ext((int)n);
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		info_to_json(&infos[i], o);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(ret, "domains", arr);
+	return 0;
+}
+
+static int
+proc_dom_get_info(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	struct vr_dom_info info;
+	const char *dom;
+
+	if (rpc_get_string(args, "dom", true, &dom) < 0 ||
+	    drv->get_info(dom, &info) < 0)
+		return -1;
+	info_to_json(&info, ret);
+	return 0;
+}
+
+static int
+proc_dom_get_xml(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	VR_AUTOFREE char *xml = NULL;
+	const char *dom;
+	bool inactive = false, secure = false;
+
+	if (rpc_get_string(args, "dom", true, &dom) < 0 ||
+	    rpc_get_bool(args, "inactive", false, &inactive) < 0 ||
+	    rpc_get_bool(args, "secure", false, &secure) < 0)
+		return -1;
+	if (secure && vd_client_readonly(c)) {
+		vr_error(VR_ERR_OPERATION_DENIED, "--security-info is not "
+		    "allowed on a read-only connection");
+		return -1;
+	}
+	if ((xml = drv->get_xml(dom, (inactive ? VR_DOM_XML_INACTIVE : 0) |
+	    (secure ? VR_DOM_XML_SECURE : 0))) == NULL)
+		return -1;
+	rpc_set_string(ret, "xml", xml);
+	return 0;
+}
+
+static int
+proc_dom_xml_to_native(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	struct json_object *arr;
+	const char *xml;
+	char **argv;
+	size_t i;
+
+	if (rpc_get_string(args, "xml", true, &xml) < 0 ||
+	    (argv = drv->xml_to_argv(xml)) == NULL)
+		return -1;
+	arr = json_object_new_array();
+	for (i = 0; argv[i] != NULL; i++) {
+		json_object_array_add(arr, json_object_new_string(argv[i]));
+		free(argv[i]);
+	}
+	free(argv);
+	json_object_object_add(ret, "argv", arr);
+	return 0;
+}
+
+static int
+proc_event_subscribe(struct vd_client *c, struct json_object *args,
+    struct json_object *ret)
+{
+	vd_client_subscribe(c);
+	return 0;
+}
+
+static const struct proc_entry procs[RPC_PROC_LAST] = {
+	[RPC_PROC_CONNECT_GET_VERSION] = { "connect-get-version",
+	    proc_get_version, 0 },
+	[RPC_PROC_CONNECT_GET_HOSTNAME] = { "connect-get-hostname",
+	    proc_get_hostname, PROC_INLINE },
+	[RPC_PROC_NODE_GET_INFO] = { "node-get-info", proc_node_info,
+	    PROC_INLINE },
+	[RPC_PROC_CONNECT_GET_CAPABILITIES] = { "connect-get-capabilities",
+	    proc_capabilities, 0 },
+	[RPC_PROC_CONNECT_GET_IDENTITY] = { "connect-get-identity",
+	    proc_identity, PROC_INLINE },
+	[RPC_PROC_DOM_DEFINE] = { "dom-define", proc_dom_define, PROC_RW },
+	[RPC_PROC_DOM_UNDEFINE] = { "dom-undefine", proc_dom_undefine,
+	    PROC_RW },
+	[RPC_PROC_DOM_CREATE] = { "dom-create", proc_dom_create, PROC_RW },
+	[RPC_PROC_DOM_START] = { "dom-start", proc_dom_start, PROC_RW },
+	[RPC_PROC_DOM_SHUTDOWN] = { "dom-shutdown", proc_dom_shutdown,
+	    PROC_RW },
+	[RPC_PROC_DOM_DESTROY] = { "dom-destroy", proc_dom_destroy,
+	    PROC_RW },
+	[RPC_PROC_DOM_REBOOT] = { "dom-reboot", proc_dom_reboot, PROC_RW },
+	[RPC_PROC_DOM_RESET] = { "dom-reset", proc_dom_reset, PROC_RW },
+	[RPC_PROC_DOM_SUSPEND] = { "dom-suspend", proc_dom_suspend,
+	    PROC_RW },
+	[RPC_PROC_DOM_RESUME] = { "dom-resume", proc_dom_resume, PROC_RW },
+	[RPC_PROC_DOM_SET_MEMORY] = { "dom-set-memory", proc_dom_set_memory,
+	    PROC_RW },
+	[RPC_PROC_DOM_SET_MAX_MEMORY] = { "dom-set-max-memory",
+	    proc_dom_set_max_memory, PROC_RW },
+	[RPC_PROC_DOM_SET_AUTOSTART] = { "dom-set-autostart",
+	    proc_dom_set_autostart, PROC_RW },
+	[RPC_PROC_DOM_LIST] = { "dom-list", proc_dom_list, PROC_INLINE },
+	[RPC_PROC_DOM_GET_INFO] = { "dom-get-info", proc_dom_get_info,
+	    PROC_INLINE },
+	[RPC_PROC_DOM_GET_XML] = { "dom-get-xml", proc_dom_get_xml,
+	    PROC_INLINE },
+	[RPC_PROC_DOM_XML_TO_NATIVE] = { "dom-xml-to-native",
+	    proc_dom_xml_to_native, 0 },
+	[RPC_PROC_EVENT_SUBSCRIBE] = { "event-subscribe",
+	    proc_event_subscribe, PROC_INLINE },
+};
+
+int
+vd_dispatch_check_table(void)
+{
+	/* Numbers deliberately unused (gaps between groups). */
+	static const int gaps[] = { 0, 6, 7, 8, 9, 23, 24, 25, 26, 27, 28,
+	    29, 34, 35, 36, 37, 38, 39 };
+	int p, missing = 0;
+	size_t g;
+
+	for (p = 0; p < RPC_PROC_LAST; p++) {
+		bool gap = false;
+
+		for (g = 0; g < nitems(gaps); g++)
+			if (gaps[g] == p)
+				gap = true;
+		if (gap != (procs[p].fn == NULL)) {
+			fprintf(stderr, "procedure %d: %s\n", p, gap ?
+			    "has an entry but is listed as a gap" :
+			    "has no dispatch entry");
+			missing++;
+		}
+	}
+	return missing == 0 ? 0 : -1;
+}
+
+static void
+call_run(struct call *call)
+{
+	struct json_object *ret = json_object_new_object();
+	uint64_t t0 = vr_time_us();
+
+	vr_error_reset();
+	if (call->proc->fn(call->client, call->args, ret) < 0) {
+		int code = vr_error_code();
+
+		json_object_put(ret);
+		log_debug("%s failed (%llu us): %s", call->proc->name,
+		    (unsigned long long)(vr_time_us() - t0),
+		    vr_error_message());
+		vd_client_send(call->client, rpc_reply_error(call->id,
+		    code != VR_ERR_OK ? code : VR_ERR_INTERNAL,
+		    vr_error_message()));
+	} else {
+		log_debug("%s done (%llu us)", call->proc->name,
+		    (unsigned long long)(vr_time_us() - t0));
+		vd_client_send(call->client, rpc_reply_ok(call->id, ret));
+	}
+	vd_client_request_done(call->client);
+	vd_client_unref(call->client);
+	json_object_put(call->args);
+	free(call);
+}
+
+static void
+call_work(void *arg)
+{
+	call_run(arg);
+}
+
+static void
+reply_error(struct vd_client *c, uint64_t id, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+reply_error(struct vd_client *c, uint64_t id, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	vd_client_send(c, rpc_reply_error(id, code, msg));
+}
+
+void
+vd_dispatch_frame(struct vd_client *c, char *body, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *msg, *v, *args = NULL;
+	const char *type;
+	uint64_t id = 0;
+	int64_t proc, version;
+	struct call *call;
+
+	msg = json_tokener_parse_ex(tok, body, (int)len);
+	if (msg != NULL && tok->char_offset != (int)len) {
+		json_object_put(msg);
+		msg = NULL;
+	}
+	json_tokener_free(tok);
+	free(body);
+	if (msg == NULL || !json_object_is_type(msg, json_type_object)) {
+		json_object_put(msg);
+		reply_error(c, 0, VR_ERR_RPC, "malformed message: the frame "
+		    "is not a JSON object");
+		return;
+	}
+	if (json_object_object_get_ex(msg, "id", &v) &&
+	    json_object_is_type(v, json_type_int))
+		id = json_object_get_uint64(v);
+	if (rpc_get_string(msg, "type", true, &type) < 0 ||
+	    strcmp(type, "call") != 0) {
+		reply_error(c, id, VR_ERR_RPC, "malformed message: \"type\" "
+		    "must be \"call\"");
+		goto out;
+	}
+	if (rpc_get_i64(msg, "version", true, &version) < 0 ||
+	    version != RPC_PROTOCOL_VERSION) {
+		reply_error(c, id, VR_ERR_RPC, "unsupported protocol version "
+		    "(this daemon speaks version %d)", RPC_PROTOCOL_VERSION);
+		goto out;
+	}
+	if (rpc_get_i64(msg, "proc", true, &proc) < 0) {
+		reply_error(c, id, VR_ERR_RPC, "%s", vr_error_message());
+		goto out;
+	}
+	if (proc <= 0 || proc >= RPC_PROC_LAST || procs[proc].fn == NULL) {
+		reply_error(c, id, VR_ERR_RPC, "unknown procedure %lld",
+		    (long long)proc);
+		goto out;
+	}
+	if ((procs[proc].flags & PROC_RW) && vd_client_readonly(c)) {
+		reply_error(c, id, VR_ERR_OPERATION_DENIED, "operation '%s' "
+		    "is forbidden on a read-only connection",
+		    procs[proc].name);
+		goto out;
+	}
+	if (json_object_object_get_ex(msg, "args", &args) &&
+	    !json_object_is_type(args, json_type_object)) {
+		reply_error(c, id, VR_ERR_RPC, "malformed message: \"args\" "
+		    "must be an object");
+		goto out;
+	}
+	if (!vd_client_request_begin(c)) {
+		reply_error(c, id, VR_ERR_BUSY, "too many requests in flight "
+		    "on this connection");
+		goto out;
+	}
+	call = xcalloc(1, sizeof *call);
+	vd_client_ref(c);
+	call->client = c;
+	call->id = id;
+	call->proc = &procs[proc];
+	call->args = args != NULL ? json_object_get(args) :
+	    json_object_new_object();
+	if (procs[proc].flags & PROC_INLINE)
+		call_run(call);
+	else
+		vd_workers_submit(call_work, call);
+out:
+	json_object_put(msg);
+}
+
+void
+vd_dispatch_init(const struct vr_dom_driver *d, unsigned int workers)
+{
+	drv = d;
+	vd_workers_start(workers);
+}

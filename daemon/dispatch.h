@@ -1,0 +1,15 @@
+#ifndef VD_DISPATCH_H
+#define VD_DISPATCH_H
+
+#include <stddef.h>
+
+struct vd_client;
+struct vr_dom_driver;
+
+void	 vd_dispatch_init(const struct vr_dom_driver *, unsigned int workers);
+/* A complete frame from a client (loop thread). body is consumed. */
+void	 vd_dispatch_frame(struct vd_client *, char *body, size_t len);
+/* For tests: every procedure number below RPC_PROC_LAST has an entry. */
+int	 vd_dispatch_check_table(void);
+
+#endif

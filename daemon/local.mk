@@ -1,0 +1,17 @@
+sbin_PROGRAMS += vireod
+vireod_SOURCES = \
+	daemon/vireod.c \
+	daemon/conf.c daemon/conf.h \
+	daemon/dispatch.c daemon/dispatch.h \
+	daemon/node.c daemon/node.h \
+	daemon/server.c daemon/server.h \
+	daemon/workers.c daemon/workers.h
+vireod_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS) $(LIBNL_LIBS) \
+	$(LIBNL_ROUTE_LIBS)
+
+systemdsystemunit_DATA = daemon/vireod.service
+EXTRA_DIST += daemon/vireod.service.in
+CLEANFILES += daemon/vireod.service
+daemon/vireod.service: $(srcdir)/daemon/vireod.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) daemon && \
+	sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/daemon/vireod.service.in > $@

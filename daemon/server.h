@@ -1,0 +1,43 @@
+/*
+ * Client connections on the Unix sockets: framing, limits, peer
+ * credentials, and replies that worker threads hand back.
+ */
+#ifndef VD_SERVER_H
+#define VD_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+struct vr_loop;
+struct vd_client;
+
+struct vd_limits {
+	unsigned int	 max_clients;
+	unsigned int	 max_requests;	/* in flight per client */
+	unsigned int	 idle_timeout_s;	/* 0: none */
+	size_t		 max_frame;
+};
+
+int	 vd_server_init(struct vr_loop *, const struct vd_limits *);
+/* Listen on path with mode; readonly sockets never mutate. */
+int	 vd_server_listen(const char *path, mode_t mode, bool readonly);
+void	 vd_server_close(void);
+
+bool	 vd_client_readonly(const struct vd_client *);
+void	 vd_client_ref(struct vd_client *);
+void	 vd_client_unref(struct vd_client *);
+/* Queue a message (consumed) for the client. Any thread. */
+void	 vd_client_send(struct vd_client *, struct json_object *);
+/* Count a request in flight; false when over max_requests. */
+bool	 vd_client_request_begin(struct vd_client *);
+/* A request finished (worker or inline). */
+void	 vd_client_request_done(struct vd_client *);
+void	 vd_client_subscribe(struct vd_client *);
+/* Push an event to every subscribed client. Any thread. */
+void	 vd_server_broadcast(const char *event, struct json_object *data);
+uid_t	 vd_client_uid(const struct vd_client *);
+
+#endif

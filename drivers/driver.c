@@ -1,0 +1,35 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "driver.h"
+
+static const char *const state_names[VR_DOM_STATE_LAST] = {
+	[VR_DOM_NOSTATE] = "no state",
+	[VR_DOM_RUNNING] = "running",
+	[VR_DOM_BLOCKED] = "idle",
+	[VR_DOM_PAUSED] = "paused",
+	[VR_DOM_SHUTDOWN] = "in shutdown",
+	[VR_DOM_SHUTOFF] = "shut off",
+	[VR_DOM_CRASHED] = "crashed",
+	[VR_DOM_PMSUSPENDED] = "pmsuspended",
+};
+
+const char *
+vr_dom_state_name(int state)
+{
+	if (state < 0 || state >= VR_DOM_STATE_LAST)
+		return "no state";
+	return state_names[state];
+}
+
+int
+vr_dom_state_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < VR_DOM_STATE_LAST; i++)
+		if (strcmp(state_names[i], name) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,101 @@
+/*
+ * QEMU driver internals: domain objects, the domain table, jobs.
+ *
+ * Locking: the table lock (rwlock) protects the lookup tables; each
+ * domain's mutex protects its fields and is held only briefly, never across
+ * QMP or process waits. Order: table lock, then domain lock. Mutations hold
+ * the domain's job (a flag under the mutex, waited for with a bound) for
+ * their whole duration; reads take only the mutex, so they never wait
+ * behind a job.
+ */
+#ifndef VR_QEMU_DOMAIN_H
+#define VR_QEMU_DOMAIN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dom-def.h"
+#include "driver.h"
+
+struct qmp_mon;
+struct json_object;
+
+struct qemu_dom {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;		/* job release, process exit */
+	int		 refs;
+	char		*name;		/* immutable while in the table */
+	unsigned char	 uuid[16];
+	bool		 removed;	/* no longer in the table */
+
+	struct dom_def	*def;		/* persistent config; NULL: transient */
+	struct dom_def	*live;		/* running definition; NULL: inactive */
+	bool		 autostart;
+
+	int		 id;		/* -1 when inactive */
+	int		 state;		/* enum vr_dom_state */
+	const char	*reason;	/* static string */
+	const char	*stop_reason;	/* reason to use when QEMU exits */
+
+	/* Process, while active. */
+	pid_t		 pid;		/* 0: none */
+	int		 pidfd;
+	int		 pidfd_watch;
+	uint64_t	 start_us;
+	struct qmp_mon	*mon;
+	char		*monitor_path;
+	unsigned long long balloon_kib;	/* from BALLOON_CHANGE */
+	bool		 fake_reboot;	/* SHUTDOWN means reset + cont */
+	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
+
+	/* Job. */
+	const char	*job;		/* NULL: free */
+	uint64_t	 job_start_ms;
+};
+
+/* qemu-driver.c */
+extern struct qemu_driver_state {
+	struct vr_driver_env env;	/* copied at init, strings owned */
+	char		*conf_dir;	/* etc/qemu */
+	char		*autostart_dir;	/* etc/qemu/autostart */
+	char		*mon_dir;	/* run/qemu */
+	char		*log_dir;	/* log/qemu */
+	bool		 kvm_usable;
+	const char	*kvm_module;
+} qemu_drv;
+
+struct qemu_dom	*qemu_dom_lookup(const char *key);	/* referenced */
+void		 qemu_dom_unref(struct qemu_dom *);
+/* Acquire the job or fail after the configured wait, naming the holder. */
+int		 qemu_dom_job_begin(struct qemu_dom *, const char *job);
+void		 qemu_dom_job_end(struct qemu_dom *);
+/* Locked. */
+void		 qemu_dom_set_state(struct qemu_dom *, int state,
+		    const char *reason);
+void		 qemu_dom_emit(struct qemu_dom *, const char *type,
+		    const char *detail);
+int		 qemu_dom_alloc_id(void);
+/* Set the id and index it (id < 0: inactive). Not locked. */
+void		 qemu_dom_set_id(struct qemu_dom *, int id);
+/* Remove a transient domain from the table once it stopped. */
+void		 qemu_dom_remove_if_transient(struct qemu_dom *);
+
+/* qemu-process.c */
+int		 qemu_process_start(struct qemu_dom *, bool paused);
+/* Kill QEMU: SIGTERM, wait, then SIGKILL unless graceful. */
+int		 qemu_process_kill(struct qemu_dom *, bool graceful,
+		    const char *reason);
+void		 qemu_process_finish_reboot(struct qemu_dom *);
+int		 qemu_process_reboot(struct qemu_dom *);
+uint64_t	 qemu_process_cpu_time(pid_t);
+int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, struct json_object **ret);
+
+/* qemu-host.c */
+void		 qemu_host_probe(void);
+char		*qemu_host_capabilities(void);
+int		 qemu_host_version(char *buf, size_t len);
+
+#endif

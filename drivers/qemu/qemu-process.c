@@ -1,0 +1,623 @@
+/*
+ * QEMU processes: start (spawn + QMP handshake), stop, exit detection
+ * through a pidfd on the event loop, and QMP events turned into domain
+ * states.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+#include "event.h"
+#include "log.h"
+#include "qemu-argv.h"
+#include "qemu-domain.h"
+#include "qmp.h"
+#include "spawn.h"
+#include "util.h"
+#include "xmalloc.h"
+
+VR_LOG_MODULE("qemu.process");
+
+#define QMP_TIMEOUT_MS		30000
+#define KILL_WAIT_MS		10000
+#define KILL_FORCE_WAIT_MS	5000
+
+uint64_t
+qemu_process_cpu_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long utime = 0, stime = 0;
+	ssize_t n;
+	int fd, i;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* Fields after the ")" closing comm: state is field 3. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	p++;
+	for (i = 3; i <= 13 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %llu %llu", &utime, &stime) != 2)
+		return 0;
+	return (uint64_t)(utime + stime) * (1000000000ULL /
+	    (uint64_t)sysconf(_SC_CLK_TCK));
+}
+
+static void
+log_append(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+log_append(int fd, const char *fmt, ...)
+{
+	char when[64];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+	VR_AUTOFREE char *msg = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	va_start(ap, fmt);
+	msg = xvprintf(fmt, ap);
+	va_end(ap);
+	dprintf(fd, "%s.%03ld+0000: %s\n", when, ts.tv_nsec / 1000000, msg);
+}
+
+static char *
+log_path(const char *name)
+{
+	return xprintf("%s/%s.log", qemu_drv.log_dir, name);
+}
+
+/* Lifecycle events from the monitor (loop thread). */
+static void
+mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
+    void *opaque)
+{
+	struct qemu_dom *d = opaque;
+	struct json_object *v;
+	bool fake_reboot = false;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->mon != mon) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	if (strcmp(event, "SHUTDOWN") == 0) {
+		if (d->fake_reboot) {
+			fake_reboot = true;
+			d->fake_reboot = false;
+		} else if (d->stop_reason == NULL ||
+		    strcmp(d->stop_reason, "shutdown") == 0) {
+			/* Guest powered off (destroy set its own reason). */
+			d->stop_reason = "shutdown";
+			qemu_dom_set_state(d, VR_DOM_SHUTDOWN, "user");
+		}
+	} else if (strcmp(event, "STOP") == 0) {
+		if (d->state != VR_DOM_PAUSED && d->job_phase_running)
+			qemu_dom_set_state(d, VR_DOM_PAUSED,
+			    d->job != NULL && strcmp(d->job, "suspend") == 0 ?
+			    "user" : "unknown");
+	} else if (strcmp(event, "RESUME") == 0) {
+		if (d->state != VR_DOM_RUNNING && d->job_phase_running)
+			qemu_dom_set_state(d, VR_DOM_RUNNING, "unpaused");
+	} else if (strcmp(event, "BALLOON_CHANGE") == 0) {
+		if (data != NULL && json_object_object_get_ex(data, "actual",
+		    &v))
+			d->balloon_kib = (unsigned long long)
+			    json_object_get_int64(v) / 1024;
+	} else if (strcmp(event, "RESET") == 0) {
+		if (d->state == VR_DOM_RUNNING)
+			d->reason = "booted";
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (strcmp(event, "SHUTDOWN") == 0 && !fake_reboot)
+		qemu_dom_emit(d, "shutdown", "finished");
+	if (fake_reboot)
+		qemu_process_finish_reboot(d);
+}
+
+static void
+mon_eof(struct qmp_mon *mon, void *opaque)
+{
+	struct qemu_dom *d = opaque;
+
+	log_debug("domain '%s': monitor closed", d->name);
+}
+
+/*
+ * Locked. Release what the process held; returns the id it had. The
+ * caller updates the id table (which needs the table lock) afterwards.
+ */
+static int
+process_release_locked(struct qemu_dom *d, const char *reason)
+{
+	int old_id = d->id;
+
+	if (d->pidfd_watch > 0)
+		vr_loop_remove_fd(qemu_drv.env.loop, d->pidfd_watch);
+	d->pidfd_watch = -1;
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	d->pidfd = -1;
+	d->pid = 0;
+	if (d->mon != NULL) {
+		qmp_close(d->mon);
+		d->mon = NULL;
+	}
+	if (d->monitor_path != NULL) {
+		unlink(d->monitor_path);
+		free(d->monitor_path);
+		d->monitor_path = NULL;
+	}
+	dom_def_free(d->live);
+	d->live = NULL;
+	d->balloon_kib = 0;
+	d->fake_reboot = false;
+	d->job_phase_running = false;
+	qemu_dom_set_state(d, VR_DOM_SHUTOFF, reason);
+	d->stop_reason = NULL;
+	pthread_cond_broadcast(&d->cond);
+	return old_id;
+}
+
+/* pidfd readable: QEMU exited (loop thread). */
+static void
+process_exited(int fd, int events, void *opaque)
+{
+	struct qemu_dom *d = opaque;
+	const char *reason;
+	char desc[128];
+	int status = 0, old_id;
+	pid_t pid;
+
+	pthread_mutex_lock(&d->lock);
+	pid = d->pid;
+	if (pid == 0 || d->pidfd != fd) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		vr_wait_status_str(status, desc, sizeof desc);
+	else
+		snprintf(desc, sizeof desc, "exited (not our child)");
+	reason = d->stop_reason != NULL ? d->stop_reason : "crashed";
+	log_info("domain '%s': QEMU pid %d %s; shut off (%s)", d->name,
+	    (int)pid, desc, reason);
+	{
+		VR_AUTOFREE char *lp = log_path(d->name);
+		int lfd = open(lp, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (lfd >= 0) {
+			log_append(lfd, "QEMU pid %d %s (%s)", (int)pid, desc,
+			    reason);
+			close(lfd);
+		}
+	}
+	old_id = process_release_locked(d, reason);
+	pthread_mutex_unlock(&d->lock);
+	qemu_dom_set_id(d, -1);
+	(void)old_id;
+	qemu_dom_emit(d, "stopped", reason);
+	qemu_dom_remove_if_transient(d);
+	qemu_dom_unref(d);	/* the watch's reference */
+}
+
+static int
+monitor_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		vr_error(VR_ERR_INVALID_ARG, "monitor socket path '%s' is "
+		    "too long (max %zu)", path, sizeof sa.sun_path - 1);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		vr_error_system(errno, "socket");
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    listen(fd, 4) < 0) {
+		vr_error_system(errno, "cannot listen on '%s'", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+monitor_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		vr_error_system(errno, "socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		vr_error_system(errno, "cannot connect to '%s'", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Error for a failed start, quoting QEMU's last lines from its log. */
+static void
+start_error_from_log(struct qemu_dom *d, const char *what)
+{
+	VR_AUTOFREE char *lp = log_path(d->name);
+	VR_AUTOFREE char *tail = vr_file_tail(lp, 3);
+	char msg[4096];
+
+	snprintf(msg, sizeof msg, "%s", what);
+	if (tail != NULL && *tail != '\0')
+		vr_error(VR_ERR_QEMU, "failed to start domain '%s': %s; QEMU "
+		    "said: %s", d->name, msg, tail);
+	else
+		vr_error(VR_ERR_QEMU, "failed to start domain '%s': %s",
+		    d->name, msg);
+}
+
+static int
+kvm_check(const struct dom_def *def)
+{
+	if (def->virt != DOM_VIRT_KVM || qemu_drv.kvm_usable)
+		return 0;
+	if (qemu_drv.kvm_module != NULL)
+		vr_error(VR_ERR_UNSUPPORTED, "domain '%s' has type='kvm' but "
+		    "KVM is not usable on this host (module %s loaded, "
+		    "neither kvm_intel nor kvm_amd); use type='qemu' for "
+		    "TCG", def->name, qemu_drv.kvm_module);
+	else
+		vr_error(VR_ERR_UNSUPPORTED, "domain '%s' has type='kvm' but "
+		    "this host has no KVM; use type='qemu' for TCG",
+		    def->name);
+	return -1;
+}
+
+/* After the handshake: balloon settings, then run the vCPUs. */
+static int
+process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
+{
+	struct json_object *args;
+
+	if (def->balloon.model == DOM_BALLOON_VIRTIO &&
+	    def->balloon.stats_period != 0) {
+		args = json_object_new_object();
+		json_object_object_add(args, "path",
+		    json_object_new_string("/machine/peripheral/balloon0"));
+		json_object_object_add(args, "property",
+		    json_object_new_string("guest-stats-polling-interval"));
+		json_object_object_add(args, "value",
+		    json_object_new_int((int)def->balloon.stats_period));
+		if (qemu_process_qmp(d, "qom-set", args, NULL) < 0)
+			return -1;
+	}
+	if (def->balloon.model == DOM_BALLOON_VIRTIO &&
+	    def->cur_mem_kib < def->mem_kib) {
+		args = json_object_new_object();
+		json_object_object_add(args, "value",
+		    json_object_new_int64((int64_t)def->cur_mem_kib * 1024));
+		if (qemu_process_qmp(d, "balloon", args, NULL) < 0)
+			return -1;
+	}
+	if (def->balloon.model == DOM_BALLOON_VIRTIO) {
+		struct json_object *r = NULL, *v;
+
+		/* The guest's view from now on comes from BALLOON_CHANGE. */
+		if (qemu_process_qmp(d, "query-balloon", NULL, &r) < 0)
+			return -1;
+		pthread_mutex_lock(&d->lock);
+		if (json_object_object_get_ex(r, "actual", &v))
+			d->balloon_kib = (unsigned long long)
+			    json_object_get_int64(v) / 1024;
+		pthread_mutex_unlock(&d->lock);
+		json_object_put(r);
+	}
+	pthread_mutex_lock(&d->lock);
+	d->job_phase_running = true;
+	pthread_mutex_unlock(&d->lock);
+	if (!paused && qemu_process_qmp(d, "cont", NULL, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+int
+qemu_process_start(struct qemu_dom *d, bool paused)
+{
+	const struct dom_def *def = d->live;	/* stable: we hold the job */
+	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
+	struct qemu_argv_ctx ctx = { 0 };
+	VR_AUTOFREE char *mon_path = NULL;
+	VR_AUTOFREE char *lp = NULL;
+	VR_AUTOFREE char *argv_text = NULL;
+	VR_AUTOCLOSE int lfd = -1;
+	VR_AUTOCLOSE int logfd = -1;
+	char **argv = NULL;
+	int cfd = -1, pidfd = -1, id;
+	uint64_t t0 = vr_time_us();
+	struct qmp_mon *mon;
+	pid_t pid;
+
+	if (kvm_check(def) < 0)
+		goto fail_early;
+	ctx.emulator = qemu_drv.env.qemu_binary;
+	if (access(def->emulator != NULL ? def->emulator : ctx.emulator,
+	    X_OK) < 0) {
+		vr_error_system(errno, "cannot use emulator '%s'",
+		    def->emulator != NULL ? def->emulator : ctx.emulator);
+		goto fail_early;
+	}
+	mon_path = xprintf("%s/%s.monitor", qemu_drv.mon_dir, def->name);
+	if ((lfd = monitor_listen(mon_path)) < 0)
+		goto fail_early;
+	ctx.monitor_path = mon_path;
+	ctx.monitor_fd = lfd;
+	ctx.kvm_usable = qemu_drv.kvm_usable;
+	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
+		goto fail_early;
+
+	lp = log_path(def->name);
+	if ((logfd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) < 0) {
+		vr_error_system(errno, "cannot open log '%s'", lp);
+		goto fail_early;
+	}
+	argv_text = qemu_argv_format(argv);
+	log_append(logfd, "starting up (accelerator %s)",
+	    def->virt == DOM_VIRT_KVM ? "kvm" : "tcg");
+	dprintf(logfd, "%s\n", argv_text);
+
+	so.argv = (const char *const *)argv;
+	so.stdout_fd = logfd;
+	so.stderr_fd = logfd;
+	so.keep_fds = &lfd;
+	so.nkeep = 1;
+	so.setsid = true;
+	if ((pid = vr_spawn(&so, &pidfd)) < 0)
+		goto fail_early;
+	qemu_argv_free(argv);
+	argv = NULL;
+
+	/* QEMU inherited the listening socket; queue our connection. */
+	cfd = monitor_connect(mon_path);
+	close(lfd);
+	lfd = -1;
+
+	pthread_mutex_lock(&d->lock);
+	d->pid = pid;
+	d->pidfd = pidfd;
+	d->start_us = vr_time_us();
+	d->monitor_path = vr_steal(&mon_path);
+	d->stop_reason = "failed";
+	d->job_phase_running = false;
+	qemu_dom_set_state(d, VR_DOM_PAUSED, "starting up");
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);	/* watch's */
+	d->pidfd_watch = vr_loop_add_fd(qemu_drv.env.loop, pidfd, VR_EV_READ,
+	    process_exited, d);
+	pthread_mutex_unlock(&d->lock);
+
+	if (cfd < 0)
+		goto fail_kill;
+	if ((mon = qmp_open(qemu_drv.env.loop, cfd, mon_event, mon_eof,
+	    d)) == NULL)
+		goto fail_kill;
+	pthread_mutex_lock(&d->lock);
+	d->mon = mon;
+	pthread_mutex_unlock(&d->lock);
+	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0)
+		goto fail_kill;
+	if (process_setup(d, def, paused) < 0)
+		goto fail_kill;
+
+	id = qemu_dom_alloc_id();
+	pthread_mutex_lock(&d->lock);
+	d->stop_reason = NULL;
+	if (paused)
+		qemu_dom_set_state(d, VR_DOM_PAUSED, "user");
+	else
+		qemu_dom_set_state(d, VR_DOM_RUNNING, "booted");
+	pthread_mutex_unlock(&d->lock);
+	qemu_dom_set_id(d, id);
+	log_info("domain '%s' started as id %d, QEMU pid %d (%s, %llu us)",
+	    d->name, id, (int)pid,
+	    def->virt == DOM_VIRT_KVM ? "kvm" : "tcg",
+	    (unsigned long long)(vr_time_us() - t0));
+	qemu_dom_emit(d, "started", paused ? "paused" : "booted");
+	return 0;
+
+fail_kill:
+	{
+		char what[2048];
+
+		snprintf(what, sizeof what, "%s", vr_error_message());
+		qemu_process_kill(d, false, "failed");
+		start_error_from_log(d, what);
+	}
+	return -1;
+
+fail_early:
+	qemu_argv_free(argv);
+	pthread_mutex_lock(&d->lock);
+	dom_def_free(d->live);
+	d->live = NULL;
+	pthread_mutex_unlock(&d->lock);
+	return -1;
+}
+
+static int
+wait_exit_locked(struct qemu_dom *d, pid_t pid, int ms)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (d->pid == pid && rc == 0)
+		rc = pthread_cond_clockwait(&d->cond, &d->lock,
+		    CLOCK_MONOTONIC, &deadline);
+	return d->pid == pid ? -1 : 0;
+}
+
+int
+qemu_process_kill(struct qemu_dom *d, bool graceful, const char *reason)
+{
+	pid_t pid;
+	int pidfd;
+
+	pthread_mutex_lock(&d->lock);
+	if ((pid = d->pid) == 0) {
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	pidfd = d->pidfd;
+	d->stop_reason = reason;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 &&
+	    errno != ESRCH)
+		log_warn("domain '%s': cannot signal QEMU", d->name);
+	if (wait_exit_locked(d, pid, KILL_WAIT_MS) == 0) {
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	if (graceful) {
+		pthread_mutex_unlock(&d->lock);
+		vr_error(VR_ERR_TIMEOUT, "domain '%s' did not stop within %d "
+		    "ms of SIGTERM", d->name, KILL_WAIT_MS);
+		return -1;
+	}
+	log_warnx("domain '%s': QEMU ignored SIGTERM, sending SIGKILL",
+	    d->name);
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	if (wait_exit_locked(d, pid, KILL_FORCE_WAIT_MS) < 0) {
+		pthread_mutex_unlock(&d->lock);
+		vr_error(VR_ERR_TIMEOUT, "domain '%s': QEMU pid %d survived "
+		    "SIGKILL", d->name, (int)pid);
+		return -1;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int
+qemu_process_qmp(struct qemu_dom *d, const char *cmd,
+    struct json_object *args, struct json_object **ret)
+{
+	struct qmp_mon *mon;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->mon == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		json_object_put(args);
+		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is not "
+		    "running", d->name);
+		return -1;
+	}
+	mon = qmp_ref(d->mon);
+	pthread_mutex_unlock(&d->lock);
+	rc = qmp_command(mon, cmd, args, ret, QMP_TIMEOUT_MS);
+	qmp_unref(mon);
+	return rc;
+}
+
+/*
+ * reboot: ACPI power button with QEMU told to pause instead of powering
+ * off; the SHUTDOWN event then resets and resumes the guest.
+ */
+static struct json_object *
+shutdown_action(const char *action)
+{
+	struct json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "shutdown",
+	    json_object_new_string(action));
+	return args;
+}
+
+int
+qemu_process_reboot(struct qemu_dom *d)
+{
+	if (qemu_process_qmp(d, "set-action", shutdown_action("pause"),
+	    NULL) < 0)
+		return -1;
+	pthread_mutex_lock(&d->lock);
+	d->fake_reboot = true;
+	pthread_mutex_unlock(&d->lock);
+	if (qemu_process_qmp(d, "system_powerdown", NULL, NULL) < 0) {
+		pthread_mutex_lock(&d->lock);
+		d->fake_reboot = false;
+		pthread_mutex_unlock(&d->lock);
+		qemu_process_qmp(d, "set-action",
+		    shutdown_action("poweroff"), NULL);
+		return -1;
+	}
+	log_info("domain '%s': reboot requested (ACPI)", d->name);
+	return 0;
+}
+
+static void *
+finish_reboot_thread(void *arg)
+{
+	struct qemu_dom *d = arg;
+
+	if (qemu_process_qmp(d, "system_reset", NULL, NULL) < 0 ||
+	    qemu_process_qmp(d, "set-action", shutdown_action("poweroff"),
+	    NULL) < 0 || qemu_process_qmp(d, "cont", NULL, NULL) < 0)
+		log_error("domain '%s': reboot failed: %s", d->name,
+		    vr_error_message());
+	else
+		log_info("domain '%s' rebooted", d->name);
+	qemu_dom_unref(d);
+	return NULL;
+}
+
+/* Loop thread: the guest has shut down for a reboot; finish it elsewhere. */
+void
+qemu_process_finish_reboot(struct qemu_dom *d)
+{
+	pthread_t t;
+
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+	if (pthread_create(&t, NULL, finish_reboot_thread, d) != 0) {
+		log_error("domain '%s': cannot finish reboot", d->name);
+		qemu_dom_unref(d);
+		return;
+	}
+	pthread_detach(t);
+}
