@@ -1,0 +1,121 @@
+/*
+ * vireo commands: one struct cmd_entry per command (tmux cmd_entry, virsh
+ * opts_*). The table in cmd.c drives dispatch, option parsing, usage
+ * errors, `vireo help` and the synopsis lines that man/vireo.1 must carry.
+ */
+#ifndef VR_CMD_H
+#define VR_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+/* What a handler returns; also the exit status of vireo. */
+enum cmd_retval {
+	CMD_OK = 0,
+	CMD_ERR = 1,		/* error recorded with vr_error() */
+	CMD_USAGE = 2,		/* bad command line */
+};
+
+enum cmd_opt_type {
+	CMD_OPT_BOOL,		/* --name */
+	CMD_OPT_STRING,		/* --name VALUE */
+	CMD_OPT_ARG,		/* VALUE by position, or --name VALUE */
+};
+
+/* struct cmd_opt flags */
+#define CMD_OPT_REQ	0x1	/* must be given */
+#define CMD_OPT_SIZE	0x2	/* a size: "524288" (KiB), "512M", "1.5GiB" */
+#define CMD_OPT_HIDDEN	0x4	/* left out of help, synopsis and man page */
+
+struct cmd_opt {
+	const char		*name;
+	enum cmd_opt_type	 type;
+	int			 flags;
+	const char		*help;
+};
+
+/* struct cmd_entry flags */
+#define CMD_RO		0x1	/* only reads: allowed with -r/--readonly */
+#define CMD_RW		0x2	/* changes state: refused with -r/--readonly */
+
+enum cmd_group {
+	CMD_GROUP_DOMAIN,	/* lifecycle and configuration */
+	CMD_GROUP_MONITOR,	/* domain state and information */
+	CMD_GROUP_HOST,		/* host and hypervisor */
+	CMD_GROUP_VIREO,	/* the client itself */
+	CMD_GROUP_LAST
+};
+
+#define CMD_MAX_OPTS	16
+
+struct cmd_entry;
+
+/* A parsed command line for one entry. */
+struct cmd_args {
+	const struct cmd_entry	*entry;
+	bool			 set[CMD_MAX_OPTS];
+	const char		*value[CMD_MAX_OPTS];	/* borrowed from argv */
+	unsigned long long	 kib[CMD_MAX_OPTS];	/* CMD_OPT_SIZE */
+};
+
+struct cmd_conn;
+
+/* What every handler gets besides its arguments. */
+struct cmd_ctx {
+	const char		*uri;		/* the URI in use */
+	bool			 readonly;	/* -r/--readonly */
+	bool			 json;		/* --json */
+	struct cmd_conn		*conn;		/* opened by cmd_call() */
+};
+
+struct cmd_entry {
+	const char		*name;
+	const char		*summary;	/* one line, lower case */
+	const char		*desc;		/* `help NAME`; may be NULL */
+	const struct cmd_opt	*opts;		/* { NULL } terminated */
+	/* Pairs of options that cannot be used together, { NULL } ended. */
+	const char *const	(*excl)[2];
+	int			 flags;
+	enum cmd_group		 group;
+	enum cmd_retval		(*exec)(struct cmd_ctx *,
+				    const struct cmd_args *);
+};
+
+/* cmd.c: the table, lookup, parsing and help. */
+extern const struct cmd_entry *const cmd_table[];
+const struct cmd_entry *cmd_find(const char *);
+/*
+ * Parse argv (after the command name) into args. Returns CMD_OK, or
+ * CMD_USAGE after printing the error and the command's usage to stderr.
+ * "--json" is taken as the global flag (sets *json) when the command has no
+ * option of that name; "--help" prints the command's help and returns
+ * CMD_OK with *help set.
+ */
+enum cmd_retval cmd_parse(const struct cmd_entry *, int argc, char **argv,
+	    struct cmd_args *, bool *json, bool *help);
+bool	 cmd_has(const struct cmd_args *, const char *opt);
+const char *cmd_get(const struct cmd_args *, const char *opt);
+unsigned long long cmd_get_kib(const struct cmd_args *, const char *opt);
+
+/* Help output. */
+char	*cmd_synopsis(const struct cmd_entry *);
+void	 cmd_usage(const struct cmd_entry *, FILE *);
+void	 cmd_help_command(const struct cmd_entry *, FILE *);
+void	 cmd_help_all(FILE *);
+
+/*
+ * Helpers for handlers. cmd_call() connects on first use (so handlers can
+ * check their input before), sends one call and returns the "ret" object
+ * (caller's) or NULL with the error recorded; it takes ownership of args
+ * (NULL means {}).
+ */
+struct json_object *cmd_call(struct cmd_ctx *, int proc,
+	    struct json_object *args);
+/* {"dom": value of the "domain" option} */
+struct json_object *cmd_dom_args(const struct cmd_args *);
+/* Print obj as pretty JSON with sorted keys, then a newline. */
+void	 cmd_print_json(struct json_object *);
+
+#endif

@@ -1,0 +1,17 @@
+# vireo: the command line client (man/vireo.1). Installed as $(bindir)/vireo;
+# built at the top of the build tree, where tests/cli-test.sh and the
+# end-to-end tests expect it.
+bin_PROGRAMS += vireo
+vireo_SOURCES = \
+	client/vireo.c \
+	client/cmd.c client/cmd.h \
+	client/cmd-dom.c \
+	client/cmd-info.c \
+	client/cmd-host.c \
+	client/conn.c client/conn.h \
+	client/output.c client/output.h
+vireo_LDADD = $(VR_COMMON_LIBS)
+
+# Client-only behaviour, no daemon: usage errors, URIs, man page synopses.
+TESTS += tests/cli-test.sh
+EXTRA_DIST += tests/cli-test.sh
