@@ -1,0 +1,21 @@
+#!/bin/bash
+# Install what Vireo needs to build, run and test on Debian 12 (as root).
+set -euo pipefail
+pkgs=(
+	autoconf automake make gcc pkg-config
+	libxml2-dev libjson-c-dev uuid-dev libnl-3-dev libnl-route-3-dev
+	qemu-system-x86 qemu-utils
+	procps iproute2 ca-certificates bc
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,104 @@
+#!/bin/bash
+# A slow job on one domain delays neither reads of it nor work on other
+# domains; a mutation waiting for the job fails with the job's name; a
+# kill -9 of the daemon loses no definition; guests outlive the daemon.
+. "$(dirname "$0")/lib.sh"
+
+guest_prepare || { echo "cannot build the test guest"; exit 1; }
+cat >"$E2E_ROOT/vireod.conf" <<'CONF'
+job_wait_timeout_ms = 500
+CONF
+E2E_DAEMON_ARGS="--config $E2E_ROOT/vireod.conf"
+daemon_start || exit 1
+
+# An emulator that takes 4 s before it becomes QEMU: start holds the job.
+cat >"$E2E_ROOT/slow-qemu" <<'SH'
+#!/bin/sh
+sleep 4
+exec /usr/bin/qemu-system-x86_64 "$@"
+SH
+chmod +x "$E2E_ROOT/slow-qemu"
+slow=e2e-$E2E_NAME-slow
+fast=e2e-$E2E_NAME-fast
+guest_xml "$slow" "$E2E_ROOT/slow.log" 128 |
+	sed "s|<devices>|<devices><emulator>$E2E_ROOT/slow-qemu</emulator>|" >"$E2E_ROOT/slow.xml"
+guest_xml "$fast" "$E2E_ROOT/fast.log" 128 >"$E2E_ROOT/fast.xml"
+check "define slow" vireo define "$E2E_ROOT/slow.xml"
+check "define fast" vireo define "$E2E_ROOT/fast.xml"
+
+vireo start "$slow" >"$E2E_ROOT/slow-start.out" 2>&1 &
+spid=$!
+sleep 0.5
+worst=0
+for i in $(seq 1 10); do
+	for cmd in "dominfo $slow" "domstate $slow" "dumpxml $slow" "list --all"; do
+		t0=$(date +%s%N)
+		# shellcheck disable=SC2086
+		vireo $cmd >/dev/null || not_ok "read '$cmd' during the slow start"
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[ "$ms" -gt "$worst" ] && worst=$ms
+	done
+done
+if [ "$worst" -lt 200 ]; then
+	ok "reads never wait behind the start job (worst $worst ms)"
+else
+	not_ok "a read waited $worst ms behind the start job"
+fi
+expect_fail "a mutation waiting for the job fails naming it" "job 'start'" \
+	vireo suspend "$slow"
+t0=$(date +%s%N)
+check "another domain starts meanwhile" vireo start "$fast"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if kill -0 "$spid" 2>/dev/null; then
+	ok "fast start ($ms ms) finished while the slow one still ran"
+else
+	not_ok "the slow start had already finished: test proves nothing"
+fi
+wait "$spid"
+check "slow start succeeded" grep -q "started" "$E2E_ROOT/slow-start.out"
+check "slow guest boots" wait_for "$E2E_ROOT/slow.log" VIREO-GUEST-READY 60
+
+# Guests outlive the daemon.
+qpid=$(pgrep -f -- "guest=$fast" | head -1)
+daemon_stop
+if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+	ok "QEMU keeps running after vireod stops"
+else
+	not_ok "QEMU died with vireod"
+fi
+kill_guests
+
+# kill -9 in the middle of defines loses nothing that was acknowledged.
+daemon_start || exit 1
+: >"$E2E_ROOT/acked"
+(
+	for i in $(seq 1 200); do
+		guest_xml "crash$i" /dev/null 64 >"$E2E_ROOT/c$i.xml"
+		vireo define "$E2E_ROOT/c$i.xml" >/dev/null 2>&1 && echo "crash$i" >>"$E2E_ROOT/acked"
+	done
+) &
+wpid=$!
+sleep 0.7
+kill -9 "$E2E_DAEMON_PID"
+wait "$E2E_DAEMON_PID" 2>/dev/null
+wait "$wpid" 2>/dev/null
+acked=$(wc -l <"$E2E_ROOT/acked")
+daemon_start || exit 1
+lost=0
+while read -r n; do
+	vireo dominfo "$n" >/dev/null 2>&1 || lost=$((lost + 1))
+done <"$E2E_ROOT/acked"
+if [ "$acked" -gt 0 ] && [ "$lost" -eq 0 ]; then
+	ok "kill -9: $acked acknowledged defines, 0 lost"
+else
+	not_ok "kill -9: $acked acknowledged, $lost lost"
+fi
+if ls "$E2E_ROOT/etc/qemu/" | grep -q '\.tmp\.'; then
+	not_ok "a half-written temp file is still visible after restart"
+else
+	ok "no half-written file visible after restart"
+fi
+check "every file in etc/qemu parses (daemon loaded them all)" \
+	bash -c "! grep -q 'ignoring' '$E2E_ROOT/vireod.log'"
+
+e2e_finish

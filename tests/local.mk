@@ -1,0 +1,27 @@
+# Test programs and scripts. Unit/golden tests link the common library;
+# end-to-end tests (tests/e2e/*.sh) drive the real vireod and vireo.
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
+	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
+	VR_SCHEMA_DIR='$(abs_top_srcdir)/xml-schemas'; export VR_SCHEMA_DIR;
+
+include tests/domxml.mk
+include tests/qemuargv.mk
+
+check_PROGRAMS += tests/rpc-abuse tests/dispatch-table-test
+tests_rpc_abuse_SOURCES = tests/rpc-abuse.c
+tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
+
+# Every procedure number has a dispatch entry.
+tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
+	daemon/dispatch.c daemon/node.c daemon/server.c daemon/workers.c
+tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_dispatch_table_test_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
+TESTS += tests/dispatch-table-test
+
+E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
+	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
