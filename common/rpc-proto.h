@@ -77,7 +77,12 @@ enum rpc_proc {
 	/* {"dom":D,"autostart":bool} -> {} */
 	RPC_PROC_DOM_SET_AUTOSTART = 22,
 
-	/* {"active":bool,"inactive":bool} -> {"domains":[info,...]} */
+	/* {"active":bool,"inactive":bool,"fields":["id","name",...]} ->
+	 * {"domains":[info,...]}: running by id, then the others by name;
+	 * with "fields", each domain is instead an array of those members'
+	 * values in info order (id, name, uuid, state, reason, max_mem_kib,
+	 * mem_kib, vcpus, cpu_time_ns, persistent, autostart, os_type,
+	 * virt): 1000 domains parse several times faster. */
 	RPC_PROC_DOM_LIST = 30,
 	/* {"dom":D} -> info */
 	RPC_PROC_DOM_GET_INFO = 31,

@@ -50,25 +50,129 @@ struct call {
 	struct json_object	*args;
 };
 
-static void
-info_to_json(const struct vr_dom_info *info, struct json_object *o)
+/* Fields of a domain info object, in wire order. */
+enum info_field {
+	F_ID, F_NAME, F_UUID, F_STATE, F_REASON, F_MAX_MEM, F_MEM, F_VCPUS,
+	F_CPU_TIME, F_PERSISTENT, F_AUTOSTART, F_OS_TYPE, F_VIRT, F_LAST
+};
+
+static const char *const info_fields[F_LAST] = {
+	"id", "name", "uuid", "state", "reason", "max_mem_kib", "mem_kib",
+	"vcpus", "cpu_time_ns", "persistent", "autostart", "os_type", "virt",
+};
+
+#define INFO_ALL	((1u << F_LAST) - 1)
+
+static struct json_object *
+info_value(const struct vr_dom_info *info, int field)
 {
 	char uuid[VR_UUID_BUFLEN];
 
-	vr_uuid_format(info->uuid, uuid);
-	rpc_set_i64(o, "id", info->id);
-	rpc_set_string(o, "name", info->name);
-	rpc_set_string(o, "uuid", uuid);
-	rpc_set_string(o, "state", vr_dom_state_name(info->state));
-	rpc_set_string(o, "reason", info->reason);
-	rpc_set_i64(o, "max_mem_kib", (int64_t)info->max_mem_kib);
-	rpc_set_i64(o, "mem_kib", (int64_t)info->mem_kib);
-	rpc_set_i64(o, "vcpus", info->vcpus);
-	rpc_set_i64(o, "cpu_time_ns", (int64_t)info->cpu_time_ns);
-	rpc_set_bool(o, "persistent", info->persistent);
-	rpc_set_bool(o, "autostart", info->autostart);
-	rpc_set_string(o, "os_type", "hvm");
-	rpc_set_string(o, "virt", info->virt == 1 ? "kvm" : "qemu");
+	switch ((enum info_field)field) {
+	case F_ID:
+		return json_object_new_int64(info->id);
+	case F_NAME:
+		return json_object_new_string(info->name);
+	case F_UUID:
+		vr_uuid_format(info->uuid, uuid);
+		return json_object_new_string(uuid);
+	case F_STATE:
+		return json_object_new_string(vr_dom_state_name(info->state));
+	case F_REASON:
+		return json_object_new_string(info->reason);
+	case F_MAX_MEM:
+		return json_object_new_int64((int64_t)info->max_mem_kib);
+	case F_MEM:
+		return json_object_new_int64((int64_t)info->mem_kib);
+	case F_VCPUS:
+		return json_object_new_int64(info->vcpus);
+	case F_CPU_TIME:
+		return json_object_new_int64((int64_t)info->cpu_time_ns);
+	case F_PERSISTENT:
+		return json_object_new_boolean(info->persistent);
+	case F_AUTOSTART:
+		return json_object_new_boolean(info->autostart);
+	case F_OS_TYPE:
+		return json_object_new_string("hvm");
+	case F_VIRT:
+		return json_object_new_string(info->virt == 1 ? "kvm" :
+		    "qemu");
+	case F_LAST:
+		break;
+	}
+	return NULL;
+}
+
+static void
+info_to_json(const struct vr_dom_info *info, struct json_object *o,
+    unsigned int mask)
+{
+	int k;
+
+	for (k = 0; k < F_LAST; k++)
+		if (mask & 1u << k)
+			json_object_object_add(o, info_fields[k],
+			    info_value(info, k));
+}
+
+/* The selected members as an array, in info_fields order. */
+static struct json_object *
+info_to_row(const struct vr_dom_info *info, unsigned int mask)
+{
+	struct json_object *row = json_object_new_array_ext(F_LAST);
+	int k;
+
+	for (k = 0; k < F_LAST; k++)
+		if (mask & 1u << k)
+			json_object_array_add(row, info_value(info, k));
+	return row;
+}
+
+/* Optional "fields": ["id","name",...] selecting info members. */
+static int
+info_mask(struct json_object *args, unsigned int *mask)
+{
+	struct json_object *arr, *f;
+	size_t i, n;
+	int k;
+
+	*mask = INFO_ALL;
+	if (!json_object_object_get_ex(args, "fields", &arr))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array)) {
+		vr_error(VR_ERR_RPC, "argument 'fields' must be an array");
+		return -1;
+	}
+	*mask = 0;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		f = json_object_array_get_idx(arr, i);
+		for (k = 0; k < F_LAST; k++)
+			if (json_object_is_type(f, json_type_string) &&
+			    strcmp(json_object_get_string(f),
+			    info_fields[k]) == 0)
+				break;
+		if (k == F_LAST) {
+			vr_error(VR_ERR_RPC, "unknown field '%s' in 'fields'",
+			    json_object_get_string(f));
+			return -1;
+		}
+		*mask |= 1u << k;
+	}
+	return 0;
+}
+
+/* virsh's order: running domains by id, then the others by name. */
+static int
+info_cmp(const void *a, const void *b)
+{
+	const struct vr_dom_info *x = a, *y = b;
+
+	if (x->id >= 0 && y->id >= 0)
+		return x->id < y->id ? -1 : x->id > y->id;
+	if (x->id >= 0 || y->id >= 0)
+		return x->id >= 0 ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 /* Connection and host */
@@ -142,7 +246,7 @@ proc_dom_define(struct vd_client *c, struct json_object *args,
 	if (rpc_get_string(args, "xml", true, &xml) < 0 ||
 	    drv->define(xml, &info) < 0)
 		return -1;
-	info_to_json(&info, ret);
+	info_to_json(&info, ret, INFO_ALL);
 	return 0;
 }
 
@@ -158,7 +262,7 @@ proc_dom_create(struct vd_client *c, struct json_object *args,
 	    rpc_get_bool(args, "paused", false, &paused) < 0 ||
 	    drv->create(xml, paused, &info) < 0)
 		return -1;
-	info_to_json(&info, ret);
+	info_to_json(&info, ret, INFO_ALL);
 	return 0;
 }
 
@@ -174,7 +278,7 @@ proc_dom_start(struct vd_client *c, struct json_object *args,
 	    rpc_get_bool(args, "paused", false, &paused) < 0 ||
 	    drv->start(dom, paused, &info) < 0)
 		return -1;
-	info_to_json(&info, ret);
+	info_to_json(&info, ret, INFO_ALL);
 	return 0;
 }
 
@@ -275,17 +379,27 @@ proc_dom_list(struct vd_client *c, struct json_object *args,
 	bool active = false, inactive = false;
 	size_t n, i;
 
+	unsigned int mask;
+
 	if (rpc_get_bool(args, "active", false, &active) < 0 ||
-	    rpc_get_bool(args, "inactive", false, &inactive) < 0)
+	    rpc_get_bool(args, "inactive", false, &inactive) < 0 ||
+	    info_mask(args, &mask) < 0)
 		return -1;
 	if (drv->list((active ? VR_DOM_LIST_ACTIVE : 0) |
 	    (inactive ? VR_DOM_LIST_INACTIVE : 0), &infos, &n) < 0)
 		return -1;
+	qsort(infos, n, sizeof *infos, info_cmp);
 	arr = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o;
 
-		info_to_json(&infos[i], o);
+		if (mask != INFO_ALL) {
+			json_object_array_add(arr, info_to_row(&infos[i],
+			    mask));
+			continue;
+		}
+		o = json_object_new_object();
+		info_to_json(&infos[i], o, mask);
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(ret, "domains", arr);
@@ -302,7 +416,7 @@ proc_dom_get_info(struct vd_client *c, struct json_object *args,
 	if (rpc_get_string(args, "dom", true, &dom) < 0 ||
 	    drv->get_info(dom, &info) < 0)
 		return -1;
-	info_to_json(&info, ret);
+	info_to_json(&info, ret, INFO_ALL);
 	return 0;
 }
 
