@@ -1,0 +1,90 @@
+#!/bin/bash
+# The other lifecycle operations on a real guest: create (transient),
+# --paused, reboot, reset, autostart across a daemon restart, config-only
+# memory changes, dumpxml round trips, host information.
+. "$(dirname "$0")/lib.sh"
+
+guest_prepare || { echo "cannot build the test guest"; exit 1; }
+daemon_start || exit 1
+name=e2e-$E2E_NAME
+serial=$E2E_ROOT/serial.log
+guest_xml "$name" "$serial" 256 >"$E2E_ROOT/dom.xml"
+ready_count() { tr -d '\r' <"$serial" 2>/dev/null | grep -c VIREO-GUEST-READY; }
+state() { vireo domstate --reason "$name" 2>&1; }
+
+# Host information.
+check "version names QEMU" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' version | grep -q QEMU"
+check "nodeinfo reports the KVM module" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' nodeinfo | grep -q '^KVM'"
+check "capabilities is XML" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' capabilities | grep -q '<capabilities>'"
+check "hostname" test "$(vireo hostname)" = "$(hostname)"
+
+# domxml-to-native: the argv, with nothing started.
+if vireo domxml-to-native qemu-argv "$E2E_ROOT/dom.xml" | grep -q -- "-accel tcg\|-accel kvm"; then
+	ok "domxml-to-native prints the argv"
+else
+	not_ok "domxml-to-native prints the argv"
+fi
+expect_fail "nothing was defined by domxml-to-native" "domain not found" vireo dominfo "$name"
+
+# create --paused: transient, paused, gone once destroyed.
+check "create --paused" vireo create "$E2E_ROOT/dom.xml" --paused
+check "created paused" test "$(state)" = "paused (user)"
+check "persistent: no" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dominfo $name | grep -Eq '^Persistent: +no'"
+expect_fail "create of an existing name is refused" "already exists" \
+	vireo create "$E2E_ROOT/dom.xml"
+check "resume the created domain" vireo resume "$name"
+check "created guest boots" wait_for "$serial" VIREO-GUEST-READY 60
+check "destroy the transient domain" vireo destroy "$name"
+expect_fail "a destroyed transient domain is gone" "domain not found" \
+	vireo dominfo "$name"
+
+# Reboot (ACPI, guest cooperates) and reset (hard).
+: >"$serial"
+check "define" vireo define "$E2E_ROOT/dom.xml"
+check "start" vireo start "$name"
+check "boots" wait_for "$serial" VIREO-GUEST-READY 60
+qpid=$(pgrep -f -- "guest=$name" | head -1)
+check "reboot" vireo reboot "$name"
+if wait_until 60 bash -c "[ \$(tr -d '\r' <'$serial' | grep -c VIREO-GUEST-READY) -ge 2 ]"; then
+	ok "guest rebooted (second READY marker)"
+else
+	not_ok "no second boot after reboot"
+fi
+check "same QEMU after reboot" test "$(pgrep -f -- "guest=$name" | head -1)" = "$qpid"
+check "running after reboot" wait_until 10 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $name | grep -qx running"
+check "reset" vireo reset "$name"
+if wait_until 60 bash -c "[ \$(tr -d '\r' <'$serial' | grep -c VIREO-GUEST-READY) -ge 3 ]"; then
+	ok "guest reset (third READY marker)"
+else
+	not_ok "no boot after reset"
+fi
+
+# Memory: config-only changes while running.
+expect_fail "setmaxmem on a running domain (live) is refused" "maximum memory" \
+	vireo setmaxmem "$name" 300M --live
+check "setmaxmem --config" vireo setmaxmem "$name" 300M --config
+check "setmem --config" vireo setmem "$name" 200M --config
+check "inactive XML has the new sizes" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dumpxml --inactive $name | grep -q \"<memory unit='KiB'>307200</memory>\" && '$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dumpxml --inactive $name | grep -q \"<currentMemory unit='KiB'>204800</currentMemory>\""
+check "live XML keeps the running size" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dumpxml $name | grep -q \"<memory unit='KiB'>262144</memory>\""
+check "live XML carries the id" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dumpxml $name | grep -q \"id='\""
+
+# dumpxml round trip: redefining the output changes nothing.
+vireo dumpxml --inactive "$name" >"$E2E_ROOT/a.xml"
+check "redefine from dumpxml" vireo define "$E2E_ROOT/a.xml"
+vireo dumpxml --inactive "$name" >"$E2E_ROOT/b.xml"
+check "dumpxml is stable across define" cmp -s "$E2E_ROOT/a.xml" "$E2E_ROOT/b.xml"
+
+# Autostart across a daemon restart.
+check "destroy" vireo destroy "$name"
+check "autostart" vireo autostart "$name"
+check "dominfo shows autostart" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dominfo $name | grep -Eq '^Autostart: +enable'"
+daemon_stop
+: >"$serial"
+daemon_start || exit 1
+check "autostarted at daemon start" wait_until 20 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $name | grep -qx running"
+check "autostarted guest boots with the new memory" wait_for "$serial" VIREO-GUEST-READY 60
+check "autostart --disable" vireo autostart --disable "$name"
+check "destroy" vireo destroy "$name"
+check "undefine" vireo undefine "$name"
+
+e2e_finish
