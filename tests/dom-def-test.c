@@ -90,8 +90,8 @@ test_xml_parse(void)
 	static const struct {
 		const char *xml, *err;
 	} bad[] = {
-		{ "<a>\n<b>\n</a>", "line 3: Opening and ending tag mismatch: b "
-		    "line 2 and a" },
+		{ "<a>\n<b>\n</a>",
+		    "line 3: Opening and ending tag mismatch: b line 2 and a" },
 		{ "", "line 1: Document is empty" },
 		{ "<a>&foo;</a>", "line 1: Entity 'foo' not defined" },
 		{ "<?xml version='1.0'?>\n<!DOCTYPE a [\n<!ENTITY x SYSTEM "
@@ -183,11 +183,12 @@ test_xml_consumed(void)
 	check_consumed("repeated element", "<r><a/>\n<a/></r>", read_a_and_x,
 	    "element <a> appears more than once (line 2, in <r>)");
 	check_consumed("stray text", "<r>\n  junk<a/></r>", read_a_and_x,
-	    "unexpected text '\n  junk' in <r> (line 2)");
+	    "unexpected text 'junk' in <r> (line 2)");
 	check_consumed("namespaced element", "<r xmlns:q='urn:q'><a/>\n<q:a/>"
 	    "</r>", read_a_and_x, "unsupported element <q:a> (line 2, in <r>)");
 	check_consumed("namespaced attribute", "<r xmlns:q='urn:q'><a q:x='1'/>"
-	    "</r>", read_a_and_x, "unsupported attribute 'q:x' on <a> (line 1)");
+	    "</r>", read_a_and_x,
+	    "unsupported attribute 'q:x' on <a> (line 1)");
 	check_consumed("CDATA text", "<r><a><![CDATA[text]]></a></r>",
 	    read_a_and_x, NULL);
 }
@@ -321,8 +322,9 @@ test_units(void)
 static void
 test_mac(void)
 {
-	static const char *const bad[] = { "52:54:00:12:34", "52-54-00-12-34-56",
-	    "52:54:00:12:34:5g", "52:54:00:12:34:567", "", NULL };
+	static const char *const bad[] = { "52:54:00:12:34",
+	    "52-54-00-12-34-56", "52:54:00:12:34:5g", "52:54:00:12:34:567",
+	    "", NULL };
 	unsigned char mac[6];
 	char buf[18];
 	size_t i;

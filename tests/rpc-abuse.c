@@ -51,6 +51,13 @@ conn(const char *path)
 }
 
 static void
+send_msg(int fd, struct json_object *msg)
+{
+	rpc_send(fd, msg);
+	json_object_put(msg);
+}
+
+static void
 send_raw_frame(int fd, const void *body, uint32_t len, uint32_t announced)
 {
 	uint8_t hdr[4] = { announced >> 24, announced >> 16, announced >> 8,
@@ -97,7 +104,7 @@ call_ok(int fd, int proc, uint64_t id)
 	char *e;
 	bool ok;
 
-	rpc_send(fd, rpc_call_new(id, proc, NULL));
+	send_msg(fd, rpc_call_new(id, proc, NULL));
 	e = reply_error_name(fd, NULL);
 	ok = e != NULL && *e == '\0';
 	free(e);
@@ -163,7 +170,7 @@ main(int argc, char **argv)
 	/* Pipelined calls: every id answered exactly once. */
 	fd = conn(rw);
 	for (i = 1; i <= 20; i++)
-		rpc_send(fd, rpc_call_new((uint64_t)i, i % 2 ?
+		send_msg(fd, rpc_call_new((uint64_t)i, i % 2 ?
 		    RPC_PROC_DOM_LIST : RPC_PROC_CONNECT_GET_VERSION, NULL));
 	for (i = 1; i <= 20; i++) {
 		uint64_t id = 0;
@@ -217,9 +224,9 @@ main(int argc, char **argv)
 	close(fd);
 	fd = conn(rw);
 	for (i = 0; i < 10; i++) {
-		rpc_send(fd, rpc_call_new((uint64_t)i, RPC_PROC_DOM_START,
+		send_msg(fd, rpc_call_new((uint64_t)i, RPC_PROC_DOM_START,
 		    json_object_new_object()));
-		rpc_send(fd, rpc_call_new((uint64_t)i,
+		send_msg(fd, rpc_call_new((uint64_t)i,
 		    RPC_PROC_CONNECT_GET_CAPABILITIES, NULL));
 	}
 	close(fd);

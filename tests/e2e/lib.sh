@@ -98,9 +98,20 @@ kill_guests() {
 	pkill -9 -f -- "$E2E_ROOT" 2>/dev/null || true
 }
 
+# Sanitizer reports from any vireod this test ran are failures.
+sanitizer_check() {
+	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+		"$E2E_ROOT/vireod.log" 2>/dev/null; then
+		not_ok "vireod sanitizer report (see below)"
+		grep -E -A25 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+			"$E2E_ROOT/vireod.log" | head -80
+	fi
+}
+
 e2e_cleanup() {
 	daemon_stop
 	kill_guests
+	[ -n "${E2E_SANITIZER_CHECKED:-}" ] || sanitizer_check
 	if [ "$E2E_FAIL" -ne 0 ]; then
 		echo "--- vireod log (last 40 lines) ---"
 		tail -40 "$E2E_ROOT/vireod.log" 2>/dev/null
@@ -119,6 +130,9 @@ e2e_cleanup() {
 trap e2e_cleanup EXIT
 
 e2e_finish() {
+	daemon_stop
+	sanitizer_check
+	E2E_SANITIZER_CHECKED=1
 	echo "$E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed"
 	[ "$E2E_FAIL" -eq 0 ]
 	exit $?
