@@ -460,6 +460,23 @@ test_threads(void)
 	    "(%d wrong)", total);
 }
 
+static void
+test_schema(void)
+{
+	VR_AUTO_XMLDOC doc = vr_xml_parse_string(thread_bad);
+	VR_AUTO_XMLDOC good = vr_xml_parse_string(thread_good);
+	VR_AUTOFREE char *missing = xprintf("%s.missing", schema_path);
+
+	check(doc != NULL && vr_xml_validate(doc, schema_path) < 0,
+	    "schema: an unknown device is invalid");
+	check_error("schema: first error with its line", "line 5: Extra "
+	    "element devices in interleave (schema domain.rng)");
+	check(good != NULL && vr_xml_validate(good, schema_path) == 0,
+	    "schema: a minimal domain is valid");
+	check(good != NULL && vr_xml_validate(good, missing) < 0 &&
+	    vr_error_code() == VR_ERR_SYSTEM, "schema: missing schema file");
+}
+
 /* ---- golden files ---- */
 
 static char *
@@ -753,6 +770,7 @@ main(int argc, char **argv)
 	test_format_flags();
 	test_parse_file();
 	test_threads();
+	test_schema();
 	test_golden();
 	test_timing();
 

@@ -192,7 +192,8 @@ fmt_disk(struct vr_buf *b, const struct dom_disk *d)
 	b->indent++;
 	if (d->has_driver) {
 		fmt_start(b, "driver name='qemu'");
-		vr_xml_buf_attr(b, "type", dom_disk_format_to_string(d->format));
+		vr_xml_buf_attr(b, "type",
+		    dom_disk_format_to_string(d->format));
 		vr_xml_buf_attr(b, "cache", dom_disk_cache_to_string(d->cache));
 		vr_xml_buf_attr(b, "io", dom_disk_io_to_string(d->io));
 		vr_xml_buf_attr(b, "discard",
@@ -271,7 +272,8 @@ fmt_net(struct vr_buf *b, const struct dom_net *n)
 	char mac[18];
 
 	dom_mac_format(n->mac, mac);
-	vr_buf_line(b, "<interface type='%s'>", dom_net_type_to_string(n->type));
+	vr_buf_line(b, "<interface type='%s'>",
+	    dom_net_type_to_string(n->type));
 	b->indent++;
 	vr_buf_line(b, "<mac address='%s'/>", mac);
 	if (n->source != NULL) {
@@ -300,7 +302,8 @@ fmt_chr(struct vr_buf *b, const struct dom_chr *chr, const struct dom_chr *src)
 	const char *kind = dom_chr_kind_to_string(chr->kind);
 	const char *target = dom_chr_target_to_string(chr->target_type);
 
-	vr_buf_line(b, "<%s type='%s'>", kind, dom_chr_type_to_string(src->type));
+	vr_buf_line(b, "<%s type='%s'>", kind,
+	    dom_chr_type_to_string(src->type));
 	b->indent++;
 	switch (src->type) {
 	case DOM_CHR_FILE:

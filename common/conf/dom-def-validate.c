@@ -119,7 +119,8 @@ dom_validate_os_cpu(const struct dom_def *def)
 	unsigned long long n;
 
 	if (def->os_machine != NULL && !dom_word_valid(def->os_machine, NULL)) {
-		vr_error(VR_ERR_XML, "invalid os machine '%s'", def->os_machine);
+		vr_error(VR_ERR_XML, "invalid os machine '%s'",
+		    def->os_machine);
 		return -1;
 	}
 	if (dom_path_check("kernel", def->kernel) < 0 ||
@@ -309,7 +310,8 @@ dom_validate_nets(const struct dom_def *def)
 			return -1;
 		}
 		if (memcmp(net->mac, zero, 6) == 0) {
-			vr_error(VR_ERR_XML, "interface MAC %s is invalid", mac);
+			vr_error(VR_ERR_XML, "interface MAC %s is invalid",
+			    mac);
 			return -1;
 		}
 		for (j = 0; j < i; j++) {
@@ -436,7 +438,8 @@ dom_validate_devices(const struct dom_def *def)
 	}
 	for (i = 0; i < def->ninputs; i++) {
 		in = &def->inputs[i];
-		if (in->type == DOM_INPUT_TABLET && in->bus == DOM_INPUT_BUS_PS2) {
+		if (in->type == DOM_INPUT_TABLET &&
+		    in->bus == DOM_INPUT_BUS_PS2) {
 			vr_error(VR_ERR_XML, "input tablet cannot use "
 			    "bus='ps2'");
 			return -1;
@@ -446,7 +449,8 @@ dom_validate_devices(const struct dom_def *def)
 		    (in->addr.type == DOM_ADDR_PCI &&
 		    in->bus != DOM_INPUT_BUS_VIRTIO)) {
 			vr_error(VR_ERR_XML, "input %s: address type '%s' "
-			    "needs bus='%s'", dom_input_type_to_string(in->type),
+			    "needs bus='%s'",
+			    dom_input_type_to_string(in->type),
 			    dom_addr_type_to_string(in->addr.type),
 			    in->addr.type == DOM_ADDR_USB ? "usb" : "virtio");
 			return -1;

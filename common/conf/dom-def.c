@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <limits.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +92,7 @@ static int
 dom_parse_addr(xmlNode *dev, struct dom_addr *addr, unsigned long long allowed)
 {
 	xmlNode *n = vr_xml_child(dev, "address");
-	const char *port;
+	const char *port, *p;
 	char *end;
 	unsigned long v;
 	int type, i;
@@ -106,10 +105,12 @@ dom_parse_addr(xmlNode *dev, struct dom_addr *addr, unsigned long long allowed)
 	addr->type = type;
 	switch (addr->type) {
 	case DOM_ADDR_PCI:
-		if (vr_xml_attr_uint(n, "domain", 0, 0xffff, &addr->domain) < 0 ||
+		if (vr_xml_attr_uint(n, "domain", 0, 0xffff,
+		    &addr->domain) < 0 ||
 		    vr_xml_attr_uint(n, "bus", 0, 0xff, &addr->bus) < 0 ||
 		    vr_xml_attr_uint(n, "slot", 0, 0x1f, &addr->slot) < 0 ||
-		    vr_xml_attr_uint(n, "function", 0, 7, &addr->function) < 0 ||
+		    vr_xml_attr_uint(n, "function", 0, 7,
+		    &addr->function) < 0 ||
 		    vr_xml_attr_bool(n, "multifunction", VR_XML_ONOFF,
 		    &addr->multifunction) < 0)
 			return -1;
@@ -125,7 +126,8 @@ dom_parse_addr(xmlNode *dev, struct dom_addr *addr, unsigned long long allowed)
 	case DOM_ADDR_VIRTIO_SERIAL:
 		if (vr_xml_attr_uint(n, "controller", 10, 255,
 		    &addr->controller) < 0 ||
-		    vr_xml_attr_uint(n, "bus", 10, 255, &addr->serial_bus) < 0 ||
+		    vr_xml_attr_uint(n, "bus", 10, 255,
+		    &addr->serial_bus) < 0 ||
 		    vr_xml_attr_uint(n, "port", 10, 31, &addr->port) < 0)
 			return -1;
 		break;
@@ -135,19 +137,17 @@ dom_parse_addr(xmlNode *dev, struct dom_addr *addr, unsigned long long allowed)
 		if ((port = vr_xml_attr(n, "port")) == NULL)
 			break;
 		/* "1" or "1.2": up to 4 hub levels, each 1..255 */
-		end = (char *)port;
-		for (i = 0; i < 4; i++) {
-			if (*end < '0' || *end > '9')
+		for (p = port, i = 0; i < 4; i++, p = end + 1) {
+			if (*p < '0' || *p > '9')
 				break;
-			v = strtoul(end, &end, 10);
+			v = strtoul(p, &end, 10);
 			if (v < 1 || v > 255)
 				break;
 			addr->usb_port[i] = (unsigned int)v;
 			if (*end != '.')
 				break;
-			end++;
 		}
-		if (i == 4 || *end != '\0' || addr->usb_port[i] == 0) {
+		if (i == 4 || addr->usb_port[i] == 0 || *end != '\0') {
 			vr_xml_attr_invalid(n, "port", port,
 			    "expected a USB port like 1 or 1.2");
 			return -1;
@@ -239,9 +239,9 @@ dom_parse_header(struct dom_def *def, xmlNode *root)
 	if ((n = vr_xml_child(root, "uuid")) != NULL) {
 		uuid = vr_xml_text(n);
 		if (vr_uuid_parse(uuid, def->uuid) < 0) {
-			vr_xml_error(n, "invalid value '%s' for <uuid>: expected "
-			    "a UUID like 8f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b",
-			    uuid);
+			vr_xml_error(n, "invalid value '%s' for <uuid>: "
+			    "expected a UUID like "
+			    "8f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b", uuid);
 			return -1;
 		}
 	} else
@@ -418,7 +418,8 @@ dom_parse_cpu(struct dom_def *def, xmlNode *root)
 		    vr_xml_attr_uint(n, "sockets", 10, 4096,
 		    &def->cpu_sockets) < 0 ||
 		    vr_xml_attr_uint(n, "dies", 10, 4096, &def->cpu_dies) < 0 ||
-		    vr_xml_attr_uint(n, "cores", 10, 4096, &def->cpu_cores) < 0 ||
+		    vr_xml_attr_uint(n, "cores", 10, 4096,
+		    &def->cpu_cores) < 0 ||
 		    vr_xml_attr_uint(n, "threads", 10, 4096,
 		    &def->cpu_threads) < 0)
 			return -1;
@@ -429,19 +430,18 @@ dom_parse_cpu(struct dom_def *def, xmlNode *root)
 static int
 dom_parse_misc(struct dom_def *def, xmlNode *root)
 {
+	/* coredump-* only make sense after a crash */
 	static const unsigned long long no_coredump =
 	    ~(BIT(DOM_LIFECYCLE_COREDUMP_DESTROY) |
 	    BIT(DOM_LIFECYCLE_COREDUMP_RESTART));
-	static const struct {
+	const struct {
 		const char			*name;
-		size_t				 off;
+		enum dom_lifecycle_action	*action;
 		unsigned long long		 allowed;
 	} actions[] = {
-		{ "on_poweroff", offsetof(struct dom_def, on_poweroff),
-		    no_coredump },
-		{ "on_reboot", offsetof(struct dom_def, on_reboot),
-		    no_coredump },
-		{ "on_crash", offsetof(struct dom_def, on_crash), ALL },
+		{ "on_poweroff", &def->on_poweroff, no_coredump },
+		{ "on_reboot", &def->on_reboot, no_coredump },
+		{ "on_crash", &def->on_crash, ALL },
 	};
 	xmlNode *n;
 	size_t i;
@@ -467,7 +467,7 @@ dom_parse_misc(struct dom_def *def, xmlNode *root)
 		if ((v = vr_xml_text_enum(n, VR_XML_ENUM(dom_lifecycle_action,
 		    DOM_LIFECYCLE_LAST), actions[i].allowed)) < 0)
 			return -1;
-		*(enum dom_lifecycle_action *)((char *)def + actions[i].off) = v;
+		*actions[i].action = v;
 	}
 	return 0;
 }
@@ -579,14 +579,11 @@ dom_parse_disk(struct dom_def *def, xmlNode *dev)
 	    (tdev = vr_xml_attr_req(n, "dev")) == NULL)
 		return -1;
 	disk->target_dev = xstrdup(tdev);
+	/* without a known prefix, bus= is required */
+	v = dom_disk_bus_default(tdev);
 	if ((v = vr_xml_attr_enum(n, "bus", VR_XML_ENUM(dom_disk_bus,
-	    DOM_DISK_BUS_LAST), ALL, dom_disk_bus_default(tdev))) == -1)
+	    DOM_DISK_BUS_LAST), ALL, v >= 0 ? v : REQUIRED)) < 0)
 		return -1;
-	if (v < 0) {
-		vr_xml_error(n, "<target dev='%s'> needs a bus= attribute",
-		    tdev);
-		return -1;
-	}
 	disk->bus = v;
 	/* a CD-ROM is read-only; libvirt says so explicitly */
 	disk->readonly = vr_xml_child(dev, "readonly") != NULL ||
@@ -1165,11 +1162,13 @@ dom_console_compat(struct dom_def *def)
 	size_t i, iserial = 0, at = def->nchrs;
 
 	for (i = 0; i < def->nchrs; i++) {
-		if (def->chrs[i].kind == DOM_CHR_KIND_SERIAL && serial == NULL) {
+		if (def->chrs[i].kind == DOM_CHR_KIND_SERIAL &&
+		    serial == NULL) {
 			serial = &def->chrs[i];
 			iserial = i;
 		}
-		if (def->chrs[i].kind == DOM_CHR_KIND_CONSOLE && console == NULL) {
+		if (def->chrs[i].kind == DOM_CHR_KIND_CONSOLE &&
+		    console == NULL) {
 			console = &def->chrs[i];
 			at = i;
 		}

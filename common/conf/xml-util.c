@@ -1,6 +1,11 @@
 /*
  * XML helpers: safe parsing, consumption marking, typed getters, RelaxNG.
  *
+ * Errors: each parse and validation collects the first error in its own
+ * buffer through libxml2's structured handlers (the context's, and the
+ * calling thread's while it runs), so threads never see each other's
+ * messages and nothing is printed.
+ *
  * Marking uses the _private pointer libxml2 leaves to applications: a getter
  * sets it on what it read (element, attribute, text node), and
  * vr_xml_check_consumed() reports the first node left without it.
@@ -104,7 +109,9 @@ xmlDoc *
 vr_xml_parse_string(const char *xml)
 {
 	struct xml_errbuf eb = { 0 };
+	xmlStructuredErrorFunc old_fn;
 	xmlParserCtxtPtr ctxt;
+	void *old_ctx;
 	xmlDoc *doc;
 	size_t len;
 
@@ -128,9 +135,13 @@ vr_xml_parse_string(const char *xml)
 	 * DTDATTR or DTDVALID (nothing external is read), no HUGE (libxml2's
 	 * depth and text size limits stay on).
 	 */
+	old_fn = xmlStructuredError;	/* errors raised without the context */
+	old_ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(ctxt, xml_parse_error);
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |
 	    XML_PARSE_BIG_LINES);
+	xmlSetStructuredErrorFunc(old_ctx, old_fn);
 	if (doc == NULL || eb.refused || eb.msg[0] != '\0' ||
 	    !ctxt->wellFormed) {
 		if (eb.msg[0] == '\0')
@@ -142,19 +153,6 @@ vr_xml_parse_string(const char *xml)
 	}
 	ctxt->_private = NULL;
 	xmlFreeParserCtxt(ctxt);
-	return doc;
-}
-
-xmlDoc *
-vr_xml_parse_file(const char *path)
-{
-	VR_AUTOFREE char *xml = NULL;
-	xmlDoc *doc;
-
-	if ((xml = vr_file_read(path, VR_XML_MAX_LEN, NULL)) == NULL)
-		return NULL;
-	if ((doc = vr_xml_parse_string(xml)) == NULL)
-		vr_error_prefix("%s", path);
 	return doc;
 }
 
@@ -615,7 +613,7 @@ xml_blank(const xmlChar *s)
  * line is that of its first visible character: libxml2 numbers a (short)
  * text node with the line where it ends.
  */
-static const char *
+static void
 xml_text_snippet(const xmlNode *t, char *buf, size_t len, int *line)
 {
 	const char *p = (const char *)t->content, *first;
@@ -641,7 +639,6 @@ xml_text_snippet(const xmlNode *t, char *buf, size_t len, int *line)
 	*line = vr_xml_line(t) - nl;
 	if (*line < 1)
 		*line = vr_xml_line(t);
-	return buf;
 }
 
 /* An element nobody read: unknown, or a repeated one read only once. */
@@ -700,12 +697,13 @@ xml_check_node(xmlNode *n)
 			break;
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
-			if (c->_private == XML_CONSUMED || xml_blank(c->content))
+			if (c->_private == XML_CONSUMED ||
+			    xml_blank(c->content))
 				break;
 			xml_node_name(n, name, sizeof name);
+			xml_text_snippet(c, text, sizeof text, &line);
 			vr_error(VR_ERR_XML, "unexpected text '%s' in <%s> "
-			    "(line %d)", xml_text_snippet(c, text, sizeof text,
-			    &line), name, line);
+			    "(line %d)", text, name, line);
 			return -1;
 		case XML_COMMENT_NODE:
 		case XML_PI_NODE:
@@ -749,8 +747,21 @@ static struct xml_schema *xml_schemas;
 static void
 xml_rng_error(void *data, xmlErrorPtr err)
 {
-	if (err != NULL && err->level >= XML_ERR_ERROR)
-		xml_errbuf_set(data, err->line, err->message);
+	struct xml_errbuf *eb = data;
+	int line;
+
+	if (err == NULL || err->level < XML_ERR_ERROR)
+		return;
+	/*
+	 * "Extra element devices in interleave" comes without a line; the
+	 * error that follows it names the element, with its line.
+	 */
+	line = err->line;
+	if (line <= 0 && err->node != NULL)
+		line = vr_xml_line(err->node);
+	if (eb->msg[0] != '\0' && eb->line <= 0)
+		eb->line = line;
+	xml_errbuf_set(eb, line, err->message);
 }
 
 static xmlRelaxNGPtr
@@ -783,8 +794,9 @@ xml_schema_get(const char *path)
 	xmlRelaxNGFreeParserCtxt(pctxt);
 	xmlSetStructuredErrorFunc(old_ctx, old_fn);
 	if (rng == NULL) {
-		vr_error(VR_ERR_INTERNAL, "cannot load schema '%s': line %d: %s",
-		    path, eb.line, eb.msg[0] != '\0' ? eb.msg : "invalid");
+		vr_error(VR_ERR_INTERNAL, "cannot load schema '%s': line %d: "
+		    "%s", path, eb.line, eb.msg[0] != '\0' ? eb.msg :
+		    "invalid");
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);

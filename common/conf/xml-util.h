@@ -49,7 +49,6 @@ void	 vr_xml_cleanup(void);
 
 /* Parse a document; NULL with VR_ERR_XML on error. Caller frees. */
 xmlDoc	*vr_xml_parse_string(const char *xml);
-xmlDoc	*vr_xml_parse_file(const char *path);
 /* The root element, which must be <name>; marked. */
 xmlNode	*vr_xml_root(xmlDoc *, const char *name);
 
