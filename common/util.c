@@ -43,7 +43,8 @@ unit_bytes(const char *unit, unsigned long long *bytes)
 	for (i = 0; i < nitems(units); i++) {
 		if (strcmp(units[i].name, unit) == 0 ||
 		    (strlen(unit) == 1 && strlen(units[i].name) == 1 &&
-		    tolower((unsigned char)unit[0]) == units[i].name[0])) {
+		    tolower((unsigned char)unit[0]) ==
+		    tolower((unsigned char)units[i].name[0]))) {
 			*bytes = units[i].bytes;
 			return 0;
 		}
