@@ -113,7 +113,7 @@ bench_qemu_floor(int argc, char **argv)
 	char buf[4096];
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	uint64_t t0, us;
-	FILE *f;
+	FILE *f, *out;
 	pid_t pid;
 	int fd = -1, i, status;
 
@@ -136,15 +136,17 @@ bench_qemu_floor(int argc, char **argv)
 	snprintf(sock, sizeof sock, "%s/qmp", dir);
 	for (i = 0; i < 5000 && (fd = conn(sock)) < 0; i++)
 		usleep(200);
-	if (fd < 0 || (f = fdopen(fd, "r+")) == NULL) {
+	/* Separate streams: stdio cannot switch one "r+" socket stream. */
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL ||
+	    (out = fdopen(dup(fd), "w")) == NULL) {
 		kill(pid, SIGKILL);
 		return 1;
 	}
-	setvbuf(f, NULL, _IONBF, 0);
+	setvbuf(out, NULL, _IONBF, 0);
 	qmp_line(f, buf, sizeof buf);			/* greeting */
-	fputs("{\"execute\":\"qmp_capabilities\"}\n", f);
+	fputs("{\"execute\":\"qmp_capabilities\"}\n", out);
 	qmp_line(f, buf, sizeof buf);
-	fputs("{\"execute\":\"cont\"}\n", f);
+	fputs("{\"execute\":\"cont\"}\n", out);
 	do {
 		if (qmp_line(f, buf, sizeof buf) < 0)
 			break;
@@ -152,7 +154,8 @@ bench_qemu_floor(int argc, char **argv)
 	us = vr_time_us() - t0;
 	printf("raw QEMU spawn + QMP handshake + cont (%s): %.1f ms\n",
 	    accel, (double)us / 1000);
-	fputs("{\"execute\":\"quit\"}\n", f);
+	kill(pid, SIGKILL);
+	fclose(out);
 	fclose(f);
 	waitpid(pid, &status, 0);
 	snprintf(buf, sizeof buf, "%s/qmp", dir);

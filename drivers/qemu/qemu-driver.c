@@ -293,28 +293,88 @@ dom_delete_config(const char *name)
 	return 0;
 }
 
+/* Parse files[lo..hi) into defs[]; one slice per loader thread. */
+struct load_slice {
+	char		**files;
+	struct dom_def	**defs;
+	size_t		  lo, hi;
+};
+
+static void *
+load_slice_run(void *arg)
+{
+	struct load_slice *sl = arg;
+	size_t i;
+
+	for (i = sl->lo; i < sl->hi; i++) {
+		VR_AUTOFREE char *path = xprintf("%s/%s", qemu_drv.conf_dir,
+		    sl->files[i]);
+
+		if ((sl->defs[i] = dom_def_parse_file(path, 0)) == NULL)
+			log_error("ignoring '%s': %s", path,
+			    vr_error_message());
+	}
+	return NULL;
+}
+
+/* Add a loaded definition under its file name; false if refused. */
+static bool
+load_add(const char *file, struct dom_def *def)
+{
+	VR_AUTOFREE char *link = NULL;
+	char ukey[VR_UUID_BUFLEN];
+	size_t len = strlen(file);
+	struct qemu_dom *d;
+
+	if (strlen(def->name) + 4 != len ||
+	    strncmp(def->name, file, len - 4) != 0) {
+		log_error("ignoring '%s/%s': it defines domain '%s'",
+		    qemu_drv.conf_dir, file, def->name);
+		return false;
+	}
+	vr_uuid_format(def->uuid, ukey);
+	if (vr_hash_get(by_uuid, ukey) != NULL) {
+		log_error("ignoring '%s/%s': UUID %s already used",
+		    qemu_drv.conf_dir, file, ukey);
+		return false;
+	}
+	d = dom_new(def->name, def->uuid);
+	d->def = def;
+	link = autostart_path(def->name);
+	d->autostart = access(link, F_OK) == 0;
+	table_add_locked(d);
+	return true;
+}
+
+/*
+ * Load every definition at startup. Parsing dominates (1000 domains), so
+ * it is spread over the CPUs; the tables are filled in one thread after.
+ */
 static void
 load_configs(void)
 {
-	DIR *dir;
+	struct load_slice slices[8];
+	pthread_t threads[8];
+	struct dom_def **defs;
+	char **files = NULL;
+	size_t nfiles = 0, cap = 0, n = 0, i, nthreads;
 	struct dirent *de;
-	size_t n = 0;
 	uint64_t t0 = vr_time_us();
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	DIR *dir;
 
 	if ((dir = opendir(qemu_drv.conf_dir)) == NULL) {
 		log_warn("cannot open '%s'", qemu_drv.conf_dir);
 		return;
 	}
 	while ((de = readdir(dir)) != NULL) {
-		VR_AUTOFREE char *path = NULL;
-		VR_AUTOFREE char *link = NULL;
-		struct dom_def *def;
-		struct qemu_dom *d;
 		size_t len = strlen(de->d_name);
 
 		if (strstr(de->d_name, ".xml.tmp.") != NULL) {
 			/* A write interrupted by a crash: never acknowledged. */
-			path = xprintf("%s/%s", qemu_drv.conf_dir, de->d_name);
+			VR_AUTOFREE char *path = xprintf("%s/%s",
+			    qemu_drv.conf_dir, de->d_name);
+
 			log_info("removing stale temporary file '%s'", path);
 			unlink(path);
 			continue;
@@ -322,44 +382,46 @@ load_configs(void)
 		if (len < 5 || strcmp(de->d_name + len - 4, ".xml") != 0 ||
 		    de->d_name[0] == '.')
 			continue;
-		path = xprintf("%s/%s", qemu_drv.conf_dir, de->d_name);
-		if ((def = dom_def_parse_file(path, 0)) == NULL) {
-			log_error("ignoring '%s': %s", path,
-			    vr_error_message());
-			continue;
+		if (nfiles == cap) {
+			cap = cap != 0 ? cap * 2 : 64;
+			files = xreallocarray(files, cap, sizeof *files);
 		}
-		if (strlen(def->name) + 4 != len ||
-		    strncmp(def->name, de->d_name, len - 4) != 0) {
-			log_error("ignoring '%s': it defines domain '%s'",
-			    path, def->name);
-			dom_def_free(def);
-			continue;
-		}
-		d = dom_new(def->name, def->uuid);
-		d->def = def;
-		link = autostart_path(def->name);
-		d->autostart = access(link, F_OK) == 0;
-		d->reason = "unknown";
-		pthread_rwlock_wrlock(&table_lock);
-		{
-			char ukey[VR_UUID_BUFLEN];
-
-			vr_uuid_format(def->uuid, ukey);
-			if (vr_hash_get(by_uuid, ukey) != NULL) {
-				pthread_rwlock_unlock(&table_lock);
-				log_error("ignoring '%s': UUID %s already used",
-				    path, ukey);
-				qemu_dom_unref(d);
-				continue;
-			}
-		}
-		table_add_locked(d);
-		pthread_rwlock_unlock(&table_lock);
-		n++;
+		files[nfiles++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
-	log_info("loaded %zu domain definitions in %llu us", n,
-	    (unsigned long long)(vr_time_us() - t0));
+
+	defs = xcalloc(nfiles + 1, sizeof *defs);
+	nthreads = nfiles < 64 || ncpu < 2 ? 1 :
+	    (size_t)(ncpu > 8 ? 8 : ncpu);
+	for (i = 0; i < nthreads; i++) {
+		slices[i].files = files;
+		slices[i].defs = defs;
+		slices[i].lo = nfiles * i / nthreads;
+		slices[i].hi = nfiles * (i + 1) / nthreads;
+		if (i == 0 || pthread_create(&threads[i], NULL,
+		    load_slice_run, &slices[i]) != 0)
+			threads[i] = 0;
+	}
+	for (i = 0; i < nthreads; i++)
+		if (threads[i] == 0)
+			load_slice_run(&slices[i]);
+	for (i = 1; i < nthreads; i++)
+		if (threads[i] != 0)
+			pthread_join(threads[i], NULL);
+
+	pthread_rwlock_wrlock(&table_lock);
+	for (i = 0; i < nfiles; i++) {
+		if (defs[i] != NULL && load_add(files[i], defs[i]))
+			n++;
+		else
+			dom_def_free(defs[i]);
+		free(files[i]);
+	}
+	pthread_rwlock_unlock(&table_lock);
+	free(files);
+	free(defs);
+	log_info("loaded %zu domain definitions in %llu us (%zu threads)", n,
+	    (unsigned long long)(vr_time_us() - t0), nthreads);
 }
 
 /* Driver entry points */
