@@ -226,9 +226,9 @@ vr_read_all(int fd, void *data, size_t len)
 	return (ssize_t)done;
 }
 
-int
-vr_file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode)
+static int
+file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, bool sync)
 {
 	VR_AUTOFREE char *tmp = NULL;
 	VR_AUTOFREE char *dircopy = NULL;
@@ -242,7 +242,7 @@ vr_file_write_atomic(const char *path, const void *data, size_t len,
 		return -1;
 	}
 	if (fchmod(fd, mode) < 0 || vr_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
+	    (sync && fsync(fd) < 0)) {
 		vr_error_system(errno, "cannot write '%s'", tmp);
 		unlink(tmp);
 		return -1;
@@ -259,6 +259,8 @@ vr_file_write_atomic(const char *path, const void *data, size_t len,
 		unlink(tmp);
 		return -1;
 	}
+	if (!sync)
+		return 0;
 	dircopy = xstrdup(path);
 	if ((dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0 || fsync(dfd) < 0) {
@@ -266,6 +268,19 @@ vr_file_write_atomic(const char *path, const void *data, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+vr_file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode)
+{
+	return file_write_atomic(path, data, len, mode, true);
+}
+
+int
+vr_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return file_write_atomic(path, data, len, mode, false);
 }
 
 char *

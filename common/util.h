@@ -71,6 +71,11 @@ bool	 vr_uuid_is_null(const unsigned char uuid[16]);
  * rename over path, fsync the directory.
  */
 int	 vr_file_write_atomic(const char *path, const void *, size_t, mode_t);
+/*
+ * The same without fsync: atomic against a crash of the writer, not of
+ * the machine. For state that lives no longer than the machine (/run).
+ */
+int	 vr_file_replace(const char *path, const void *, size_t, mode_t);
 /* Read a whole file (up to max bytes) into a NUL-terminated buffer. */
 char	*vr_file_read(const char *path, size_t max, size_t *lenp);
 /* Last n lines of a file, for error messages quoting logs. */

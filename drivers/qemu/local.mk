@@ -6,4 +6,5 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-host.c \
 	drivers/qemu/qemu-process.c \
+	drivers/qemu/qemu-status.c \
 	drivers/qemu/qmp.c drivers/qemu/qmp.h

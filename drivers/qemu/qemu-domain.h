@@ -48,6 +48,8 @@ struct qemu_dom {
 	char		*monitor_path;
 	unsigned long long balloon_kib;	/* from BALLOON_CHANGE */
 	bool		 fake_reboot;	/* SHUTDOWN means reset + cont */
+	bool		 reconnecting;	/* adopted from a status file */
+	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
 	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
 
 	/* Job. */
@@ -79,6 +81,10 @@ void		 qemu_dom_emit(struct qemu_dom *, const char *type,
 int		 qemu_dom_alloc_id(void);
 /* Set the id and index it (id < 0: inactive). Not locked. */
 void		 qemu_dom_set_id(struct qemu_dom *, int id);
+/* Adopt a running definition (from a status file); referenced. */
+struct qemu_dom	*qemu_dom_attach_live(struct dom_def *live, pid_t pid);
+/* Ids handed out later must not collide with adopted ones. */
+void		 qemu_dom_bump_id(int id);
 /* Remove a transient domain from the table once it stopped. */
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
 
@@ -88,6 +94,18 @@ int		 qemu_process_start(struct qemu_dom *, bool paused);
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);
 void		 qemu_process_finish_reboot(struct qemu_dom *);
+/* The process is gone without our noticing: release its resources. */
+void		 qemu_process_forget(struct qemu_dom *, const char *reason);
+/* Watch an (adopted) process's pidfd; takes the fd. */
+int		 qemu_process_watch(struct qemu_dom *, int pidfd);
+struct qmp_mon	*qemu_process_attach_monitor(struct qemu_dom *, int fd);
+
+/* qemu-status.c */
+unsigned long long qemu_process_start_ticks(pid_t);
+void		 qemu_status_write_locked(struct qemu_dom *);
+void		 qemu_status_remove(const char *name);
+void		 qemu_status_load(void);
+void		 qemu_status_reconnect(struct qemu_dom *);
 int		 qemu_process_reboot(struct qemu_dom *);
 uint64_t	 qemu_process_cpu_time(pid_t);
 int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,

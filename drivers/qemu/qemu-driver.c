@@ -246,6 +246,47 @@ qemu_dom_set_state(struct qemu_dom *d, int state, const char *reason)
 {
 	d->state = state;
 	d->reason = reason;
+	if (state == VR_DOM_SHUTOFF)
+		qemu_status_remove(d->name);
+	else if (!d->reconnecting)
+		qemu_status_write_locked(d);
+}
+
+void
+qemu_dom_bump_id(int id)
+{
+	pthread_mutex_lock(&id_lock);
+	if (id >= next_id && id < INT_MAX - 1)
+		next_id = id + 1;
+	pthread_mutex_unlock(&id_lock);
+}
+
+struct qemu_dom *
+qemu_dom_attach_live(struct dom_def *live, pid_t pid)
+{
+	struct qemu_dom *d;
+
+	pthread_rwlock_wrlock(&table_lock);
+	d = vr_hash_get(by_name, live->name);
+	if (d != NULL && memcmp(d->uuid, live->uuid, 16) != 0) {
+		pthread_rwlock_unlock(&table_lock);
+		log_error("running domain '%s' (pid %d) has another UUID than "
+		    "its definition; leaving it alone", live->name, (int)pid);
+		dom_def_free(live);
+		return NULL;
+	}
+	if (d == NULL) {
+		d = dom_new(live->name, live->uuid);	/* transient */
+		table_add_locked(d);
+	}
+	dom_ref(d);
+	pthread_rwlock_unlock(&table_lock);
+	pthread_mutex_lock(&d->lock);
+	dom_def_free(d->live);
+	d->live = live;
+	d->pid = pid;
+	pthread_mutex_unlock(&d->lock);
+	return d;
 }
 
 void
@@ -444,6 +485,7 @@ qemu_init(const struct vr_driver_env *env)
 	by_id = vr_hash_new();
 	qemu_host_probe();
 	load_configs();
+	qemu_status_load();
 	return 0;
 }
 
@@ -969,8 +1011,10 @@ qemu_set_mem_common(const char *key, unsigned long long kib,
 		if (qemu_process_qmp(d, "balloon", args, NULL) < 0)
 			goto end;
 		pthread_mutex_lock(&d->lock);
-		if (d->live != NULL)
+		if (d->live != NULL) {
 			d->live->cur_mem_kib = kib;
+			qemu_status_write_locked(d);
+		}
 		pthread_mutex_unlock(&d->lock);
 	}
 	if (newdef != NULL) {
@@ -1064,6 +1108,17 @@ qemu_autostart(void)
 	const char *name;
 
 	pthread_rwlock_rdlock(&table_lock);
+	while (vr_hash_next(by_name, &i, &name, &v)) {
+		struct qemu_dom *d = v;
+		bool adopted;
+
+		pthread_mutex_lock(&d->lock);
+		adopted = d->reconnecting;
+		pthread_mutex_unlock(&d->lock);
+		if (adopted)
+			qemu_status_reconnect(d);
+	}
+	i = 0;
 	while (vr_hash_next(by_name, &i, &name, &v)) {
 		struct qemu_dom *d = v;
 		pthread_t t;

@@ -179,6 +179,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	d->balloon_kib = 0;
 	d->fake_reboot = false;
 	d->job_phase_running = false;
+	d->reconnecting = false;
 	qemu_dom_set_state(d, VR_DOM_SHUTOFF, reason);
 	d->stop_reason = NULL;
 	pthread_cond_broadcast(&d->cond);
@@ -417,31 +418,25 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 
 	pthread_mutex_lock(&d->lock);
 	d->pid = pid;
-	d->pidfd = pidfd;
 	d->start_us = vr_time_us();
+	d->start_ticks = qemu_process_start_ticks(pid);
 	d->monitor_path = vr_steal(&mon_path);
 	d->stop_reason = "failed";
 	d->job_phase_running = false;
 	qemu_dom_set_state(d, VR_DOM_PAUSED, "starting up");
-	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);	/* watch's */
-	d->pidfd_watch = vr_loop_add_fd(qemu_drv.env.loop, pidfd, VR_EV_READ,
-	    process_exited, d);
 	pthread_mutex_unlock(&d->lock);
 
-	if (cfd < 0)
+	if (qemu_process_watch(d, pidfd) < 0 || cfd < 0)
 		goto fail_kill;
-	if ((mon = qmp_open(qemu_drv.env.loop, cfd, mon_event, mon_eof,
-	    d)) == NULL)
+	if ((mon = qemu_process_attach_monitor(d, cfd)) == NULL)
 		goto fail_kill;
-	pthread_mutex_lock(&d->lock);
-	d->mon = mon;
-	pthread_mutex_unlock(&d->lock);
 	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0)
 		goto fail_kill;
 	if (process_setup(d, def, paused) < 0)
 		goto fail_kill;
 
 	id = qemu_dom_alloc_id();
+	qemu_dom_set_id(d, id);
 	pthread_mutex_lock(&d->lock);
 	d->stop_reason = NULL;
 	if (paused)
@@ -449,7 +444,6 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	else
 		qemu_dom_set_state(d, VR_DOM_RUNNING, "booted");
 	pthread_mutex_unlock(&d->lock);
-	qemu_dom_set_id(d, id);
 	log_info("domain '%s' started as id %d, QEMU pid %d (%s, %llu us)",
 	    d->name, id, (int)pid,
 	    def->virt == DOM_VIRT_KVM ? "kvm" : "tcg",
@@ -620,4 +614,46 @@ qemu_process_finish_reboot(struct qemu_dom *d)
 		return;
 	}
 	pthread_detach(t);
+}
+
+void
+qemu_process_forget(struct qemu_dom *d, const char *reason)
+{
+	pthread_mutex_lock(&d->lock);
+	process_release_locked(d, reason);
+	pthread_mutex_unlock(&d->lock);
+	qemu_dom_set_id(d, -1);
+	qemu_dom_emit(d, "stopped", reason);
+	qemu_dom_remove_if_transient(d);
+}
+
+int
+qemu_process_watch(struct qemu_dom *d, int pidfd)
+{
+	pthread_mutex_lock(&d->lock);
+	d->pidfd = pidfd;
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);	/* watch's */
+	d->pidfd_watch = vr_loop_add_fd(qemu_drv.env.loop, pidfd, VR_EV_READ,
+	    process_exited, d);
+	pthread_mutex_unlock(&d->lock);
+	if (d->pidfd_watch < 0) {
+		qemu_dom_unref(d);
+		vr_error(VR_ERR_INTERNAL, "cannot watch QEMU's pidfd");
+		return -1;
+	}
+	return 0;
+}
+
+struct qmp_mon *
+qemu_process_attach_monitor(struct qemu_dom *d, int fd)
+{
+	struct qmp_mon *mon;
+
+	if ((mon = qmp_open(qemu_drv.env.loop, fd, mon_event, mon_eof,
+	    d)) == NULL)
+		return NULL;
+	pthread_mutex_lock(&d->lock);
+	d->mon = mon;
+	pthread_mutex_unlock(&d->lock);
+	return mon;
 }

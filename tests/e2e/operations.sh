@@ -84,7 +84,28 @@ daemon_start || exit 1
 check "autostarted at daemon start" wait_until 20 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $name | grep -qx running"
 check "autostarted guest boots with the new memory" wait_for "$serial" VIREO-GUEST-READY 60
 check "autostart --disable" vireo autostart --disable "$name"
+
+# QEMU dies under us: noticed at once, shut off (crashed), daemon fine.
+qpid=$(pgrep -f -- "guest=$name" | head -1)
+kill -9 "$qpid"
+t0=$(date +%s%N)
+if wait_until 5 bash -c "[ \"\$('$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate --reason $name)\" = 'shut off (crashed)' ]"; then
+	ok "QEMU killed: shut off (crashed) seen after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+else
+	not_ok "QEMU killed: state is $(state)"
+fi
+check "start after a crash" vireo start "$name"
 check "destroy" vireo destroy "$name"
+
+# type='kvm' on a host without usable KVM: a clear refusal, no hang.
+if [ "$(guest_virt_type)" = qemu ]; then
+	sed "s/type='qemu'/type='kvm'/; s/<name>$name</<name>$name-kvm</" \
+		"$E2E_ROOT/dom.xml" | grep -v '<uuid>' >"$E2E_ROOT/kvm.xml"
+	check "define a type='kvm' domain" vireo define "$E2E_ROOT/kvm.xml"
+	expect_fail "type='kvm' without usable KVM is refused clearly" \
+		"KVM is not usable|no KVM" vireo start "$name-kvm"
+	check "undefine it" vireo undefine "$name-kvm"
+fi
 check "undefine" vireo undefine "$name"
 
 e2e_finish
