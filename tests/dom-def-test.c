@@ -193,6 +193,60 @@ test_xml_consumed(void)
 	    read_a_and_x, NULL);
 }
 
+/* Foreign content: standalone, namespaces carried along, all consumed. */
+static void
+test_xml_dump_children(void)
+{
+	static const char *const want[] = {
+		"<q:a xmlns:q=\"urn:q\" q:x=\"1\" y=\"&lt;&amp;\">t <!--c-->"
+		    "<b xmlns=\"urn:d\"><c/></b></q:a>",
+		"<!--top-->",
+		"<q:e xmlns:q=\"urn:q\"/>",
+	};
+	VR_AUTO_XMLDOC doc = vr_xml_parse_string("<r xmlns:q='urn:q'><m>\n"
+	    "  <q:a q:x='1' y='&lt;&amp;'>t <!--c--><b xmlns='urn:d'><c>"
+	    "</c></b></q:a><!--top-->\n  <q:e/>\n</m></r>");
+	VR_AUTO_XMLDOC text = vr_xml_parse_string("<r><m><a/>\nx</m></r>");
+	xmlNode *root, *m;
+	char **out = NULL;
+	size_t n = 0, i;
+	bool same;
+
+	if (doc == NULL || (root = vr_xml_root(doc, "r")) == NULL ||
+	    (m = vr_xml_child(root, "m")) == NULL) {
+		check(false, "dump children: parse");
+		return;
+	}
+	check(vr_xml_dump_children(m, &out, &n) == 0 && n == nitems(want),
+	    "dump children: elements and comments, blanks dropped");
+	for (i = 0; i < n && i < nitems(want); i++) {
+		same = strcmp(out[i], want[i]) == 0;
+		check(same, "dump children: child %zu standalone", i);
+		if (!same)
+			printf("#   want: %s\n#   got:  %s\n", want[i], out[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(out[i]);
+	free(out);
+	check(vr_xml_check_consumed(root) == 0,
+	    "dump children: everything inside is consumed");
+
+	if (text == NULL || (root = vr_xml_root(text, "r")) == NULL ||
+	    (m = vr_xml_child(root, "m")) == NULL) {
+		check(false, "dump children: parse text");
+		return;
+	}
+	check(vr_xml_dump_children(m, &out, &n) == 0 && n == 1,
+	    "dump children: text beside elements");
+	for (i = 0; i < n; i++)
+		free(out[i]);
+	free(out);
+	check(vr_xml_check_consumed(root) < 0,
+	    "dump children: text directly inside is left unread");
+	check_error("dump children: text message",
+	    "unexpected text 'x' in <m> (line 2)");
+}
+
 static const char *
 test_enum_to_string(int v)
 {
@@ -762,6 +816,7 @@ main(int argc, char **argv)
 
 	test_xml_parse();
 	test_xml_consumed();
+	test_xml_dump_children();
 	test_xml_getters();
 	test_xml_escape();
 	test_units();

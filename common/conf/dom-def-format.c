@@ -102,6 +102,25 @@ fmt_boot_order(struct vr_buf *b, unsigned int order)
 		vr_buf_line(b, "<boot order='%u'/>", order);
 }
 
+/* Each child as parsed, on its own line: byte-stable across round trips. */
+static void
+fmt_metadata(struct vr_buf *b, const struct dom_def *def)
+{
+	size_t i;
+
+	if (!def->has_metadata)
+		return;
+	if (def->nmetadata == 0) {
+		vr_buf_line(b, "<metadata/>");
+		return;
+	}
+	vr_buf_line(b, "<metadata>");
+	b->indent++;
+	for (i = 0; i < def->nmetadata; i++)
+		vr_buf_line(b, "%s", def->metadata[i]);
+	fmt_close(b, "metadata");
+}
+
 static void
 fmt_memory(struct vr_buf *b, const struct dom_def *def)
 {
@@ -119,6 +138,12 @@ fmt_memory(struct vr_buf *b, const struct dom_def *def)
 	if (def->vcpus_current != def->vcpus)
 		vr_buf_printf(b, " current='%u'", def->vcpus_current);
 	vr_buf_printf(b, ">%u</vcpu>\n", def->vcpus);
+	if (def->resource_machine) {
+		vr_buf_line(b, "<resource>");
+		b->indent++;
+		vr_buf_line(b, "<partition>/machine</partition>");
+		fmt_close(b, "resource");
+	}
 }
 
 static void
@@ -141,7 +166,8 @@ fmt_os(struct vr_buf *b, const struct dom_def *def)
 	if (def->bootmenu)
 		vr_buf_line(b, "<bootmenu enable='yes'/>");
 	fmt_close(b, "os");
-	if (def->acpi || def->apic || def->pae) {
+	if (def->acpi || def->apic || def->pae ||
+	    def->vmport != DOM_TRISTATE_ABSENT) {
 		vr_buf_line(b, "<features>");
 		b->indent++;
 		if (def->acpi)
@@ -150,6 +176,9 @@ fmt_os(struct vr_buf *b, const struct dom_def *def)
 			vr_buf_line(b, "<apic/>");
 		if (def->pae)
 			vr_buf_line(b, "<pae/>");
+		if (def->vmport != DOM_TRISTATE_ABSENT)
+			vr_buf_line(b, "<vmport state='%s'/>",
+			    def->vmport == DOM_TRISTATE_YES ? "on" : "off");
 		fmt_close(b, "features");
 	}
 }
@@ -181,6 +210,48 @@ fmt_cpu(struct vr_buf *b, const struct dom_def *def)
 		    def->cpu_cores, def->cpu_threads);
 	if (topology || (custom && def->cpu_model != NULL))
 		fmt_close(b, "cpu");
+}
+
+static void
+fmt_clock(struct vr_buf *b, const struct dom_def *def)
+{
+	const struct dom_timer *t;
+	size_t i;
+
+	fmt_start(b, "clock offset='%s'",
+	    dom_clock_offset_to_string(def->clock_offset));
+	fmt_end(b, def->ntimers > 0);
+	for (i = 0; i < def->ntimers; i++) {
+		t = &def->timers[i];
+		fmt_start(b, "timer name='%s'",
+		    dom_timer_name_to_string(t->name));
+		vr_xml_buf_attr(b, "present",
+		    dom_tristate_to_string(t->present));
+		vr_xml_buf_attr(b, "tickpolicy",
+		    dom_timer_tickpolicy_to_string(t->tickpolicy));
+		vr_xml_buf_attr(b, "track",
+		    dom_timer_track_to_string(t->track));
+		fmt_end(b, false);
+	}
+	if (def->ntimers > 0)
+		fmt_close(b, "clock");
+}
+
+static void
+fmt_pm(struct vr_buf *b, const struct dom_def *def)
+{
+	if (def->pm_s3 == DOM_TRISTATE_ABSENT &&
+	    def->pm_s4 == DOM_TRISTATE_ABSENT)
+		return;
+	vr_buf_line(b, "<pm>");
+	b->indent++;
+	if (def->pm_s3 != DOM_TRISTATE_ABSENT)
+		vr_buf_line(b, "<suspend-to-mem enabled='%s'/>",
+		    dom_tristate_to_string(def->pm_s3));
+	if (def->pm_s4 != DOM_TRISTATE_ABSENT)
+		vr_buf_line(b, "<suspend-to-disk enabled='%s'/>",
+		    dom_tristate_to_string(def->pm_s4));
+	fmt_close(b, "pm");
 }
 
 static void
@@ -506,17 +577,18 @@ dom_def_format(const struct dom_def *def, int id, unsigned int flags)
 	vr_buf_line(&b, "<uuid>%s</uuid>", uuid);
 	fmt_text(&b, "title", def->title);
 	fmt_text(&b, "description", def->description);
+	fmt_metadata(&b, def);
 	fmt_memory(&b, def);
 	fmt_os(&b, def);
 	fmt_cpu(&b, def);
-	vr_buf_line(&b, "<clock offset='%s'/>",
-	    dom_clock_offset_to_string(def->clock_offset));
+	fmt_clock(&b, def);
 	vr_buf_line(&b, "<on_poweroff>%s</on_poweroff>",
 	    dom_lifecycle_action_to_string(def->on_poweroff));
 	vr_buf_line(&b, "<on_reboot>%s</on_reboot>",
 	    dom_lifecycle_action_to_string(def->on_reboot));
 	vr_buf_line(&b, "<on_crash>%s</on_crash>",
 	    dom_lifecycle_action_to_string(def->on_crash));
+	fmt_pm(&b, def);
 	fmt_devices(&b, def, flags);
 	vr_buf_puts(&b, "</domain>\n");
 	return vr_buf_steal(&b);

@@ -6,10 +6,13 @@
  * vr_xml_check_consumed() with its name and line. Formatting is in
  * dom-def-format.c, semantic checks in dom-def-validate.c.
  *
+ * The domain-wide settings (<metadata>, <resource>, <cpu>, <features>,
+ * <clock>, lifecycle, <pm>) are in dom-def-platform.c.
+ *
  * Accepted and ignored (runtime or no-op in libvirt's own output):
  * <domain id=...> (live XML; the id comes from the running state),
- * <cpu check='none|partial'> (we never compare the CPU with the host),
- * <audio type='none'> (no audio backend is what we do anyway).
+ * <audio type='none'> (no audio backend is what we do anyway); see also
+ * dom-def-platform.c.
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dom-def-priv.h"
 #include "dom-def.h"
 #include "err.h"
 #include "util.h"
@@ -365,110 +369,6 @@ dom_parse_os(struct dom_def *def, xmlNode *root)
 	    (vr_xml_attr_req(n, "enable") == NULL ||
 	    vr_xml_attr_bool(n, "enable", VR_XML_YESNO, &def->bootmenu) < 0))
 		return -1;
-	return 0;
-}
-
-static int
-dom_parse_cpu(struct dom_def *def, xmlNode *root)
-{
-	static const char *const matches[] = { "exact", NULL };
-	static const char *const checks[] = { "none", "partial", NULL };
-	static const char *const fallbacks[] = { "allow", "forbid", NULL };
-	static const char *const on[] = { "on", NULL };
-	xmlNode *cpu = vr_xml_child(root, "cpu"), *n;
-	int v;
-
-	if (cpu == NULL)
-		return 0;
-	if ((v = vr_xml_attr_enum(cpu, "mode", VR_XML_ENUM(dom_cpu_mode,
-	    DOM_CPU_MODE_LAST), ALL, DOM_CPU_MODE_CUSTOM)) < 0)
-		return -1;
-	def->cpu_mode = v;
-	/* We never compare the guest CPU with the host's: 'full' is refused. */
-	if (vr_xml_attr_choice(cpu, "check", checks, 0) < 0)
-		return -1;
-	switch (def->cpu_mode) {
-	case DOM_CPU_MODE_CUSTOM:
-		if (vr_xml_attr_choice(cpu, "match", matches, 0) < 0)
-			return -1;
-		if ((n = vr_xml_child(cpu, "model")) != NULL) {
-			def->cpu_model = vr_xml_text(n);
-			if ((v = vr_xml_attr_choice(n, "fallback", fallbacks,
-			    0)) < 0)
-				return -1;
-			def->cpu_model_fallback_forbid = v == 1;
-		}
-		break;
-	case DOM_CPU_MODE_HOST_PASSTHROUGH:
-	case DOM_CPU_MODE_MAXIMUM:
-		/* libvirt's default, which is what QEMU does: only 'on' */
-		if (vr_xml_attr_choice(cpu, "migratable", on, 0) < 0)
-			return -1;
-		break;
-	case DOM_CPU_MODE_DEFAULT:
-	case DOM_CPU_MODE_HOST_MODEL:
-	case DOM_CPU_MODE_LAST:
-		break;
-	}
-	if ((n = vr_xml_child(cpu, "topology")) != NULL) {
-		def->cpu_dies = 1;
-		if (vr_xml_attr_req(n, "sockets") == NULL ||
-		    vr_xml_attr_req(n, "cores") == NULL ||
-		    vr_xml_attr_req(n, "threads") == NULL ||
-		    vr_xml_attr_uint(n, "sockets", 10, 4096,
-		    &def->cpu_sockets) < 0 ||
-		    vr_xml_attr_uint(n, "dies", 10, 4096, &def->cpu_dies) < 0 ||
-		    vr_xml_attr_uint(n, "cores", 10, 4096,
-		    &def->cpu_cores) < 0 ||
-		    vr_xml_attr_uint(n, "threads", 10, 4096,
-		    &def->cpu_threads) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-dom_parse_misc(struct dom_def *def, xmlNode *root)
-{
-	/* coredump-* only make sense after a crash */
-	static const unsigned long long no_coredump =
-	    ~(BIT(DOM_LIFECYCLE_COREDUMP_DESTROY) |
-	    BIT(DOM_LIFECYCLE_COREDUMP_RESTART));
-	const struct {
-		const char			*name;
-		enum dom_lifecycle_action	*action;
-		unsigned long long		 allowed;
-	} actions[] = {
-		{ "on_poweroff", &def->on_poweroff, no_coredump },
-		{ "on_reboot", &def->on_reboot, no_coredump },
-		{ "on_crash", &def->on_crash, ALL },
-	};
-	xmlNode *n;
-	size_t i;
-	int v;
-
-	if ((n = vr_xml_child(root, "features")) != NULL) {
-		def->acpi = vr_xml_child(n, "acpi") != NULL;
-		def->apic = vr_xml_child(n, "apic") != NULL;
-		def->pae = vr_xml_child(n, "pae") != NULL;
-	}
-	if ((n = vr_xml_child(root, "clock")) != NULL) {
-		if ((v = vr_xml_attr_enum(n, "offset", VR_XML_ENUM(
-		    dom_clock_offset, DOM_CLOCK_LAST), ALL, DOM_CLOCK_UTC)) < 0)
-			return -1;
-		def->clock_offset = v;
-	}
-	def->on_poweroff = DOM_LIFECYCLE_DESTROY;
-	def->on_reboot = DOM_LIFECYCLE_RESTART;
-	def->on_crash = DOM_LIFECYCLE_DESTROY;
-	for (i = 0; i < nitems(actions); i++) {
-		if ((n = vr_xml_child(root, actions[i].name)) == NULL)
-			continue;
-		if ((v = vr_xml_text_enum(n, VR_XML_ENUM(dom_lifecycle_action,
-		    DOM_LIFECYCLE_LAST), actions[i].allowed)) < 0)
-			return -1;
-		*actions[i].action = v;
-	}
 	return 0;
 }
 
@@ -1221,11 +1121,13 @@ static int
 dom_parse_root(struct dom_def *def, xmlNode *root)
 {
 	if (dom_parse_header(def, root) < 0 ||
+	    dom_parse_metadata(def, root) < 0 ||
 	    dom_parse_memory(def, root) < 0 ||
 	    dom_parse_vcpu(def, root) < 0 ||
 	    dom_parse_os(def, root) < 0 ||
+	    dom_parse_resource(def, root) < 0 ||
 	    dom_parse_cpu(def, root) < 0 ||
-	    dom_parse_misc(def, root) < 0 ||
+	    dom_parse_platform(def, root) < 0 ||
 	    dom_parse_devices(def, root) < 0)
 		return -1;
 	return vr_xml_check_consumed(root);
@@ -1293,6 +1195,9 @@ dom_def_free(struct dom_def *def)
 	free(def->name);
 	free(def->title);
 	free(def->description);
+	for (i = 0; i < def->nmetadata; i++)
+		free(def->metadata[i]);
+	free(def->metadata);
 	free(def->vcpu_cpuset);
 	free(def->os_arch);
 	free(def->os_machine);
@@ -1357,6 +1262,9 @@ dom_def_copy(const struct dom_def *src)
 	def->name = xstrdup_null(src->name);
 	def->title = xstrdup_null(src->title);
 	def->description = xstrdup_null(src->description);
+	def->metadata = DOM_DUP(src->metadata, src->nmetadata);
+	for (i = 0; i < def->nmetadata; i++)
+		def->metadata[i] = xstrdup(src->metadata[i]);
 	def->vcpu_cpuset = xstrdup_null(src->vcpu_cpuset);
 	def->os_arch = xstrdup_null(src->os_arch);
 	def->os_machine = xstrdup_null(src->os_machine);

@@ -57,6 +57,52 @@ enum dom_clock_offset {
 };
 VR_ENUM_DECL(dom_clock_offset);
 
+/* An optional yes/no attribute (also on/off: YES is on). */
+enum dom_tristate {
+	DOM_TRISTATE_ABSENT,
+	DOM_TRISTATE_YES,
+	DOM_TRISTATE_NO,
+	DOM_TRISTATE_LAST
+};
+VR_ENUM_DECL(dom_tristate);
+
+/* <clock><timer name=...>: the timers QEMU lets us configure */
+enum dom_timer_name {
+	DOM_TIMER_RTC,
+	DOM_TIMER_PIT,
+	DOM_TIMER_HPET,
+	DOM_TIMER_KVMCLOCK,
+	DOM_TIMER_LAST
+};
+VR_ENUM_DECL(dom_timer_name);
+
+/* 'merge' is not offered: QEMU has it for no timer. */
+enum dom_timer_tickpolicy {
+	DOM_TIMER_TICKPOLICY_DEFAULT,	/* attribute absent */
+	DOM_TIMER_TICKPOLICY_DELAY,
+	DOM_TIMER_TICKPOLICY_CATCHUP,
+	DOM_TIMER_TICKPOLICY_DISCARD,	/* pit only */
+	DOM_TIMER_TICKPOLICY_LAST
+};
+VR_ENUM_DECL(dom_timer_tickpolicy);
+
+/* rtc only; 'boot' is refused, as by libvirt's QEMU driver */
+enum dom_timer_track {
+	DOM_TIMER_TRACK_DEFAULT,	/* attribute absent */
+	DOM_TIMER_TRACK_GUEST,
+	DOM_TIMER_TRACK_WALL,
+	DOM_TIMER_TRACK_REALTIME,
+	DOM_TIMER_TRACK_LAST
+};
+VR_ENUM_DECL(dom_timer_track);
+
+struct dom_timer {
+	enum dom_timer_name		 name;
+	enum dom_tristate		 present;	/* 'no': hpet, kvmclock */
+	enum dom_timer_tickpolicy	 tickpolicy;	/* rtc, pit */
+	enum dom_timer_track		 track;		/* rtc */
+};
+
 /* on_poweroff / on_reboot / on_crash */
 enum dom_lifecycle_action {
 	DOM_LIFECYCLE_DESTROY,
@@ -396,6 +442,15 @@ struct dom_def {
 	unsigned char		 uuid[16];	/* generated if absent */
 	char			*title;
 	char			*description;
+	/*
+	 * <metadata>: each child element (or comment) serialized on its
+	 * own, namespaces declared on it, kept as is and never interpreted.
+	 */
+	char			**metadata;
+	size_t			 nmetadata;
+	bool			 has_metadata;	/* even if empty */
+	/* <resource><partition>/machine: libvirt's default, no effect */
+	bool			 resource_machine;
 
 	unsigned long long	 mem_kib;	/* <memory> */
 	unsigned long long	 cur_mem_kib;	/* <currentMemory>; = mem if absent */
@@ -421,6 +476,7 @@ struct dom_def {
 	bool			 acpi;
 	bool			 apic;
 	bool			 pae;
+	enum dom_tristate	 vmport;	/* <vmport state='on|off'/> */
 
 	/* <cpu> */
 	enum dom_cpu_mode	 cpu_mode;
@@ -432,6 +488,12 @@ struct dom_def {
 	unsigned int		 cpu_threads;
 
 	enum dom_clock_offset	 clock_offset;
+	struct dom_timer	 timers[DOM_TIMER_LAST];  /* document order */
+	size_t			 ntimers;
+
+	/* <pm>: suspend-to-mem / suspend-to-disk enabled= */
+	enum dom_tristate	 pm_s3;
+	enum dom_tristate	 pm_s4;
 
 	enum dom_lifecycle_action on_poweroff;	/* default destroy */
 	enum dom_lifecycle_action on_reboot;	/* default restart */
@@ -491,6 +553,10 @@ int		 dom_def_validate(const struct dom_def *);
  * explicit. id >= 0 adds id='N' to <domain> (live XML). Caller frees.
  */
 char		*dom_def_format(const struct dom_def *, int id, unsigned int flags);
+
+/* The <timer name=...> of a definition, or NULL when it has none. */
+const struct dom_timer *dom_def_timer(const struct dom_def *,
+	    enum dom_timer_name);
 
 /* Deep copy. */
 struct dom_def	*dom_def_copy(const struct dom_def *);

@@ -608,6 +608,80 @@ xml_blank(const xmlChar *s)
 	return true;
 }
 
+/* Marks n, its attributes and everything under it consumed. */
+static void
+xml_mark_tree(xmlNode *n)
+{
+	xmlAttr *a;
+	xmlNode *c;
+
+	n->_private = XML_CONSUMED;
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	for (a = n->properties; a != NULL; a = a->next)
+		a->_private = XML_CONSUMED;
+	for (c = n->children; c != NULL; c = c->next)
+		xml_mark_tree(c);
+}
+
+/*
+ * n serialized. An element is first copied into a document of its own:
+ * libxml2 then declares on the copy the namespaces it used from outside.
+ */
+static char *
+xml_dump_node(xmlNode *n)
+{
+	xmlDoc *doc = NULL;
+	xmlNode *copy = n;
+	xmlBuffer *xb;
+	char *s = NULL;
+
+	if (n->type == XML_ELEMENT_NODE) {
+		if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL ||
+		    (copy = xmlDocCopyNode(n, doc, 1)) == NULL)
+			goto out;
+		xmlDocSetRootElement(doc, copy);
+	}
+	if ((xb = xmlBufferCreate()) == NULL)
+		goto out;
+	if (xmlNodeDump(xb, doc != NULL ? doc : n->doc, copy, 0, 0) >= 0)
+		s = xstrdup((const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	if (s == NULL)
+		vr_error(VR_ERR_INTERNAL, "line %d: cannot serialize <%s>",
+		    vr_xml_line(n), n->name);
+	return s;
+}
+
+int
+vr_xml_dump_children(xmlNode *n, char ***out, size_t *count)
+{
+	char **v = NULL, *s;
+	size_t nv = 0, i;
+	xmlNode *c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE &&
+		    c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE)
+			continue;
+		if ((s = xml_dump_node(c)) == NULL) {
+			for (i = 0; i < nv; i++)
+				free(v[i]);
+			free(v);
+			return -1;
+		}
+		xml_mark_tree(c);
+		v = xreallocarray(v, nv + 1, sizeof *v);
+		v[nv++] = s;
+	}
+	*out = v;
+	*count = nv;
+	return 0;
+}
+
 /*
  * Stray text for a message: white space collapsed, cut after 30 bytes. Its
  * line is that of its first visible character: libxml2 numbers a (short)

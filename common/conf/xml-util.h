@@ -119,6 +119,17 @@ int	 vr_xml_text_enum(xmlNode *, const char *(*to_string)(int), int last,
 	    unsigned long long allowed);
 
 /*
+ * Foreign content kept as is (libvirt's <metadata>): the element, comment
+ * and processing-instruction children of n, each serialized on its own as
+ * well-formed XML (namespaces declared outside it are declared on it),
+ * with everything inside them byte for byte, and all of it marked
+ * consumed. Blank text between them is dropped; other text directly in n
+ * is left unread, to be refused. Sets *out (NULL when there is nothing;
+ * caller frees each string and the array) and *count; -1 on error.
+ */
+int	 vr_xml_dump_children(xmlNode *n, char ***out, size_t *count);
+
+/*
  * Report the first element, attribute or non-blank text under (and
  * including) root that no getter consumed. 0 if everything was read.
  */
