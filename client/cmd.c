@@ -28,6 +28,7 @@ extern const struct cmd_entry cmd_domstate_entry;
 extern const struct cmd_entry cmd_domuuid_entry;
 extern const struct cmd_entry cmd_domxml_to_native_entry;
 extern const struct cmd_entry cmd_dumpxml_entry;
+extern const struct cmd_entry cmd_event_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hostname_entry;
 extern const struct cmd_entry cmd_list_entry;
@@ -58,6 +59,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_domuuid_entry,
 	&cmd_domxml_to_native_entry,
 	&cmd_dumpxml_entry,
+	&cmd_event_entry,
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,6 +38,7 @@ struct cmd_conn {
 	pid_t				 pid;	/* helper process, or -1 */
 	const struct conn_transport_ops	*ops;
 	uint64_t			 next_id;
+	struct json_object		*events;	/* arrived during calls */
 };
 
 static int	conn_unix_open(struct cmd_conn *, const struct cmd_uri *, bool);
@@ -391,6 +393,7 @@ cmd_conn_close(struct cmd_conn *c)
 		c->ops->close(c);
 	if (c->fd >= 0)
 		close(c->fd);
+	json_object_put(c->events);
 	free(c);
 }
 
@@ -449,8 +452,10 @@ cmd_conn_call(struct cmd_conn *c, int proc, struct json_object *args)
 			return NULL;
 		}
 		if (strcmp(type, "event") == 0) {
-			/* Not subscribed to any; skip. */
-			json_object_put(msg);
+			/* Kept for cmd_conn_next_event(). */
+			if (c->events == NULL)
+				c->events = json_object_new_array();
+			json_object_array_add(c->events, msg);
 			continue;
 		}
 		if (strcmp(type, "reply") != 0 ||
@@ -464,5 +469,41 @@ cmd_conn_call(struct cmd_conn *c, int proc, struct json_object *args)
 		ret = conn_reply(msg);
 		json_object_put(msg);
 		return ret;
+	}
+}
+
+struct json_object *
+cmd_conn_next_event(struct cmd_conn *c, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct json_object *msg;
+	const char *type;
+	int rc;
+
+	for (;;) {
+		if (c->events != NULL &&
+		    json_object_array_length(c->events) > 0) {
+			msg = json_object_get(json_object_array_get_idx(
+			    c->events, 0));
+			json_object_array_del_idx(c->events, 0, 1);
+			return msg;
+		}
+		do {
+			rc = poll(&pfd, 1, timeout_ms);
+		} while (rc < 0 && errno == EINTR);
+		if (rc < 0) {
+			vr_error_system(errno, "poll");
+			return NULL;
+		}
+		if (rc == 0) {
+			vr_error(VR_ERR_TIMEOUT, "no event");
+			return NULL;
+		}
+		if ((msg = rpc_recv(c->fd, RPC_MAX_FRAME)) == NULL)
+			return NULL;
+		if (rpc_get_string(msg, "type", true, &type) == 0 &&
+		    strcmp(type, "event") == 0)
+			return msg;
+		json_object_put(msg);
 	}
 }

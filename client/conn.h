@@ -55,4 +55,10 @@ void	 cmd_conn_close(struct cmd_conn *);
 struct json_object *cmd_conn_call(struct cmd_conn *, int proc,
 	    struct json_object *args);
 
+/*
+ * The next pushed event (the whole message, caller's), waiting up to
+ * timeout_ms (-1: forever). NULL with VR_ERR_TIMEOUT when none came.
+ */
+struct json_object *cmd_conn_next_event(struct cmd_conn *, int timeout_ms);
+
 #endif

@@ -6,6 +6,7 @@ vireo_SOURCES = \
 	client/vireo.c \
 	client/cmd.c client/cmd.h \
 	client/cmd-dom.c \
+	client/cmd-event.c \
 	client/cmd-info.c \
 	client/cmd-host.c \
 	client/conn.c client/conn.h \

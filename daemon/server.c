@@ -37,6 +37,7 @@ struct vd_client {
 	bool		 dead;		/* closed: drop further output */
 	bool		 close_after_flush;
 	bool		 subscribed;
+	uint64_t	 events_lost;	/* dropped for a full backlog */
 	bool		 flush_posted;
 	struct ucred	 cred;
 	struct rpc_reader reader;
@@ -65,6 +66,12 @@ static unsigned int client_serial;
 static uint64_t event_seq;
 
 #define OUT_MAX_BYTES	(64 * 1024 * 1024)	/* per client backlog */
+/*
+ * A subscriber that does not read: once its backlog passes this, events
+ * are dropped (never queued without bound, never blocking the daemon) and
+ * the next event it gets carries "lost": N; seq numbers show the gap.
+ */
+#define EVENT_BACKLOG_BYTES	(256 * 1024)
 
 static void client_close(struct vd_client *, const char *why);
 
@@ -227,9 +234,35 @@ vd_server_broadcast(const char *event, struct json_object *data)
 	}
 	pthread_mutex_unlock(&clients_lock);
 	for (i = 0; i < n; i++) {
-		vd_client_send(targets[i], rpc_event_new(seq, event,
-		    json_object_get(data)));
-		vd_client_unref(targets[i]);
+		struct vd_client *t = targets[i];
+		struct json_object *d = json_object_get(data);
+		uint64_t lost = 0;
+		bool full;
+
+		pthread_mutex_lock(&t->out_lock);
+		full = t->out_bytes > EVENT_BACKLOG_BYTES;
+		if (full) {
+			t->events_lost++;
+		} else {
+			lost = t->events_lost;
+			t->events_lost = 0;
+		}
+		pthread_mutex_unlock(&t->out_lock);
+		if (full) {
+			json_object_put(d);
+		} else {
+			if (lost != 0) {
+				json_object_put(d);
+				d = json_object_new_object();
+				json_object_object_foreach(data, k, v)
+					json_object_object_add(d, k,
+					    json_object_get(v));
+				json_object_object_add(d, "lost",
+				    json_object_new_uint64(lost));
+			}
+			vd_client_send(t, rpc_event_new(seq, event, d));
+		}
+		vd_client_unref(t);
 	}
 	json_object_put(data);
 	free(targets);

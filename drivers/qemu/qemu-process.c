@@ -101,6 +101,7 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 	struct qemu_dom *d = opaque;
 	struct json_object *v;
 	bool fake_reboot = false;
+	const char *emit = NULL, *detail = NULL;
 
 	pthread_mutex_lock(&d->lock);
 	if (d->mon != mon) {
@@ -116,15 +117,32 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 			/* Guest powered off (destroy set its own reason). */
 			d->stop_reason = "shutdown";
 			qemu_dom_set_state(d, VR_DOM_SHUTDOWN, "user");
+			emit = "shutdown";
+			detail = "finished";
 		}
 	} else if (strcmp(event, "STOP") == 0) {
-		if (d->state != VR_DOM_PAUSED && d->job_phase_running)
-			qemu_dom_set_state(d, VR_DOM_PAUSED,
-			    d->job != NULL && strcmp(d->job, "suspend") == 0 ?
-			    "user" : "unknown");
+		if (d->job_phase_running) {
+			if (d->state != VR_DOM_PAUSED)
+				qemu_dom_set_state(d, VR_DOM_PAUSED,
+				    d->job != NULL &&
+				    strcmp(d->job, "suspend") == 0 ?
+				    "user" : "unknown");
+			/* Not while start runs the vCPUs for the first time. */
+			if (d->id > 0) {
+				emit = "suspended";
+				detail = d->reason;
+			}
+		}
 	} else if (strcmp(event, "RESUME") == 0) {
-		if (d->state != VR_DOM_RUNNING && d->job_phase_running)
-			qemu_dom_set_state(d, VR_DOM_RUNNING, "unpaused");
+		if (d->job_phase_running) {
+			if (d->state != VR_DOM_RUNNING)
+				qemu_dom_set_state(d, VR_DOM_RUNNING,
+				    "unpaused");
+			if (d->id > 0) {
+				emit = "resumed";
+				detail = "unpaused";
+			}
+		}
 	} else if (strcmp(event, "BALLOON_CHANGE") == 0) {
 		if (data != NULL && json_object_object_get_ex(data, "actual",
 		    &v))
@@ -135,8 +153,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 			d->reason = "booted";
 	}
 	pthread_mutex_unlock(&d->lock);
-	if (strcmp(event, "SHUTDOWN") == 0 && !fake_reboot)
-		qemu_dom_emit(d, "shutdown", "finished");
+	if (emit != NULL)
+		qemu_dom_emit(d, emit, detail);
 	if (fake_reboot)
 		qemu_process_finish_reboot(d);
 }
