@@ -27,3 +27,10 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
+
+# Robustness: 32 clients checked against an exact model (tests/stress,
+# driven by stress.sh).
+check_PROGRAMS += tests/stress
+tests_stress_SOURCES = tests/stress.c
+tests_stress_LDADD = $(VR_COMMON_LIBS)
+E2E_TESTS += tests/e2e/stress.sh
