@@ -660,6 +660,7 @@ build_head(struct qb *qb, const char *emulator)
 {
 	const struct dom_def *def = qb->def;
 	const struct qemu_argv_ctx *ctx = qb->ctx;
+	const struct dom_timer *hpet;
 	struct vr_buf b = { 0 };
 	char uuid[VR_UUID_BUFLEN];
 
@@ -686,19 +687,33 @@ build_head(struct qb *qb, const char *emulator)
 	qb_addf(qb, "-mon", "chardev=monitor,mode=control");
 	qb_addf(qb, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,"
 	    "spawn=deny,resourcecontrol=deny");
-	qb_addf(qb, "-machine", "%s,usb=off,dump-guest-core=off%s",
-	    machine_name(qb), def->acpi ? "" : ",acpi=off");
+	hpet = dom_def_timer(def, DOM_TIMER_HPET);
+	/* libvirt's order of machine properties */
+	qb_addf(qb, "-machine", "%s,usb=off%s,dump-guest-core=off%s%s",
+	    machine_name(qb), def->vmport == DOM_TRISTATE_ABSENT ? "" :
+	    def->vmport == DOM_TRISTATE_YES ? ",vmport=on" : ",vmport=off",
+	    hpet == NULL || hpet->present == DOM_TRISTATE_ABSENT ? "" :
+	    hpet->present == DOM_TRISTATE_YES ? ",hpet=on" : ",hpet=off",
+	    def->acpi ? "" : ",acpi=off");
 	qb_addf(qb, "-accel", "%s", def->virt == DOM_VIRT_KVM ? "kvm" : "tcg");
 }
 
+/* <timer name='kvmclock' present=...> is a CPU property, as in libvirt. */
 static int
 build_cpu(struct qb *qb)
 {
 	const struct dom_def *def = qb->def;
+	const struct dom_timer *kc = dom_def_timer(def, DOM_TIMER_KVMCLOCK);
+	const char *clock = kc == NULL || kc->present == DOM_TRISTATE_ABSENT ?
+	    "" : kc->present == DOM_TRISTATE_YES ? ",kvmclock=on" :
+	    ",kvmclock=off";
 	bool kvm = def->virt == DOM_VIRT_KVM;
 
 	switch (def->cpu_mode) {
 	case DOM_CPU_MODE_DEFAULT:
+		/* QEMU's default model, named to carry the property */
+		if (*clock != '\0')
+			qb_addf(qb, "-cpu", "qemu64%s", clock);
 		return 0;
 	case DOM_CPU_MODE_CUSTOM:
 		if (!str_is(def->cpu_model, CHARS_ALNUM "._-")) {
@@ -707,10 +722,10 @@ build_cpu(struct qb *qb)
 			    def->cpu_model != NULL ? def->cpu_model : "");
 			return -1;
 		}
-		qb_addf(qb, "-cpu", "%s", def->cpu_model);
+		qb_addf(qb, "-cpu", "%s%s", def->cpu_model, clock);
 		return 0;
 	case DOM_CPU_MODE_HOST_MODEL:
-		qb_addf(qb, "-cpu", "%s", kvm ? "host" : "max");
+		qb_addf(qb, "-cpu", "%s%s", kvm ? "host" : "max", clock);
 		return 0;
 	case DOM_CPU_MODE_HOST_PASSTHROUGH:
 		if (!kvm) {
@@ -718,10 +733,10 @@ build_cpu(struct qb *qb)
 			    "'host-passthrough' needs domain type 'kvm'");
 			return -1;
 		}
-		qb_addf(qb, "-cpu", "host");
+		qb_addf(qb, "-cpu", "host%s", clock);
 		return 0;
 	case DOM_CPU_MODE_MAXIMUM:
-		qb_addf(qb, "-cpu", "max");
+		qb_addf(qb, "-cpu", "max%s", clock);
 		return 0;
 	case DOM_CPU_MODE_LAST:
 		break;
@@ -769,6 +784,48 @@ build_mem_smp(struct qb *qb)
 	return 0;
 }
 
+/*
+ * -rtc and the PIT's lost tick policy, as libvirt. The in-kernel PIT
+ * (kvm-pit) re-injects missed ticks by default, which libvirt calls
+ * catchup, so catchup adds nothing and delay/discard are set with -global.
+ * QEMU's own PIT (TCG) has no such setting and behaves as delay: there,
+ * delay adds nothing and the others are refused.
+ */
+static int
+build_clock(struct qb *qb)
+{
+	static const char *const track[DOM_TIMER_TRACK_LAST] = {
+		[DOM_TIMER_TRACK_GUEST] = ",clock=vm",
+		[DOM_TIMER_TRACK_WALL] = ",clock=host",
+		[DOM_TIMER_TRACK_REALTIME] = ",clock=rt",
+	};
+	const struct dom_def *def = qb->def;
+	const struct dom_timer *rtc = dom_def_timer(def, DOM_TIMER_RTC);
+	const struct dom_timer *pit = dom_def_timer(def, DOM_TIMER_PIT);
+	enum dom_timer_tickpolicy tp;
+
+	qb_addf(qb, "-rtc", "base=%s%s%s", def->clock_offset ==
+	    DOM_CLOCK_LOCALTIME ? "localtime" : "utc",
+	    rtc != NULL && track[rtc->track] != NULL ? track[rtc->track] : "",
+	    rtc != NULL && rtc->tickpolicy == DOM_TIMER_TICKPOLICY_CATCHUP ?
+	    ",driftfix=slew" : "");
+	if (pit == NULL || (tp = pit->tickpolicy) ==
+	    DOM_TIMER_TICKPOLICY_DEFAULT)
+		return 0;
+	if (def->virt != DOM_VIRT_KVM) {
+		if (tp == DOM_TIMER_TICKPOLICY_DELAY)
+			return 0;
+		vr_error(VR_ERR_UNSUPPORTED, "timer 'pit' tickpolicy '%s' "
+		    "needs domain type 'kvm' (QEMU's own PIT only delays)",
+		    dom_timer_tickpolicy_to_string(tp));
+		return -1;
+	}
+	if (tp != DOM_TIMER_TICKPOLICY_CATCHUP)
+		qb_addf(qb, "-global", "kvm-pit.lost_tick_policy=%s",
+		    dom_timer_tickpolicy_to_string(tp));
+	return 0;
+}
+
 static int
 build_lifecycle(struct qb *qb)
 {
@@ -807,6 +864,20 @@ build_lifecycle(struct qb *qb)
 		return -1;
 	}
 	return 0;
+}
+
+/* <pm>: the ACPI S3/S4 switches of PIIX4 (pc) or ICH9 (q35), as libvirt */
+static void
+build_pm(struct qb *qb)
+{
+	const char *dev = qb->q35 ? "ICH9-LPC" : "PIIX4_PM";
+
+	if (qb->def->pm_s3 != DOM_TRISTATE_ABSENT)
+		qb_addf(qb, "-global", "%s.disable_s3=%d", dev,
+		    qb->def->pm_s3 == DOM_TRISTATE_NO);
+	if (qb->def->pm_s4 != DOM_TRISTATE_ABSENT)
+		qb_addf(qb, "-global", "%s.disable_s4=%d", dev,
+		    qb->def->pm_s4 == DOM_TRISTATE_NO);
 }
 
 static int
@@ -1945,10 +2016,11 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 	build_head(qb, emulator);
 	if (build_cpu(qb) < 0 || build_mem_smp(qb) < 0)
 		goto out;
-	qb_addf(qb, "-rtc", "base=%s", def->clock_offset ==
-	    DOM_CLOCK_LOCALTIME ? "localtime" : "utc");
-	if (build_lifecycle(qb) < 0 || build_boot(qb) < 0 ||
-	    build_graphics(qb) < 0 || build_devices(qb) < 0)
+	if (build_clock(qb) < 0 || build_lifecycle(qb) < 0)
+		goto out;
+	build_pm(qb);
+	if (build_boot(qb) < 0 || build_graphics(qb) < 0 ||
+	    build_devices(qb) < 0)
 		goto out;
 	argv = vr_steal(&qb->v);
 out:

@@ -29,6 +29,16 @@
  *     automatic addresses never collide. The driver may write them back.
  *   - A <console> with target type 'serial' is the first serial port
  *     (dom_console_compat) and gets no device of its own.
+ *   - Clock, as libvirt: rtc tickpolicy catchup is "-rtc ...,driftfix=slew",
+ *     track guest/wall/realtime "clock=vm/host/rt"; hpet present= and
+ *     <vmport state=> are -machine hpet=/vmport=; kvmclock present= is a
+ *     -cpu property (qemu64 named when there is no <cpu>). The PIT: under
+ *     KVM, delay/discard set kvm-pit.lost_tick_policy and catchup (the
+ *     in-kernel PIT's re-injection) adds nothing; QEMU's own PIT (TCG) has
+ *     no policy and behaves as delay, so delay adds nothing there and
+ *     catchup/discard are refused.
+ *   - <pm> suspend-to-mem/disk: -global PIIX4_PM (pc) or ICH9-LPC (q35)
+ *     .disable_s3/.disable_s4. <metadata> and <resource> have no effect.
  *   - No <graphics>: "-display none". Lifecycle: on_poweroff preserve is
  *     "-no-shutdown", on_reboot destroy "-no-reboot"; watchdog actions go
  *     to "-action watchdog=..." (QEMU 7.2).
@@ -38,7 +48,8 @@
  * O_DIRECT caching, unresolved volume disks, interfaces other than 'user'
  * without a tap fd, the watchdog 'dump' action and itco on pc, on_reboot
  * other than destroy/restart, pcie-root-port on pc, USB companion
- * controllers, more than one <graphics>.
+ * controllers, more than one <graphics>, pit tickpolicy catchup/discard
+ * without KVM.
  */
 #ifndef VR_QEMU_ARGV_H
 #define VR_QEMU_ARGV_H
