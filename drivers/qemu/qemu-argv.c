@@ -509,6 +509,33 @@ ctrl_is_pci_device(const struct qb *qb, const struct dom_controller *c)
 	return false;
 }
 
+/*
+ * A built-in controller may carry the address libvirt's XML gives it:
+ * ICH9 AHCI 00:1f.2 (q35 sata 0), PIIX3 IDE 00:01.1 (pc ide 0).
+ */
+static int
+ctrl_builtin_addr(const struct qb *qb, const struct dom_controller *c,
+    const char *what)
+{
+	const struct dom_addr *a = &c->addr;
+	unsigned int slot, fn;
+
+	if (c->type == DOM_CONTROLLER_SATA && qb->q35 && c->index == 0)
+		slot = 0x1f, fn = 2;
+	else if (c->type == DOM_CONTROLLER_IDE && !qb->q35 && c->index == 0)
+		slot = 1, fn = 1;
+	else
+		return no_pci_addr(a, what);
+	if (a->type == DOM_ADDR_PCI && (a->domain != 0 || a->bus != 0 ||
+	    a->slot != slot || a->function != fn)) {
+		vr_error(VR_ERR_XML, "%s is built in at PCI address "
+		    "0000:00:%02x.%x, not %04x:%02x:%02x.%x", what, slot, fn,
+		    a->domain, a->bus, a->slot, a->function);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 reserve_controllers(struct qb *qb)
 {
@@ -522,7 +549,7 @@ reserve_controllers(struct qb *qb)
 		snprintf(what, sizeof what, "controller %s index %u",
 		    dom_controller_type_to_string(c->type), c->index);
 		if (!ctrl_is_pci_device(qb, c)) {
-			if (no_pci_addr(&c->addr, what) < 0)
+			if (ctrl_builtin_addr(qb, c, what) < 0)
 				return -1;
 			continue;
 		}

@@ -39,6 +39,8 @@
  *     catchup/discard are refused.
  *   - <pm> suspend-to-mem/disk: -global PIIX4_PM (pc) or ICH9-LPC (q35)
  *     .disable_s3/.disable_s4. <metadata> and <resource> have no effect.
+ *   - Built-in controllers may carry libvirt's fixed address for them:
+ *     q35 sata 0 at 00:1f.2, pc ide 0 at 00:01.1; any other is refused.
  *   - No <graphics>: "-display none". Lifecycle: on_poweroff preserve is
  *     "-no-shutdown", on_reboot destroy "-no-reboot"; watchdog actions go
  *     to "-action watchdog=..." (QEMU 7.2).
