@@ -1007,6 +1007,35 @@ static const struct {
 	{ "rng", dom_parse_rng },
 };
 
+/*
+ * SPICE is refused as a whole, naming the first device that needs it: a
+ * virt-manager guest lists its spicevmc channel before its <graphics>, and
+ * "invalid value 'spicevmc' for <channel type=...>" would not say why.
+ */
+static int
+dom_refuse_spice(xmlNode *devices)
+{
+	xmlNode *n;
+	xmlChar *type;
+	bool spice;
+
+	for (n = vr_xml_first(devices); n != NULL; n = vr_xml_next(n)) {
+		if ((type = xmlGetNoNsProp(n, BAD_CAST "type")) == NULL)
+			continue;
+		spice = xmlStrEqual(type, BAD_CAST "spice") ||
+		    xmlStrEqual(type, BAD_CAST "spicevmc") ||
+		    xmlStrEqual(type, BAD_CAST "spiceport");
+		if (spice)
+			vr_xml_error(n, "SPICE is not supported (<%s type='%s'>): "
+			    "use <graphics type='vnc'>, without spice channels, "
+			    "redirdevs or audio", n->name, (const char *)type);
+		xmlFree(type);
+		if (spice)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 dom_parse_devices(struct dom_def *def, xmlNode *root)
 {
@@ -1015,6 +1044,8 @@ dom_parse_devices(struct dom_def *def, xmlNode *root)
 
 	if (devices == NULL)
 		return 0;
+	if (dom_refuse_spice(devices) < 0)
+		return -1;
 	for (n = vr_xml_first(devices); n != NULL; n = vr_xml_next(n)) {
 		for (i = 0; i < nitems(dom_devices); i++) {
 			if (!vr_xml_is(n, dom_devices[i].name))
