@@ -627,6 +627,8 @@ xml_mark_tree(xmlNode *n)
 /*
  * n serialized. An element is first copied into a document of its own:
  * libxml2 then declares on the copy the namespaces it used from outside.
+ * That document says UTF-8, or non-ASCII in attributes would come out as
+ * character references.
  */
 static char *
 xml_dump_node(xmlNode *n)
@@ -638,6 +640,7 @@ xml_dump_node(xmlNode *n)
 
 	if (n->type == XML_ELEMENT_NODE) {
 		if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL ||
+		    (doc->encoding = xmlStrdup(BAD_CAST "UTF-8")) == NULL ||
 		    (copy = xmlDocCopyNode(n, doc, 1)) == NULL)
 			goto out;
 		xmlDocSetRootElement(doc, copy);
