@@ -1026,9 +1026,10 @@ dom_refuse_spice(xmlNode *devices)
 		    xmlStrEqual(type, BAD_CAST "spicevmc") ||
 		    xmlStrEqual(type, BAD_CAST "spiceport");
 		if (spice)
-			vr_xml_error(n, "SPICE is not supported (<%s type='%s'>): "
-			    "use <graphics type='vnc'>, without spice channels, "
-			    "redirdevs or audio", n->name, (const char *)type);
+			vr_xml_error(n, "SPICE is not supported (<%s "
+			    "type='%s'>): use <graphics type='vnc'>, without "
+			    "spice channels, redirdevs or audio", n->name,
+			    (const char *)type);
 		xmlFree(type);
 		if (spice)
 			return -1;

@@ -98,9 +98,9 @@ VR_ENUM_DECL(dom_timer_track);
 
 struct dom_timer {
 	enum dom_timer_name		 name;
-	enum dom_tristate		 present;	/* 'no': hpet, kvmclock */
-	enum dom_timer_tickpolicy	 tickpolicy;	/* rtc, pit */
-	enum dom_timer_track		 track;		/* rtc */
+	enum dom_tristate		 present;    /* no: hpet, kvmclock */
+	enum dom_timer_tickpolicy	 tickpolicy; /* rtc, pit */
+	enum dom_timer_track		 track;	     /* rtc */
 };
 
 /* on_poweroff / on_reboot / on_crash */
