@@ -11,10 +11,12 @@
  *   the same without DOM_FORMAT_SECURE (the VNC password left out)
  *
  * A broken mirror aborts, printing both texts: that is a real bug, not a
- * harness problem.
+ * harness problem. With VR_FUZZ_VERBOSE set, each refusal and each
+ * formatted text is printed (to see what a seed exercises).
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static bool verbose;
 
 static void __attribute__((noreturn))
 mirror_broken(const char *what, const char *first, const char *second)
@@ -48,6 +52,9 @@ check_mirror(const struct dom_def *def, unsigned int parse_flags,
 	VR_AUTO(dom_def) copy = NULL;
 
 	first = dom_def_format(def, -1, format_flags);
+	if (verbose)
+		fprintf(stderr, "fuzz-domxml: formatted (parse flags %u, "
+		    "format flags %u):\n%s", parse_flags, format_flags, first);
 	if ((again = dom_def_parse_string(first, parse_flags)) == NULL)
 		mirror_broken("the formatted XML does not parse", first, NULL);
 	second = dom_def_format(again, -1, format_flags);
@@ -74,6 +81,9 @@ fuzz_one(const char *xml, unsigned int parse_flags)
 			    "an error\n");
 			abort();
 		}
+		if (verbose)
+			fprintf(stderr, "fuzz-domxml: refused (parse flags "
+			    "%u): %s\n", parse_flags, vr_error_message());
 		return;
 	}
 	check_mirror(def, parse_flags, DOM_FORMAT_SECURE);
@@ -90,6 +100,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	dom_def_set_schema_dir(dir != NULL && *dir != '\0' ? dir :
 	    VR_FUZZ_SCHEMA_DIR);
 	vr_xml_init();
+	verbose = getenv("VR_FUZZ_VERBOSE") != NULL;
 	return 0;
 }
 
