@@ -101,7 +101,7 @@ static int nclients = 32, nops = 200, ndoms = 20, timeout_s = 30;
 static uint64_t seed;
 static struct dom *doms;
 
-static int npass, nfail, nreports;
+static int npass, nfail, nreports, nunexpected;
 static uint64_t op_count[OP_LAST], op_err_count[OP_LAST];
 static uint64_t op_max_us[OP_LAST];
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -216,11 +216,14 @@ call(struct client *c, enum op op, int proc, struct json_object *args,
 	struct json_object *m, *v, *e;
 	uint64_t id = ++c->next_id, t0, us, old;
 	int64_t rid;
-	int n;
+	int n, rc;
 
 	memset(r, 0, sizeof *r);
 	t0 = vr_time_us();
-	if (rpc_send(c->fd, rpc_call_new(id, proc, args)) < 0) {
+	m = rpc_call_new(id, proc, args);
+	rc = rpc_send(c->fd, m);
+	json_object_put(m);
+	if (rc < 0) {
 		fail("client %d: %s %s: cannot send: %s", c->idx,
 		    op_names[op], dom, vr_error_message());
 		c->dead = true;
@@ -314,6 +317,8 @@ static void
 expect_ok(struct client *c, enum op op, const char *dom,
     const struct reply *r)
 {
+	if (!r->ok)
+		__atomic_add_fetch(&nunexpected, 1, __ATOMIC_RELAXED);
 	check(r->ok, "client %d: %s %s: unexpected error %d: %s", c->idx,
 	    op_names[op], dom, r->code, r->msg);
 }
@@ -323,6 +328,8 @@ static void
 expect_err(struct client *c, enum op op, const char *dom,
     const struct reply *r, int code, const char *text)
 {
+	if (r->ok || r->code != code || strstr(r->msg, text) == NULL)
+		__atomic_add_fetch(&nunexpected, 1, __ATOMIC_RELAXED);
 	if (r->ok)
 		fail("client %d: %s %s: succeeded, expected error '%s'",
 		    c->idx, op_names[op], dom, text);
@@ -794,6 +801,7 @@ main(int argc, char **argv)
 	int ch, i, k, nactive = 0, nrunning = 0;
 	bool have_seed = false;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((ch = getopt(argc, argv, "c:n:d:s:p:t:")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -829,7 +837,6 @@ main(int argc, char **argv)
 	printf("stress: seed %" PRIu64 " (rerun: -s %" PRIu64 "), %d clients "
 	    "x %d operations on %d domains\n", seed, seed, nclients, nops,
 	    ndoms);
-	fflush(stdout);
 
 	doms = xcalloc((size_t)ndoms, sizeof *doms);
 	for (k = 0; k < ndoms; k++) {
@@ -876,9 +883,10 @@ main(int argc, char **argv)
 		total += op_count[i];
 		errs += op_err_count[i];
 	}
-	printf("stress: %" PRIu64 " calls in %.1f s: %.0f ops/s (%" PRIu64
-	    " expected error replies)\n", total, (double)us / 1e6,
-	    (double)total * 1e6 / (double)(us > 0 ? us : 1), errs);
+	printf("stress: %" PRIu64 " calls in %.1f s: %.0f ops/s; %" PRIu64
+	    " error replies, %d replies not as the model said\n", total,
+	    (double)us / 1e6, (double)total * 1e6 / (double)(us > 0 ? us : 1),
+	    errs, nunexpected);
 	for (i = 0; i < OP_LAST; i++)
 		printf("  %-20s %6" PRIu64 " calls %6" PRIu64 " errors, "
 		    "slowest %.1f ms\n", op_names[i], op_count[i],
