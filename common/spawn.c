@@ -120,8 +120,8 @@ child_exec(const struct vr_spawn_opts *o, int errfd)
 	child_close_fds(o, errfd);
 
 	if (o->gid != (gid_t)-1) {
-		if (setgroups(0, NULL) < 0 || setresgid(o->gid, o->gid,
-		    o->gid) < 0)
+		if (setgroups(o->ngroups, o->groups) < 0 ||
+		    setresgid(o->gid, o->gid, o->gid) < 0)
 			child_fail(errfd, "setgid");
 	}
 	if (o->uid != (uid_t)-1 && setresuid(o->uid, o->uid, o->uid) < 0)

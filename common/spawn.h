@@ -22,6 +22,8 @@ struct vr_spawn_opts {
 	bool		 setsid;	/* new session: survives our signals */
 	uid_t		 uid;		/* (uid_t)-1: unchanged */
 	gid_t		 gid;		/* (gid_t)-1: unchanged */
+	const gid_t	*groups;	/* supplementary groups with gid */
+	size_t		 ngroups;
 	const char	*cwd;		/* NULL: / */
 };
 

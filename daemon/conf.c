@@ -22,6 +22,8 @@ vd_conf_defaults(struct vd_conf *c)
 	c->client_idle_timeout = 0;
 	c->job_wait_timeout_ms = 30000;
 	c->qemu_binary = xstrdup(VR_QEMU_BINARY);
+	c->user = xstrdup("vireo-qemu");
+	c->group = xstrdup("vireo-qemu");
 	c->unix_sock_rw_perms = 0600;
 	c->unix_sock_ro_perms = 0666;
 }
@@ -31,9 +33,15 @@ vd_conf_clear(struct vd_conf *c)
 {
 	free(c->qemu_binary);
 	c->qemu_binary = NULL;
+	free(c->user);
+	c->user = NULL;
+	free(c->group);
+	c->group = NULL;
 }
 
-enum key_type { KEY_UINT, KEY_STRING, KEY_MODE, KEY_LOGLEVEL, KEY_OUTPUT };
+enum key_type {
+	KEY_UINT, KEY_STRING, KEY_NAME, KEY_MODE, KEY_LOGLEVEL, KEY_OUTPUT
+};
 
 static const struct conf_key {
 	const char	*name;
@@ -57,6 +65,8 @@ static const struct conf_key {
 	    offsetof(struct vd_conf, job_wait_timeout_ms), 0, 3600000 },
 	{ "qemu_binary", KEY_STRING, offsetof(struct vd_conf, qemu_binary),
 	    0, 0 },
+	{ "user", KEY_NAME, offsetof(struct vd_conf, user), 0, 0 },
+	{ "group", KEY_NAME, offsetof(struct vd_conf, group), 0, 0 },
 	{ "unix_sock_rw_perms", KEY_MODE,
 	    offsetof(struct vd_conf, unix_sock_rw_perms), 0, 0777 },
 	{ "unix_sock_ro_perms", KEY_MODE,
@@ -106,6 +116,18 @@ conf_set(struct vd_conf *c, const struct conf_key *k, const char *path,
 		if (!quoted || *val != '/') {
 			vr_error(VR_ERR_INVALID_ARG, "%s:%d: %s must be a "
 			    "quoted absolute path", path, lineno, k->name);
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(val);
+		return 0;
+	case KEY_NAME:
+		if (!quoted || *val == '\0' || strlen(val) > 32 ||
+		    strspn(val, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(val)) {
+			vr_error(VR_ERR_INVALID_ARG, "%s:%d: %s must be a "
+			    "quoted user or group name", path, lineno,
+			    k->name);
 			return -1;
 		}
 		free(*(char **)field);

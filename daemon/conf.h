@@ -14,6 +14,8 @@ struct vd_conf {
 	unsigned int	 client_idle_timeout;	/* seconds; 0: never */
 	unsigned int	 job_wait_timeout_ms;
 	char		*qemu_binary;
+	char		*user;			/* QEMU runs as this user */
+	char		*group;			/* ... and group */
 	mode_t		 unix_sock_rw_perms;
 	mode_t		 unix_sock_ro_perms;
 };

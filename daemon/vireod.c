@@ -289,6 +289,8 @@ main(int argc, char **argv)
 	env.run_dir = paths.run_dir;
 	env.log_dir = paths.log_dir;
 	env.qemu_binary = conf.qemu_binary;
+	env.qemu_user = conf.user;
+	env.qemu_group = conf.group;
 	env.job_wait_ms = conf.job_wait_timeout_ms;
 	env.emit_event = emit_event;
 	if (qemu_dom_driver.init(&env) < 0)

@@ -19,3 +19,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# QEMU runs as this unprivileged user (vireod.conf "user"/"group").
+if ! getent passwd vireo-qemu >/dev/null; then
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin vireo-qemu
+	# /dev/kvm is root:kvm 0660 on Debian.
+	if getent group kvm >/dev/null; then usermod -a -G kvm vireo-qemu; fi
+fi

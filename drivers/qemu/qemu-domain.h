@@ -22,6 +22,22 @@
 struct qmp_mon;
 struct json_object;
 
+/* A file given to QEMU's user, to give back when the domain stops. */
+struct qemu_owned {
+	char		*path;
+	uid_t		 uid;
+	gid_t		 gid;
+};
+
+/* Who QEMU runs as. */
+struct qemu_ids {
+	bool		 root;		/* user "root": nothing changes */
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		 groups[64];	/* supplementary */
+	size_t		 ngroups;
+};
+
 struct qemu_dom {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;		/* job release, process exit */
@@ -49,6 +65,8 @@ struct qemu_dom {
 	unsigned long long balloon_kib;	/* from BALLOON_CHANGE */
 	bool		 fake_reboot;	/* SHUTDOWN means reset + cont */
 	bool		 reconnecting;	/* adopted from a status file */
+	struct qemu_owned *owned;	/* files given to QEMU's user */
+	size_t		 nowned;
 	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
 	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
 
@@ -99,6 +117,14 @@ void		 qemu_process_forget(struct qemu_dom *, const char *reason);
 /* Watch an (adopted) process's pidfd; takes the fd. */
 int		 qemu_process_watch(struct qemu_dom *, int pidfd);
 struct qmp_mon	*qemu_process_attach_monitor(struct qemu_dom *, int fd);
+
+/* qemu-security.c */
+int		 qemu_security_ids(struct qemu_ids *);
+/* Let QEMU's user reach what def needs; records files given over. */
+int		 qemu_security_prepare(struct qemu_dom *,
+		    const struct dom_def *, const struct qemu_ids *);
+/* Locked or job held: give the recorded files back. */
+void		 qemu_security_restore(struct qemu_dom *);
 
 /* qemu-status.c */
 unsigned long long qemu_process_start_ticks(pid_t);

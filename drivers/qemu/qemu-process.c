@@ -192,6 +192,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 		free(d->monitor_path);
 		d->monitor_path = NULL;
 	}
+	qemu_security_restore(d);
 	dom_def_free(d->live);
 	d->live = NULL;
 	d->balloon_kib = 0;
@@ -378,6 +379,7 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	const struct dom_def *def = d->live;	/* stable: we hold the job */
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	struct qemu_argv_ctx ctx = { 0 };
+	struct qemu_ids ids;
 	VR_AUTOFREE char *mon_path = NULL;
 	VR_AUTOFREE char *lp = NULL;
 	VR_AUTOFREE char *argv_text = NULL;
@@ -398,6 +400,9 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 		    def->emulator != NULL ? def->emulator : ctx.emulator);
 		goto fail_early;
 	}
+	if (qemu_security_ids(&ids) < 0 ||
+	    qemu_security_prepare(d, def, &ids) < 0)
+		goto fail_early;
 	mon_path = xprintf("%s/%s.monitor", qemu_drv.mon_dir, def->name);
 	if ((lfd = monitor_listen(mon_path)) < 0)
 		goto fail_early;
@@ -414,8 +419,9 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 		goto fail_early;
 	}
 	argv_text = qemu_argv_format(argv);
-	log_append(logfd, "starting up (accelerator %s)",
-	    def->virt == DOM_VIRT_KVM ? "kvm" : "tcg");
+	log_append(logfd, "starting up (accelerator %s, user %s)",
+	    def->virt == DOM_VIRT_KVM ? "kvm" : "tcg",
+	    ids.root ? "root" : qemu_drv.env.qemu_user);
 	dprintf(logfd, "%s\n", argv_text);
 
 	so.argv = (const char *const *)argv;
@@ -424,6 +430,12 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	so.keep_fds = &lfd;
 	so.nkeep = 1;
 	so.setsid = true;
+	if (!ids.root) {
+		so.uid = ids.uid;
+		so.gid = ids.gid;
+		so.groups = ids.groups;
+		so.ngroups = ids.ngroups;
+	}
 	if ((pid = vr_spawn(&so, &pidfd)) < 0)
 		goto fail_early;
 	qemu_argv_free(argv);
@@ -482,6 +494,7 @@ fail_kill:
 fail_early:
 	qemu_argv_free(argv);
 	pthread_mutex_lock(&d->lock);
+	qemu_security_restore(d);
 	dom_def_free(d->live);
 	d->live = NULL;
 	pthread_mutex_unlock(&d->lock);

@@ -94,6 +94,20 @@ qemu_status_write_locked(struct qemu_dom *d)
 	rpc_set_i64(o, "balloon_kib", (int64_t)d->balloon_kib);
 	rpc_set_bool(o, "running_phase", d->job_phase_running);
 	rpc_set_string(o, "xml", xml);
+	if (d->nowned > 0) {
+		struct json_object *arr = json_object_new_array();
+		size_t i;
+
+		for (i = 0; i < d->nowned; i++) {
+			struct json_object *e = json_object_new_object();
+
+			rpc_set_string(e, "path", d->owned[i].path);
+			rpc_set_i64(e, "uid", d->owned[i].uid);
+			rpc_set_i64(e, "gid", d->owned[i].gid);
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(o, "owned", arr);
+	}
 	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN,
 	    &len);
 	if (vr_file_replace(path, text, len, 0600) < 0)
@@ -156,13 +170,32 @@ status_adopt(const char *file)
 		unlink(path);
 		return;
 	}
-	(void)v;
 	d = qemu_dom_attach_live(live, (pid_t)pid);
 	if (d == NULL) {
 		json_object_put(o);
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
+	if (json_object_object_get_ex(o, "owned", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		size_t i, n = json_object_array_length(v);
+
+		d->owned = xcalloc(n + 1, sizeof *d->owned);
+		for (i = 0; i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+			const char *op = NULL;
+			int64_t uid = 0, gid = 0;
+
+			if (rpc_get_string(e, "path", true, &op) < 0 ||
+			    rpc_get_i64(e, "uid", true, &uid) < 0 ||
+			    rpc_get_i64(e, "gid", true, &gid) < 0)
+				continue;
+			d->owned[d->nowned].path = xstrdup(op);
+			d->owned[d->nowned].uid = (uid_t)uid;
+			d->owned[d->nowned].gid = (gid_t)gid;
+			d->nowned++;
+		}
+	}
 	d->start_ticks = (unsigned long long)ticks;
 	d->monitor_path = xstrdup(mon);
 	d->state = (int)state;

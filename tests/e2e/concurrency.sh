@@ -18,8 +18,8 @@ sleep 4
 exec /usr/bin/qemu-system-x86_64 "$@"
 SH
 chmod +x "$E2E_ROOT/slow-qemu"
-slow=e2e-$E2E_NAME-slow
-fast=e2e-$E2E_NAME-fast
+slow=e2e-$E2E_TAG-slow
+fast=e2e-$E2E_TAG-fast
 guest_xml "$slow" "$E2E_ROOT/slow.log" 128 |
 	sed "s|<devices>|<devices><emulator>$E2E_ROOT/slow-qemu</emulator>|" >"$E2E_ROOT/slow.xml"
 guest_xml "$fast" "$E2E_ROOT/fast.log" 128 >"$E2E_ROOT/fast.xml"

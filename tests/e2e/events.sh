@@ -5,7 +5,7 @@
 
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
 daemon_start || exit 1
-name=e2e-$E2E_NAME
+name=e2e-$E2E_TAG
 serial=$E2E_ROOT/serial.log
 guest_xml "$name" "$serial" 128 >"$E2E_ROOT/dom.xml"
 guest_xml other "$E2E_ROOT/other.log" 64 >"$E2E_ROOT/other.xml"

@@ -17,6 +17,10 @@ E2E_PASS=0
 E2E_FAIL=0
 E2E_NAME=$(basename "$0" .sh)
 E2E_ROOT=$(mktemp -d "/tmp/vireo-e2e-$E2E_NAME.XXXXXX")
+# QEMU runs as vireo-qemu: it must reach the serial logs under the root.
+chmod 755 "$E2E_ROOT"
+# Domain names carry the run's tag: concurrent runs never touch each other.
+E2E_TAG=${E2E_ROOT##*.}-$E2E_NAME
 E2E_DAEMON_PID=
 
 ok() {
@@ -94,7 +98,7 @@ daemon_stop() {
 
 # Kill every QEMU this test's daemon started (by its monitor path).
 kill_guests() {
-	pkill -9 -f -- "-name guest=e2e-$E2E_NAME" 2>/dev/null || true
+	pkill -9 -f -- "-name guest=e2e-$E2E_TAG" 2>/dev/null || true
 	pkill -9 -f -- "$E2E_ROOT" 2>/dev/null || true
 }
 

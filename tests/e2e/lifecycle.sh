@@ -7,7 +7,7 @@ guest_prepare || { echo "cannot build the test guest"; exit 1; }
 daemon_start || exit 1
 echo "accelerator: $(guest_virt_type)"
 
-name=e2e-$E2E_NAME
+name=e2e-$E2E_TAG
 serial=$E2E_ROOT/serial.log
 guest_xml "$name" "$serial" 256 >"$E2E_ROOT/dom.xml"
 

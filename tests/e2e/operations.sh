@@ -6,7 +6,7 @@
 
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
 daemon_start || exit 1
-name=e2e-$E2E_NAME
+name=e2e-$E2E_TAG
 serial=$E2E_ROOT/serial.log
 guest_xml "$name" "$serial" 256 >"$E2E_ROOT/dom.xml"
 ready_count() { tr -d '\r' <"$serial" 2>/dev/null | grep -c VIREO-GUEST-READY; }
@@ -106,6 +106,30 @@ if [ "$(guest_virt_type)" = qemu ]; then
 		"KVM is not usable|no KVM" vireo start "$name-kvm"
 	check "undefine it" vireo undefine "$name-kvm"
 fi
+check "undefine" vireo undefine "$name"
+
+# QEMU runs as the unprivileged user; files are lent to it and given back.
+truncate -s 1M "$E2E_ROOT/disk.img"
+chmod 600 "$E2E_ROOT/disk.img"
+sed "s|<devices>|<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$E2E_ROOT/disk.img'/><target dev='vda' bus='virtio'/></disk>|" \
+	"$E2E_ROOT/dom.xml" >"$E2E_ROOT/disk.xml"
+check "define with a root-only disk" vireo define "$E2E_ROOT/disk.xml"
+check "start" vireo start "$name"
+qpid=$(pgrep -f -- "guest=$name," | head -1)
+check "QEMU runs as vireo-qemu" test "$(ps -o user= -p "$qpid")" = vireo-qemu
+check "the disk is lent to vireo-qemu while running" \
+	test "$(stat -c %U "$E2E_ROOT/disk.img")" = vireo-qemu
+check "the guest sees the disk" wait_for "$serial" "VIREO-DISK vda size=2048" 60
+check "destroy" vireo destroy "$name"
+check "the disk is given back to root" \
+	test "$(stat -c %U:%a "$E2E_ROOT/disk.img")" = root:600
+check "undefine" vireo undefine "$name"
+mkdir -m 700 "$E2E_ROOT/private"
+sed "s|$serial|$E2E_ROOT/private/serial.log|" "$E2E_ROOT/dom.xml" >"$E2E_ROOT/private.xml"
+check "define with a serial log in a private directory" vireo define "$E2E_ROOT/private.xml"
+expect_fail "start names the directory QEMU's user cannot reach" \
+	"'$E2E_ROOT/private' is not searchable" vireo start "$name"
+check "still shut off" test "$(state)" = "shut off (unknown)"
 check "undefine" vireo undefine "$name"
 
 e2e_finish

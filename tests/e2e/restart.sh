@@ -6,7 +6,7 @@
 
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
 daemon_start || exit 1
-p=e2e-$E2E_NAME
+p=e2e-$E2E_TAG
 for n in a b c d; do
 	guest_xml "$p-$n" "$E2E_ROOT/$n.log" 128 >"$E2E_ROOT/$n.xml"
 done
