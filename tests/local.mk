@@ -34,3 +34,5 @@ check_PROGRAMS += tests/stress
 tests_stress_SOURCES = tests/stress.c
 tests_stress_LDADD = $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/stress.sh
+# kill -9 of vireod mid-workload (VR_CRASH_ITERATIONS=100 for the full run).
+E2E_TESTS += tests/e2e/crash.sh

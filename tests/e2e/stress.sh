@@ -9,7 +9,7 @@
 STRESS=$abs_top_builddir/tests/stress
 [ -x "$STRESS" ] || { echo "$STRESS not built (make check builds it)"; exit 1; }
 daemon_start || exit 1
-p=e2e-$E2E_NAME
+p=e2e-${E2E_TAG:-$E2E_NAME}
 seed=${VR_STRESS_SEED:+-s $VR_STRESS_SEED}
 # shellcheck disable=SC2086
 if nice "$STRESS" -p "$p" $seed ${VR_STRESS_ARGS:-} \
