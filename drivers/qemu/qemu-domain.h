@@ -65,6 +65,7 @@ struct qemu_dom {
 	unsigned long long balloon_kib;	/* from BALLOON_CHANGE */
 	bool		 fake_reboot;	/* SHUTDOWN means reset + cont */
 	bool		 reconnecting;	/* adopted from a status file */
+	bool		 panic_handled;	/* on_crash already applied */
 	struct qemu_owned *owned;	/* files given to QEMU's user */
 	size_t		 nowned;
 	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
@@ -99,6 +100,11 @@ void		 qemu_dom_emit(struct qemu_dom *, const char *type,
 int		 qemu_dom_alloc_id(void);
 /* Set the id and index it (id < 0: inactive). Not locked. */
 void		 qemu_dom_set_id(struct qemu_dom *, int id);
+/*
+ * Job held, domain inactive or about to be: start it again from its
+ * persistent definition (transient domains are not restarted).
+ */
+int		 qemu_dom_restart_locked_job(struct qemu_dom *);
 /* Adopt a running definition (from a status file); referenced. */
 struct qemu_dom	*qemu_dom_attach_live(struct dom_def *live, pid_t pid);
 /* Ids handed out later must not collide with adopted ones. */
@@ -112,6 +118,13 @@ int		 qemu_process_start(struct qemu_dom *, bool paused);
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);
 void		 qemu_process_finish_reboot(struct qemu_dom *);
+/* Connect to a monitor socket; -1 with vr_error. */
+int		 qemu_monitor_connect(const char *path);
+/* Loop thread: apply on_crash (enum dom_lifecycle_action). */
+void		 qemu_process_on_crash(struct qemu_dom *, int action);
+/* Take the job on a thread, optionally kill, then restart (persistent). */
+void		 qemu_process_async(struct qemu_dom *, const char *job,
+		    bool kill_first);
 /* The process is gone without our noticing: release its resources. */
 void		 qemu_process_forget(struct qemu_dom *, const char *reason);
 /* Watch an (adopted) process's pidfd; takes the fd. */

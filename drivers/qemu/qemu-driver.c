@@ -774,6 +774,24 @@ out:
 	return ret;
 }
 
+int
+qemu_dom_restart_locked_job(struct qemu_dom *d)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->live != NULL || d->def == NULL) {
+		bool transient = d->def == NULL;
+
+		pthread_mutex_unlock(&d->lock);
+		if (transient)
+			log_info("domain '%s' is transient: not restarted",
+			    d->name);
+		return 0;
+	}
+	d->live = dom_def_copy(d->def);
+	pthread_mutex_unlock(&d->lock);
+	return qemu_process_start(d, false);
+}
+
 static int
 qemu_create(const char *xml, bool paused, struct vr_dom_info *info)
 {
@@ -899,13 +917,26 @@ qemu_reboot(const char *key)
 	return with_active_dom(key, "reboot", op_reboot, NULL);
 }
 
+/* suspend and resume: one QMP command, then the state it leads to. */
+struct qmp_state_op {
+	const char	*cmd;
+	int		 state;
+	const char	*reason;
+};
+
+static const struct qmp_state_op op_stop = { "stop", VR_DOM_PAUSED, "user" };
+static const struct qmp_state_op op_cont = { "cont", VR_DOM_RUNNING,
+    "unpaused" };
+
 static int
-op_suspend(struct qemu_dom *d, void *arg)
+op_qmp_state(struct qemu_dom *d, void *arg)
 {
-	if (qemu_process_qmp(d, "stop", NULL, NULL) < 0)
+	const struct qmp_state_op *op = arg;
+
+	if (qemu_process_qmp(d, op->cmd, NULL, NULL) < 0)
 		return -1;
 	pthread_mutex_lock(&d->lock);
-	qemu_dom_set_state(d, VR_DOM_PAUSED, "user");
+	qemu_dom_set_state(d, op->state, op->reason);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
@@ -913,24 +944,15 @@ op_suspend(struct qemu_dom *d, void *arg)
 static int
 qemu_suspend(const char *key)
 {
-	return with_active_dom(key, "suspend", op_suspend, NULL);
-}
-
-static int
-op_resume(struct qemu_dom *d, void *arg)
-{
-	if (qemu_process_qmp(d, "cont", NULL, NULL) < 0)
-		return -1;
-	pthread_mutex_lock(&d->lock);
-	qemu_dom_set_state(d, VR_DOM_RUNNING, "unpaused");
-	pthread_mutex_unlock(&d->lock);
-	return 0;
+	return with_active_dom(key, "suspend", op_qmp_state,
+	    (void *)&op_stop);
 }
 
 static int
 qemu_resume(const char *key)
 {
-	return with_active_dom(key, "resume", op_resume, NULL);
+	return with_active_dom(key, "resume", op_qmp_state,
+	    (void *)&op_cont);
 }
 
 /*

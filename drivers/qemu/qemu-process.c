@@ -102,6 +102,7 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 	struct json_object *v;
 	bool fake_reboot = false;
 	const char *emit = NULL, *detail = NULL;
+	int crash_action = -1;
 
 	pthread_mutex_lock(&d->lock);
 	if (d->mon != mon) {
@@ -121,7 +122,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 			detail = "finished";
 		}
 	} else if (strcmp(event, "STOP") == 0) {
-		if (d->job_phase_running) {
+		/* After GUEST_PANICKED the domain stays "crashed". */
+		if (d->job_phase_running && d->state != VR_DOM_CRASHED) {
 			if (d->state != VR_DOM_PAUSED)
 				qemu_dom_set_state(d, VR_DOM_PAUSED,
 				    d->job != NULL &&
@@ -148,6 +150,15 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 		    &v))
 			d->balloon_kib = (unsigned long long)
 			    json_object_get_int64(v) / 1024;
+	} else if (strcmp(event, "GUEST_PANICKED") == 0) {
+		/* QEMU paused the guest (-action panic=pause): on_crash. */
+		if (d->live != NULL && !d->panic_handled) {
+			d->panic_handled = true;
+			qemu_dom_set_state(d, VR_DOM_CRASHED, "panicked");
+			emit = "crashed";
+			detail = "panicked";
+			crash_action = d->live->on_crash;
+		}
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";
@@ -155,6 +166,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 	pthread_mutex_unlock(&d->lock);
 	if (emit != NULL)
 		qemu_dom_emit(d, emit, detail);
+	if (crash_action >= 0)
+		qemu_process_on_crash(d, crash_action);
 	if (fake_reboot)
 		qemu_process_finish_reboot(d);
 }
@@ -199,6 +212,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	d->fake_reboot = false;
 	d->job_phase_running = false;
 	d->reconnecting = false;
+	d->panic_handled = false;
 	qemu_dom_set_state(d, VR_DOM_SHUTOFF, reason);
 	d->stop_reason = NULL;
 	pthread_cond_broadcast(&d->cond);
@@ -213,6 +227,7 @@ process_exited(int fd, int events, void *opaque)
 	const char *reason;
 	char desc[128];
 	int status = 0, old_id;
+	bool restart;
 	pid_t pid;
 
 	pthread_mutex_lock(&d->lock);
@@ -238,11 +253,15 @@ process_exited(int fd, int events, void *opaque)
 			close(lfd);
 		}
 	}
+	restart = strcmp(reason, "shutdown") == 0 && d->live != NULL &&
+	    d->def != NULL && d->live->on_poweroff == DOM_LIFECYCLE_RESTART;
 	old_id = process_release_locked(d, reason);
 	pthread_mutex_unlock(&d->lock);
 	qemu_dom_set_id(d, -1);
 	(void)old_id;
 	qemu_dom_emit(d, "stopped", reason);
+	if (restart)
+		qemu_process_async(d, "on_poweroff", false);
 	qemu_dom_remove_if_transient(d);
 	qemu_dom_unref(d);	/* the watch's reference */
 }
@@ -273,12 +292,17 @@ monitor_listen(const char *path)
 	return fd;
 }
 
-static int
-monitor_connect(const char *path)
+int
+qemu_monitor_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
+	if (strlen(path) >= sizeof sa.sun_path) {
+		vr_error(VR_ERR_INVALID_ARG, "monitor socket path '%s' is "
+		    "too long", path);
+		return -1;
+	}
 	strcpy(sa.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
 		vr_error_system(errno, "socket");
@@ -442,7 +466,7 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	argv = NULL;
 
 	/* QEMU inherited the listening socket; queue our connection. */
-	cfd = monitor_connect(mon_path);
+	cfd = qemu_monitor_connect(mon_path);
 	close(lfd);
 	lfd = -1;
 
@@ -687,4 +711,78 @@ qemu_process_attach_monitor(struct qemu_dom *d, int fd)
 	d->mon = mon;
 	pthread_mutex_unlock(&d->lock);
 	return mon;
+}
+
+/*
+ * Lifecycle actions that need the job and a restart run on a thread of
+ * their own: the loop thread never waits for a process.
+ */
+struct async_action {
+	struct qemu_dom	*d;
+	const char	*job;
+	bool		 kill_first;
+	bool		 restart;
+};
+
+static void *
+async_action_thread(void *arg)
+{
+	struct async_action *a = arg;
+	struct qemu_dom *d = a->d;
+
+	if (qemu_dom_job_begin(d, a->job) == 0) {
+		if (a->kill_first)
+			qemu_process_kill(d, false, "crashed");
+		if (a->restart && qemu_dom_restart_locked_job(d) < 0)
+			log_error("domain '%s': %s: restart failed: %s",
+			    d->name, a->job, vr_error_message());
+		qemu_dom_job_end(d);
+	}
+	qemu_dom_unref(d);
+	free(a);
+	return NULL;
+}
+
+void
+qemu_process_async(struct qemu_dom *d, const char *job, bool kill_first)
+{
+	struct async_action *a = xcalloc(1, sizeof *a);
+	pthread_t t;
+
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+	a->d = d;
+	a->job = job;
+	a->kill_first = kill_first;
+	a->restart = strcmp(job, "on_crash-destroy") != 0;
+	if (pthread_create(&t, NULL, async_action_thread, a) != 0) {
+		log_error("domain '%s': cannot run %s", d->name, job);
+		qemu_dom_unref(d);
+		free(a);
+		return;
+	}
+	pthread_detach(t);
+}
+
+/* Loop thread: the guest panicked and QEMU paused it. */
+void
+qemu_process_on_crash(struct qemu_dom *d, int action)
+{
+	switch ((enum dom_lifecycle_action)action) {
+	case DOM_LIFECYCLE_PRESERVE:
+		log_info("domain '%s' panicked: preserved (crashed, paused)",
+		    d->name);
+		return;
+	case DOM_LIFECYCLE_RESTART:
+	case DOM_LIFECYCLE_RENAME_RESTART:
+	case DOM_LIFECYCLE_COREDUMP_RESTART:
+		log_info("domain '%s' panicked: restarting", d->name);
+		qemu_process_async(d, "on_crash-restart", true);
+		return;
+	case DOM_LIFECYCLE_DESTROY:
+	case DOM_LIFECYCLE_COREDUMP_DESTROY:
+	case DOM_LIFECYCLE_LAST:
+		break;
+	}
+	log_info("domain '%s' panicked: destroying", d->name);
+	qemu_process_async(d, "on_crash-destroy", true);
 }

@@ -236,29 +236,6 @@ qemu_status_load(void)
 	closedir(dir);
 }
 
-static int
-monitor_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof sa.sun_path) {
-		vr_error(VR_ERR_INVALID_ARG, "monitor path too long");
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		vr_error_system(errno, "socket");
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		vr_error_system(errno, "cannot connect to '%s'", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * Reconnect to one adopted domain (its job held): check the pid is still
  * the QEMU we started, watch it, reconnect QMP, and take QEMU's word for
@@ -286,7 +263,7 @@ reconnect_one(struct qemu_dom *d)
 		return;
 	}
 	if (qemu_process_watch(d, pidfd) < 0 ||
-	    (fd = monitor_connect(d->monitor_path)) < 0 ||
+	    (fd = qemu_monitor_connect(d->monitor_path)) < 0 ||
 	    (mon = qemu_process_attach_monitor(d, fd)) == NULL ||
 	    qmp_handshake(mon, 10000) < 0) {
 		log_error("domain '%s': cannot reconnect to QEMU pid %d: %s; "

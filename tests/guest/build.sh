@@ -18,7 +18,7 @@ BBPKG=busybox-static
 # same list; dependencies come first).
 MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
 virtio_pci virtio_balloon virtio_blk failover net_failover virtio_net
-button evdev"
+button evdev pvpanic pvpanic-mmio"
 
 log() { echo "build.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
