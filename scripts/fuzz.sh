@@ -15,6 +15,9 @@
 # crash file, and "N passed, N failed". Exits 1 on a crash, 77 when no
 # clang with libFuzzer can be had, 2 on a build error.
 set -uo pipefail
+# One compound command, read whole before it runs: editing this file
+# during a long run cannot change what the run executes.
+{
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=60
 targets=()
@@ -188,3 +191,5 @@ for t in "${targets[@]}"; do
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
+exit
+}
