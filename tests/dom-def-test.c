@@ -463,6 +463,79 @@ test_parse_file(void)
 	    "file: missing file reported");
 }
 
+/* <panic>: the iobase forms, the default address, checks in code */
+static void
+test_panic(void)
+{
+	static const struct {
+		const char *iobase;
+		int want;		/* -1: refused */
+	} cases[] = {
+		{ "0x505", 0x505 }, { "0X1F", 0x1f }, { "0x0000ffff", 0xffff },
+		{ "1285", 1285 }, { "01285", 1285 }, { "65535", 0xffff },
+		{ "0", 0 }, { "0x0", 0 },
+		{ "0x10000", -1 }, { "65536", -1 }, { "0x", -1 }, { "", -1 },
+		{ "-1", -1 }, { "+5", -1 }, { " 5", -1 }, { "5 ", -1 },
+		{ "5a", -1 }, { "0x5g", -1 }, { "abc", -1 },
+		{ "99999999999999999999", -1 }, { "0x-1", -1 },
+		{ "0x0x5", -1 }, { "0x 5", -1 }, { "0x+5", -1 },
+	};
+	static const char head[] = "<domain type='kvm'><name>p</name>"
+	    "<memory>1024</memory><os><type>hvm</type></os><devices>";
+	VR_AUTOFREE char *out = NULL;
+	struct dom_def *def;
+	size_t i;
+	char *xml;
+
+	for (i = 0; i < nitems(cases); i++) {
+		vr_error_reset();
+		xml = xprintf("%s<panic model='isa'><address type='isa' "
+		    "iobase='%s'/></panic></devices></domain>", head,
+		    cases[i].iobase);
+		def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE);
+		if (cases[i].want < 0)
+			check(def == NULL && strstr(vr_error_message(),
+			    "for <address iobase=...>: expected an I/O port")
+			    != NULL, "panic: iobase '%s' refused (%s)",
+			    cases[i].iobase, vr_error_message());
+		else
+			check(def != NULL && def->panic &&
+			    def->panic_iobase == (unsigned int)cases[i].want,
+			    "panic: iobase '%s' is 0x%x", cases[i].iobase,
+			    (unsigned int)cases[i].want);
+		dom_def_free(def);
+		free(xml);
+	}
+
+	/* no iobase: the default, formatted without an address */
+	xml = xprintf("%s<panic><address type='isa'/></panic></devices>"
+	    "</domain>", head);
+	def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE);
+	free(xml);
+	out = def != NULL ? dom_def_format(def, -1, 0) : NULL;
+	check(out != NULL && def->panic && def->panic_iobase == 0 &&
+	    strstr(out, "    <panic model='isa'/>\n  </devices>") != NULL,
+	    "panic: <address type='isa'/> is the default address");
+	if (def == NULL) {
+		check(false, "panic: parse: %s", vr_error_message());
+		return;
+	}
+
+	/* definitions built in code */
+	def->panic_iobase = 0x10000;
+	check(dom_def_validate(def) < 0, "panic: iobase 0x10000 invalid");
+	check_error("panic: iobase range message",
+	    "panic iobase 0x10000 is not an I/O port (0x0 to 0xffff)");
+	def->panic = false;
+	def->panic_iobase = 0x506;
+	check(dom_def_validate(def) < 0, "panic: iobase without device");
+	check_error("panic: iobase without device message",
+	    "panic iobase 0x506 without a panic device");
+	def->panic_iobase = 0;
+	check(dom_def_validate(def) == 0, "panic: none is valid");
+	dom_def_free(def);
+}
+
 /* ---- threads: per-thread errors and a shared schema ---- */
 
 static const char thread_good[] =
@@ -824,6 +897,7 @@ main(int argc, char **argv)
 	test_generated();
 	test_format_flags();
 	test_parse_file();
+	test_panic();
 	test_threads();
 	test_schema();
 	test_golden();

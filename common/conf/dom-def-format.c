@@ -485,6 +485,23 @@ fmt_balloon(struct vr_buf *b, const struct dom_balloon *m)
 		fmt_close(b, "memballoon");
 }
 
+/* After the rngs, as libvirt; the address when it has an iobase. */
+static void
+fmt_panic(struct vr_buf *b, const struct dom_def *def)
+{
+	if (!def->panic)
+		return;
+	if (def->panic_iobase == 0) {
+		vr_buf_line(b, "<panic model='isa'/>");
+		return;
+	}
+	vr_buf_line(b, "<panic model='isa'>");
+	b->indent++;
+	vr_buf_line(b, "<address type='isa' iobase='0x%x'/>",
+	    def->panic_iobase);
+	fmt_close(b, "panic");
+}
+
 static void
 fmt_misc_devices(struct vr_buf *b, const struct dom_def *def,
     unsigned int flags)
@@ -540,6 +557,7 @@ fmt_misc_devices(struct vr_buf *b, const struct dom_def *def,
 		fmt_addr(b, &rng->addr);
 		fmt_close(b, "rng");
 	}
+	fmt_panic(b, def);
 }
 
 static void

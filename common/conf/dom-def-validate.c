@@ -482,6 +482,23 @@ dom_validate_devices(const struct dom_def *def)
 	return 0;
 }
 
+/* For definitions built in code: parsing already bounds the iobase. */
+static int
+dom_validate_panic(const struct dom_def *def)
+{
+	if (def->panic_iobase > 0xffff) {
+		vr_error(VR_ERR_XML, "panic iobase 0x%x is not an I/O port "
+		    "(0x0 to 0xffff)", def->panic_iobase);
+		return -1;
+	}
+	if (!def->panic && def->panic_iobase != 0) {
+		vr_error(VR_ERR_XML, "panic iobase 0x%x without a panic "
+		    "device", def->panic_iobase);
+		return -1;
+	}
+	return 0;
+}
+
 /* Every PCI address in the definition, for the duplicate check. */
 static size_t
 dom_pci_addrs(const struct dom_def *def, const struct dom_addr **out,
@@ -547,7 +564,7 @@ dom_def_validate(const struct dom_def *def)
 	if (dom_validate_boot(def) < 0 || dom_validate_controllers(def) < 0 ||
 	    dom_validate_nets(def) < 0 || dom_validate_chrs(def) < 0 ||
 	    dom_validate_graphics(def) < 0 || dom_validate_devices(def) < 0 ||
-	    dom_validate_pci(def) < 0)
+	    dom_validate_panic(def) < 0 || dom_validate_pci(def) < 0)
 		return -1;
 	return 0;
 }

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -973,6 +974,66 @@ dom_parse_watchdog(struct dom_def *def, xmlNode *dev)
 	return dom_parse_addr(dev, &wd->addr, BIT(DOM_ADDR_PCI));
 }
 
+/*
+ * <address type='isa' iobase=.../> of the panic device: 0x505 (as libvirt
+ * writes it) or 1285; 0 or no iobase is QEMU's default port, 0x505.
+ * Beware: libvirt reads a bare number as hex (iobase='505' is 0x505 there),
+ * here it is decimal; 0x-prefixed values mean the same to both.
+ */
+static int
+dom_parse_panic_iobase(struct dom_def *def, xmlNode *dev)
+{
+	static const char *const types[] = { "isa", NULL };
+	xmlNode *n = vr_xml_child(dev, "address");
+	const char *s, *digits, *allowed;
+	unsigned long v = ULONG_MAX;
+	bool hex;
+
+	if (n == NULL)
+		return 0;
+	if (vr_xml_attr_choice(n, "type", types, REQUIRED) < 0)
+		return -1;
+	if ((s = vr_xml_attr(n, "iobase")) == NULL)
+		return 0;
+	hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	digits = hex ? s + 2 : s;
+	allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
+	/* digits only: strtoul would take a sign, blanks or a second 0x */
+	if (digits[0] != '\0' && digits[strspn(digits, allowed)] == '\0') {
+		errno = 0;
+		v = strtoul(digits, NULL, hex ? 16 : 10);
+		if (errno != 0)
+			v = ULONG_MAX;
+	}
+	if (v > 0xffff) {
+		vr_xml_attr_invalid(n, "iobase", s, "expected an I/O port "
+		    "from 0x0 to 0xffff, in hex (0x505) or decimal (1285)");
+		return -1;
+	}
+	def->panic_iobase = (unsigned int)v;
+	return 0;
+}
+
+/* <panic model='isa'>: QEMU's pvpanic; at most one. */
+static int
+dom_parse_panic(struct dom_def *def, xmlNode *dev)
+{
+	const char *model = vr_xml_attr(dev, "model");
+
+	/* libvirt's default on x86 is isa, and it writes it out */
+	if (model != NULL && strcmp(model, "isa") != 0) {
+		vr_xml_error(dev, "panic model '%s' is not supported: use "
+		    "<panic model='isa'> (the ISA pvpanic device)", model);
+		return -1;
+	}
+	if (def->panic) {
+		vr_xml_error(dev, "only one <panic> is allowed");
+		return -1;
+	}
+	def->panic = true;
+	return dom_parse_panic_iobase(def, dev);
+}
+
 /* libvirt adds <audio id='1' type='none'/> with VNC: no audio, accepted. */
 static int
 dom_parse_audio(struct dom_def *def, xmlNode *dev)
@@ -1005,6 +1066,7 @@ static const struct {
 	{ "watchdog", dom_parse_watchdog },
 	{ "memballoon", dom_parse_balloon },
 	{ "rng", dom_parse_rng },
+	{ "panic", dom_parse_panic },
 };
 
 /*

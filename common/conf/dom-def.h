@@ -521,6 +521,13 @@ struct dom_def {
 	size_t			 nrngs;
 	struct dom_watchdog	*watchdogs;
 	size_t			 nwatchdogs;
+	/*
+	 * <panic model='isa'/> (pvpanic): the guest reports its panics.
+	 * panic_iobase is its <address type='isa' iobase=...>, 0 when absent
+	 * (QEMU's port 0x505); kept as written, so an explicit 0x505 stays.
+	 */
+	bool			 panic;
+	unsigned int		 panic_iobase;
 };
 
 /* dom_def_parse flags */
