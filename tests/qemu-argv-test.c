@@ -307,6 +307,81 @@ golden_check(struct tcase *tc, const char *dir)
 	}
 }
 
+/* The argv of a minimal domain with this on_crash, or NULL. */
+static char *
+on_crash_argv(enum dom_lifecycle_action action, bool panic)
+{
+	struct qemu_argv_ctx ctx = { 0 };
+	VR_AUTO(dom_def) def = NULL;
+	VR_AUTOFREE char *xml = NULL;
+	char **argv, *text;
+
+	xml = xprintf("<domain type='qemu'><name>on-crash</name>"
+	    "<uuid>c7a5fdbd-edaf-9455-926a-d65c16db08ff</uuid>"
+	    "<memory>262144</memory><os><type>hvm</type></os>"
+	    "<on_crash>%s</on_crash><devices>%s</devices></domain>",
+	    dom_lifecycle_action_to_string(action),
+	    panic ? "<panic model='isa'/>" : "");
+	ctx.emulator = EMULATOR;
+	ctx.monitor_path = "/run/vireo/qemu/on-crash.monitor";
+	ctx.monitor_fd = -1;
+	vr_error_reset();
+	if ((def = dom_def_parse_string(xml, parse_flags)) == NULL ||
+	    (argv = qemu_argv_build(def, &ctx)) == NULL)
+		return NULL;
+	text = qemu_argv_format(argv);
+	qemu_argv_free(argv);
+	return text;
+}
+
+/*
+ * on_crash is the driver's: with a panic device, every value gives the same
+ * argv, with "-action panic=pause"; without one, no -action panic at all.
+ */
+static void
+on_crash_check(void)
+{
+	VR_AUTOFREE char *first = NULL;
+	bool ok = true, has, any;
+	char *text;
+	int panic, a;
+
+	for (panic = 0; panic < 2; panic++) {
+		free(first);
+		first = NULL;
+		for (a = 0; a < DOM_LIFECYCLE_LAST; a++) {
+			if ((text = on_crash_argv(a, panic)) == NULL) {
+				printf("FAIL  unit    on_crash %s%s: %s\n",
+				    dom_lifecycle_action_to_string(a),
+				    panic ? " with panic" : "",
+				    vr_error_message());
+				ok = false;
+				continue;
+			}
+			/* "panic" nowhere else: a panic device adds both */
+			has = strstr(text, "-action panic=pause\n") != NULL &&
+			    strstr(text, "-device pvpanic,id=panic0") != NULL;
+			any = strstr(text, "panic") != NULL;
+			if (has != (panic != 0) || any != (panic != 0) ||
+			    (first != NULL && strcmp(first, text) != 0)) {
+				printf("FAIL  unit    on_crash %s%s: argv:\n%s",
+				    dom_lifecycle_action_to_string(a),
+				    panic ? " with panic" : "", text);
+				ok = false;
+			}
+			if (first == NULL)
+				first = xstrdup(text);
+			free(text);
+		}
+	}
+	if (ok) {
+		printf("ok    unit    on_crash: one argv for every value, "
+		    "-action panic=pause only with a panic device\n");
+		npassed++;
+	} else
+		nfailed++;
+}
+
 /* live check: helpers */
 
 static uint64_t
@@ -968,6 +1043,7 @@ main(int argc, char **argv)
 		cases[i].name = names[i];
 		golden_check(&cases[i], dir);
 	}
+	on_crash_check();
 	if (env_set("VR_TEST_NO_QEMU"))
 		printf("      qemu    skipped (VR_TEST_NO_QEMU=1)\n");
 	else

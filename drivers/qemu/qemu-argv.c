@@ -26,6 +26,7 @@
 #define PCI_NSLOT	32
 #define MAX_CTRL_INDEX	32	/* bitmasks of implicit controllers */
 #define VNC_PORT_MIN	5900
+#define PVPANIC_IOPORT	0x505	/* QEMU's default */
 
 /* Where a disk sits, and the alias naming its device and block nodes. */
 struct disk_place {
@@ -1994,6 +1995,26 @@ build_watchdogs(struct qb *qb)
 	return 0;
 }
 
+/*
+ * pvpanic on the ISA bus (0x505 unless told otherwise). QEMU pauses the
+ * guest on a panic and reports GUEST_PANICKED; the driver then applies
+ * on_crash, whatever it is, so the argv does not depend on it.
+ */
+static void
+build_panic(struct qb *qb)
+{
+	const struct dom_def *def = qb->def;
+	struct vr_buf b = { 0 };
+
+	if (!def->panic)
+		return;
+	vr_buf_puts(&b, "pvpanic,id=panic0");
+	if (def->panic_iobase != 0 && def->panic_iobase != PVPANIC_IOPORT)
+		vr_buf_printf(&b, ",ioport=%u", def->panic_iobase);
+	qb_add_buf(qb, "-device", &b);
+	qb_addf(qb, "-action", "panic=pause");
+}
+
 static int
 build_devices(struct qb *qb)
 {
@@ -2015,7 +2036,10 @@ build_devices(struct qb *qb)
 	for (i = 0; i < def->nrngs; i++)
 		if (build_rng(qb, &def->rngs[i], i) < 0)
 			return -1;
-	return build_watchdogs(qb);
+	if (build_watchdogs(qb) < 0)
+		return -1;
+	build_panic(qb);
+	return 0;
 }
 
 char **

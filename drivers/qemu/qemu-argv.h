@@ -44,6 +44,10 @@
  *   - No <graphics>: "-display none". Lifecycle: on_poweroff preserve is
  *     "-no-shutdown", on_reboot destroy "-no-reboot"; watchdog actions go
  *     to "-action watchdog=..." (QEMU 7.2).
+ *   - <panic model='isa'> is "-device pvpanic,id=panic0" (",ioport=N" when
+ *     the iobase is not 0x505) with "-action panic=pause" for any on_crash:
+ *     QEMU stops the guest and the driver applies on_crash on
+ *     GUEST_PANICKED. No panic device, no -action panic.
  *
  * Refused (VR_ERR_UNSUPPORTED): other machines than pc/q35 variants, IDE on
  * q35, read-only IDE/SATA disks, a cdrom on virtio, io='native' without
