@@ -1,4 +1,6 @@
 #!/bin/bash
+# printf formats are built on purpose here: they are \xNN escapes.
+# shellcheck disable=SC2059
 # Write the seed corpus of fuzz-rpc into DIR (default tests/fuzz/corpus-rpc).
 # Each file: a mode byte and a seed byte (see fuzz-rpc.c), then a stream of
 # frames (4-byte big-endian length, JSON text).
