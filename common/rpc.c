@@ -32,6 +32,11 @@ rpc_reader_read(struct rpc_reader *r, int fd, char **body, uint32_t *len)
 {
 	ssize_t n;
 
+	/* Called again after refusing a header: refuse it again. */
+	if (r->hdr_len == RPC_HEADER_LEN && r->body == NULL) {
+		*len = r->body_len;
+		return -2;
+	}
 	while (r->hdr_len < RPC_HEADER_LEN) {
 		n = read(fd, r->hdr + r->hdr_len, RPC_HEADER_LEN - r->hdr_len);
 		if (n < 0) {

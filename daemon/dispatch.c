@@ -154,7 +154,7 @@ info_mask(struct json_object *args, unsigned int *mask)
 				break;
 		if (k == F_LAST) {
 			vr_error(VR_ERR_RPC, "unknown field '%s' in 'fields'",
-			    json_object_get_string(f));
+			    f != NULL ? json_object_get_string(f) : "null");
 			return -1;
 		}
 		*mask |= 1u << k;

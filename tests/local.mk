@@ -9,6 +9,7 @@ AM_TESTS_ENVIRONMENT = \
 
 include tests/domxml.mk
 include tests/qemuargv.mk
+include tests/fuzz.mk
 
 check_PROGRAMS += tests/rpc-abuse tests/dispatch-table-test
 tests_rpc_abuse_SOURCES = tests/rpc-abuse.c
@@ -23,7 +24,7 @@ TESTS += tests/dispatch-table-test
 
 E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/operations.sh tests/e2e/restart.sh \
-	tests/e2e/events.sh
+	tests/e2e/events.sh tests/e2e/actions.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md

@@ -107,6 +107,8 @@ void		 qemu_dom_set_id(struct qemu_dom *, int id);
 int		 qemu_dom_restart_locked_job(struct qemu_dom *);
 /* Adopt a running definition (from a status file); referenced. */
 struct qemu_dom	*qemu_dom_attach_live(struct dom_def *live, pid_t pid);
+/* Does an active domain own this QEMU pid? (start-up only: O(domains)) */
+bool		 qemu_dom_find_pid(pid_t);
 /* Ids handed out later must not collide with adopted ones. */
 void		 qemu_dom_bump_id(int id);
 /* Remove a transient domain from the table once it stopped. */

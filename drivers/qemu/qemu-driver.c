@@ -261,6 +261,25 @@ qemu_dom_bump_id(int id)
 	pthread_mutex_unlock(&id_lock);
 }
 
+bool
+qemu_dom_find_pid(pid_t pid)
+{
+	size_t i = 0;
+	void *v;
+	bool found = false;
+
+	pthread_rwlock_rdlock(&table_lock);
+	while (!found && vr_hash_next(by_name, &i, NULL, &v)) {
+		struct qemu_dom *d = v;
+
+		pthread_mutex_lock(&d->lock);
+		found = d->pid == pid;
+		pthread_mutex_unlock(&d->lock);
+	}
+	pthread_rwlock_unlock(&table_lock);
+	return found;
+}
+
 struct qemu_dom *
 qemu_dom_attach_live(struct dom_def *live, pid_t pid)
 {

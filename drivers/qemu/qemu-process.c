@@ -404,6 +404,9 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	struct qemu_argv_ctx ctx = { 0 };
 	struct qemu_ids ids;
+	VR_AUTOFREE char *env_run = NULL;
+	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+	    "LC_ALL=C", "HOME=/", NULL, NULL };
 	VR_AUTOFREE char *mon_path = NULL;
 	VR_AUTOFREE char *lp = NULL;
 	VR_AUTOFREE char *argv_text = NULL;
@@ -448,6 +451,10 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	    ids.root ? "root" : qemu_drv.env.qemu_user);
 	dprintf(logfd, "%s\n", argv_text);
 
+	/* The environment marks the QEMUs of this daemon (kill_orphans). */
+	env_run = xprintf("VIREO_RUN_DIR=%s", qemu_drv.env.run_dir);
+	envp[3] = env_run;
+	so.envp = envp;
 	so.argv = (const char *const *)argv;
 	so.stdout_fd = logfd;
 	so.stderr_fd = logfd;
@@ -685,13 +692,16 @@ qemu_process_forget(struct qemu_dom *d, const char *reason)
 int
 qemu_process_watch(struct qemu_dom *d, int pidfd)
 {
+	int watch;
+
 	pthread_mutex_lock(&d->lock);
 	d->pidfd = pidfd;
 	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);	/* watch's */
-	d->pidfd_watch = vr_loop_add_fd(qemu_drv.env.loop, pidfd, VR_EV_READ,
-	    process_exited, d);
+	watch = d->pidfd_watch = vr_loop_add_fd(qemu_drv.env.loop, pidfd,
+	    VR_EV_READ, process_exited, d);
 	pthread_mutex_unlock(&d->lock);
-	if (d->pidfd_watch < 0) {
+	/* Not d->pidfd_watch: the process may already have been reaped. */
+	if (watch < 0) {
 		qemu_dom_unref(d);
 		vr_error(VR_ERR_INTERNAL, "cannot watch QEMU's pidfd");
 		return -1;

@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,8 @@ status_adopt(const char *file)
 	d->balloon_kib = (unsigned long long)balloon;
 	d->job_phase_running = running_phase;
 	d->reconnecting = true;
+	d->job = "reconnect";
+	d->job_start_ms = vr_time_ms();
 	pthread_mutex_unlock(&d->lock);
 	qemu_dom_set_id(d, (int)id);
 	qemu_dom_bump_id((int)id);
@@ -210,6 +213,59 @@ status_adopt(const char *file)
 	    d->name, (long long)pid);
 	qemu_dom_unref(d);
 	json_object_put(o);
+}
+
+/*
+ * A QEMU started by this daemon carries VIREO_RUN_DIR in its environment.
+ * One that has no status file was spawned by a daemon killed before it
+ * could record it: its start was never acknowledged. Kill it.
+ */
+static void
+kill_orphans(void)
+{
+	VR_AUTOFREE char *marker = xprintf("VIREO_RUN_DIR=%s",
+	    qemu_drv.env.run_dir);
+	struct dirent *de;
+	DIR *proc;
+
+	if ((proc = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(proc)) != NULL) {
+		char path[64], comm[32] = "";
+		VR_AUTOFREE char *env = NULL;
+		size_t len = 0, off;
+		pid_t pid;
+		int fd;
+		ssize_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = read(fd, comm, sizeof comm - 1);
+		close(fd);
+		if (n <= 0 || strncmp(comm, "qemu-system", 11) != 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+		if ((env = vr_file_read(path, 1024 * 1024, &len)) == NULL) {
+			vr_error_reset();
+			continue;
+		}
+		for (off = 0; off < len; off += strlen(env + off) + 1) {
+			if (strcmp(env + off, marker) != 0)
+				continue;
+			if (!qemu_dom_find_pid(pid)) {
+				log_warnx("killing QEMU pid %d: started by a "
+				    "daemon that died before recording it",
+				    (int)pid);
+				kill(pid, SIGKILL);
+			}
+			break;
+		}
+	}
+	closedir(proc);
 }
 
 void
@@ -234,6 +290,7 @@ qemu_status_load(void)
 			status_adopt(de->d_name);
 	}
 	closedir(dir);
+	kill_orphans();
 }
 
 /*
@@ -247,10 +304,9 @@ reconnect_one(struct qemu_dom *d)
 {
 	struct json_object *r = NULL, *v;
 	struct qmp_mon *mon;
-	const char *status;
+	char status[64];
 	int pidfd, fd;
 	pid_t pid;
-	bool prelaunch;
 
 	pthread_mutex_lock(&d->lock);
 	pid = d->pid;
@@ -277,29 +333,27 @@ reconnect_one(struct qemu_dom *d)
 		qemu_process_kill(d, false, "crashed");
 		return;
 	}
-	status = json_object_get_string(v);
-	prelaunch = strcmp(status, "prelaunch") == 0;
-	pthread_mutex_lock(&d->lock);
-	d->reconnecting = false;
-	if (!prelaunch && d->job_phase_running) {
-		if (strcmp(status, "running") == 0) {
-			if (d->state != VR_DOM_RUNNING)
-				qemu_dom_set_state(d, VR_DOM_RUNNING,
-				    "unpaused");
-		} else if (d->state != VR_DOM_PAUSED) {
-			qemu_dom_set_state(d, VR_DOM_PAUSED, "unknown");
-		}
-		qemu_status_write_locked(d);
-	}
-	pthread_mutex_unlock(&d->lock);
+	snprintf(status, sizeof status, "%s", json_object_get_string(v));
 	json_object_put(r);
-	if (prelaunch || !d->job_phase_running) {
-		/* The start never completed: nobody was told it succeeded. */
+	/* Only a start that got its id was acknowledged to anyone. */
+	if (d->id <= 0) {
 		log_info("domain '%s': start was interrupted; stopping QEMU",
 		    d->name);
 		qemu_process_kill(d, false, "failed");
 		return;
 	}
+	pthread_mutex_lock(&d->lock);
+	d->reconnecting = false;
+	d->job_phase_running = true;
+	if (strcmp(status, "running") == 0) {
+		if (d->state != VR_DOM_RUNNING)
+			qemu_dom_set_state(d, VR_DOM_RUNNING, "unpaused");
+	} else if (d->state != VR_DOM_PAUSED && d->state != VR_DOM_CRASHED) {
+		/* paused, prelaunch (started --paused), guest-panicked... */
+		qemu_dom_set_state(d, VR_DOM_PAUSED, "unknown");
+	}
+	qemu_status_write_locked(d);
+	pthread_mutex_unlock(&d->lock);
 	log_info("domain '%s': reconnected to QEMU pid %d (%s)", d->name,
 	    (int)pid, status);
 }
@@ -309,10 +363,9 @@ reconnect_thread(void *arg)
 {
 	struct qemu_dom *d = arg;
 
-	if (qemu_dom_job_begin(d, "reconnect") == 0) {
-		reconnect_one(d);
-		qemu_dom_job_end(d);
-	}
+	/* status_adopt() took the job before any client could. */
+	reconnect_one(d);
+	qemu_dom_job_end(d);
 	qemu_dom_unref(d);
 	return NULL;
 }
@@ -326,6 +379,7 @@ qemu_status_reconnect(struct qemu_dom *d)
 	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
 	if (pthread_create(&t, NULL, reconnect_thread, d) != 0) {
 		log_error("domain '%s': cannot start reconnect", d->name);
+		qemu_dom_job_end(d);
 		qemu_dom_unref(d);
 		return;
 	}

@@ -174,7 +174,7 @@ guest_xml() {
   <on_poweroff>destroy</on_poweroff>
   <devices>
     <serial type='file'>
-      <source path='$serial'/>
+      <source path='$serial' append='on'/>
       <target port='0'/>
     </serial>
     <memballoon model='virtio' autodeflate='on'>

@@ -15,6 +15,9 @@ for n in a b d; do
 	check "start $n" vireo start "$p-$n"
 done
 check "create c (transient)" vireo create "$E2E_ROOT/c.xml"
+guest_xml "$p-e" "$E2E_ROOT/e.log" 64 >"$E2E_ROOT/e.xml"
+check "define e" vireo define "$E2E_ROOT/e.xml"
+check "start e --paused (never resumed)" vireo start --paused "$p-e"
 for n in a b c d; do
 	check "$n boots" wait_for "$E2E_ROOT/$n.log" VIREO-GUEST-READY 90
 done
@@ -24,12 +27,22 @@ qa=$(pgrep -f -- "guest=$p-a," | head -1)
 
 kill -9 "$E2E_DAEMON_PID"
 wait "$E2E_DAEMON_PID" 2>/dev/null
+# A QEMU this daemon spawned but died before recording (marked by its
+# environment): the restarted daemon must kill it.
+env VIREO_RUN_DIR="$E2E_ROOT/run" /usr/bin/qemu-system-x86_64 -S \
+	-machine none -nodefaults -display none -name guest="$p-orphan" &
+orphan=$!
 qd=$(pgrep -f -- "guest=$p-d," | head -1)
 kill -9 "$qd"
 ca=$(last_counter "$E2E_ROOT/a.log")
 
 daemon_start || exit 1
+check "an unrecorded QEMU of this daemon is killed" wait_until 5 \
+	bash -c "! kill -0 $orphan 2>/dev/null"
+wait "$orphan" 2>/dev/null
 check "a is running again under its old id" test "$(vireo domid "$p-a")" = "$ida"
+check "e, started paused, is still paused (not killed)" wait_until 10 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $p-e | grep -qx paused"
+check "destroy e" vireo destroy "$p-e"
 check "a's QEMU is the same process" test "$(pgrep -f -- "guest=$p-a," | head -1)" = "$qa"
 check "b is still paused" wait_until 10 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $p-b | grep -qx paused"
 check "c (transient) is back" wait_until 10 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $p-c | grep -qx running"
