@@ -78,7 +78,10 @@ daemon_start || exit 1
 	done
 ) &
 wpid=$!
-sleep 0.7
+# Kill mid-workload: after a few acknowledged defines (a loaded machine
+# may be slow to answer the first), at a random moment.
+wait_until 30 bash -c "[ \$(wc -l <'$E2E_ROOT/acked') -ge 5 ]"
+sleep "0.$((RANDOM % 5))"
 kill -9 "$E2E_DAEMON_PID"
 wait "$E2E_DAEMON_PID" 2>/dev/null
 wait "$wpid" 2>/dev/null
