@@ -53,10 +53,10 @@ unit_bytes(const char *unit, unsigned long long *bytes)
 }
 
 int
-vr_scale_to_kib(unsigned long long value, const char *unit,
-    const char *default_unit, unsigned long long *kib)
+vr_scale_to_bytes(unsigned long long value, const char *unit,
+    const char *default_unit, unsigned long long *bytes)
 {
-	unsigned long long scale, bytes;
+	unsigned long long scale;
 
 	if (unit == NULL || *unit == '\0')
 		unit = default_unit;
@@ -69,16 +69,27 @@ vr_scale_to_kib(unsigned long long value, const char *unit,
 		    value, unit);
 		return -1;
 	}
-	bytes = value * scale;
+	*bytes = value * scale;
+	return 0;
+}
+
+int
+vr_scale_to_kib(unsigned long long value, const char *unit,
+    const char *default_unit, unsigned long long *kib)
+{
+	unsigned long long bytes;
+
+	if (vr_scale_to_bytes(value, unit, default_unit, &bytes) < 0)
+		return -1;
 	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	return 0;
 }
 
 int
-vr_parse_size_kib(const char *s, const char *default_unit,
-    unsigned long long *kib)
+vr_parse_size_bytes(const char *s, const char *default_unit,
+    unsigned long long *bytes)
 {
-	unsigned long long whole, scale, frac_num = 0, frac_den = 1, bytes;
+	unsigned long long whole, scale, frac_num = 0, frac_den = 1, frac;
 	const char *p = s;
 	char *end;
 
@@ -112,7 +123,25 @@ vr_parse_size_kib(const char *s, const char *default_unit,
 		vr_error(VR_ERR_INVALID_ARG, "size '%s' is too large", s);
 		return -1;
 	}
-	bytes = whole * scale + (scale / frac_den) * frac_num;
+	/* scale * frac_num / frac_den, exact without overflowing */
+	frac = (scale / frac_den) * frac_num +
+	    (scale % frac_den) * frac_num / frac_den;
+	if (whole * scale > ULLONG_MAX - frac) {
+		vr_error(VR_ERR_INVALID_ARG, "size '%s' is too large", s);
+		return -1;
+	}
+	*bytes = whole * scale + frac;
+	return 0;
+}
+
+int
+vr_parse_size_kib(const char *s, const char *default_unit,
+    unsigned long long *kib)
+{
+	unsigned long long bytes;
+
+	if (vr_parse_size_bytes(s, default_unit, &bytes) < 0)
+		return -1;
 	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	return 0;
 }

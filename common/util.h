@@ -47,12 +47,18 @@
  */
 int	 vr_scale_to_kib(unsigned long long value, const char *unit,
 	    const char *default_unit, unsigned long long *kib);
+/* The same in bytes, exact. */
+int	 vr_scale_to_bytes(unsigned long long value, const char *unit,
+	    const char *default_unit, unsigned long long *bytes);
 /*
  * Parse a size as typed on the command line: "524288" (in default_unit),
  * "512M", "1G", "1.5GiB"... into KiB.
  */
 int	 vr_parse_size_kib(const char *, const char *default_unit,
 	    unsigned long long *kib);
+/* The same in bytes ("10G", "1.5GiB", "4096" in default_unit). */
+int	 vr_parse_size_bytes(const char *, const char *default_unit,
+	    unsigned long long *bytes);
 int	 vr_parse_ull(const char *, unsigned long long *);
 int	 vr_parse_uint(const char *, unsigned int *);
 

@@ -579,6 +579,24 @@ vr_xml_text_kib(xmlNode *n, const char *default_unit,
 }
 
 int
+vr_xml_text_bytes(xmlNode *n, const char *default_unit,
+    unsigned long long *bytes)
+{
+	const char *unit = vr_xml_attr(n, "unit");
+	unsigned long long v;
+	char msg[256];
+
+	if (vr_xml_text_ull(n, &v) < 0)
+		return -1;
+	if (vr_scale_to_bytes(v, unit, default_unit, bytes) < 0) {
+		snprintf(msg, sizeof msg, "%s", vr_error_message());
+		vr_xml_error(n, "<%s>: %s", n->name, msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
 vr_xml_text_enum(xmlNode *n, const char *(*to_string)(int), int last,
     unsigned long long allowed)
 {
@@ -916,4 +934,54 @@ vr_xml_buf_attr(struct vr_buf *b, const char *name, const char *value)
 	vr_buf_printf(b, " %s='", name);
 	vr_xml_escape_attr(b, value);
 	vr_buf_add(b, "'", 1);
+}
+
+/* Indentation and "<" then the printf-formatted start of a tag. */
+void
+vr_xml_fmt_start(struct vr_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int i;
+
+	for (i = 0; i < b->indent; i++)
+		vr_buf_add(b, "  ", 2);
+	vr_buf_add(b, "<", 1);
+	va_start(ap, fmt);
+	vr_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+/* End the tag: "/>" or ">" and indent its children. */
+void
+vr_xml_fmt_end(struct vr_buf *b, bool children)
+{
+	if (children) {
+		vr_buf_add(b, ">\n", 2);
+		b->indent++;
+	} else
+		vr_buf_add(b, "/>\n", 3);
+}
+
+void
+vr_xml_fmt_close(struct vr_buf *b, const char *name)
+{
+	b->indent--;
+	vr_buf_line(b, "</%s>", name);
+}
+
+/* <name>text</name>, nothing if text is NULL. */
+void
+vr_xml_fmt_text(struct vr_buf *b, const char *name, const char *text)
+{
+	if (text == NULL)
+		return;
+	vr_xml_fmt_start(b, "%s>", name);
+	vr_xml_escape_text(b, text);
+	vr_buf_printf(b, "</%s>\n", name);
+}
+
+void
+vr_xml_fmt_bytes(struct vr_buf *b, const char *name, unsigned long long v)
+{
+	vr_buf_line(b, "<%s unit='bytes'>%llu</%s>", name, v, name);
 }

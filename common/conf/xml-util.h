@@ -114,6 +114,9 @@ int	 vr_xml_text_uint(xmlNode *, unsigned int *);
 /* A size with a unit= attribute (libvirt units), in KiB. */
 int	 vr_xml_text_kib(xmlNode *, const char *default_unit,
 	    unsigned long long *kib);
+/* A size with a unit= attribute (libvirt units), in bytes, exact. */
+int	 vr_xml_text_bytes(xmlNode *, const char *default_unit,
+	    unsigned long long *bytes);
 /* As vr_xml_attr_enum for the text: "invalid value 'x' for <on_crash>". */
 int	 vr_xml_text_enum(xmlNode *, const char *(*to_string)(int), int last,
 	    unsigned long long allowed);
@@ -139,5 +142,21 @@ void	 vr_xml_escape_attr(struct vr_buf *, const char *);
 void	 vr_xml_escape_text(struct vr_buf *, const char *);
 /* " name='value'" escaped; nothing when value is NULL. */
 void	 vr_xml_buf_attr(struct vr_buf *, const char *name, const char *value);
+
+/*
+ * Elements, indented by the buffer's indent (two spaces a level):
+ * vr_xml_fmt_start(b, "disk type='%s'", t) writes the indentation, "<"
+ * and the start of the tag; vr_xml_fmt_end() closes it with "/>" or, with
+ * children, ">" and indents them until vr_xml_fmt_close(b, "disk").
+ */
+void	 vr_xml_fmt_start(struct vr_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 vr_xml_fmt_end(struct vr_buf *, bool children);
+void	 vr_xml_fmt_close(struct vr_buf *, const char *name);
+/* <name>text</name> escaped; nothing when text is NULL. */
+void	 vr_xml_fmt_text(struct vr_buf *, const char *name, const char *text);
+/* <name unit='bytes'>v</name> */
+void	 vr_xml_fmt_bytes(struct vr_buf *, const char *name,
+	    unsigned long long v);
 
 #endif
