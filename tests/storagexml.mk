@@ -7,3 +7,11 @@ tests_storage_def_test_SOURCES = tests/storage-def-test.c tests/golden.c \
 	tests/golden.h
 tests_storage_def_test_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += tests/poolxml2xml tests/volxml2xml
+
+# The storage driver on a private root with the real qemu-img.
+check_PROGRAMS += tests/storage-driver-test
+TESTS += tests/storage-driver-test
+tests_storage_driver_test_SOURCES = tests/storage-driver-test.c \
+	tests/golden.c tests/golden.h
+tests_storage_driver_test_LDADD = drivers/storage/libvrstorage.a \
+	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
