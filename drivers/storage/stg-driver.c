@@ -235,9 +235,8 @@ stg_pool_job_end(struct stg_pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Locked: the "not active" error of volume operations. */
-static int
-pool_check_active_locked(const struct stg_pool *p)
+int
+stg_pool_check_active_locked(const struct stg_pool *p)
 {
 	if (p->live != NULL)
 		return 0;
@@ -251,7 +250,7 @@ stg_vol_jobs_begin_locked(struct stg_pool *p, const char *job)
 {
 	pthread_mutex_lock(&p->lock);
 	if (pool_wait_locked(p, false, job) < 0 ||
-	    pool_check_active_locked(p) < 0) {
+	    stg_pool_check_active_locked(p) < 0) {
 		pthread_mutex_unlock(&p->lock);
 		return -1;
 	}

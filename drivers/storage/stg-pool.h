@@ -82,6 +82,8 @@ void		 stg_pool_job_end(struct stg_pool *);
  */
 int		 stg_vol_jobs_begin_locked(struct stg_pool *, const char *job);
 void		 stg_vol_jobs_end(struct stg_pool *);
+/* Locked: 0 if active, else -1 and "not active; start it with ...". */
+int		 stg_pool_check_active_locked(const struct stg_pool *);
 /* The pool holding path (dirname(path) is its directory); referenced. */
 struct stg_pool	*stg_pool_lookup_path(const char *path, char **name);
 /* Locked. Rewrite the status file of an active pool. */
@@ -95,14 +97,12 @@ void		 stg_vols_free(struct vr_hash *);
 /*
  * Scan a pool's directory: one stg_vol per regular file whose name is a
  * valid volume name (qcow2 headers read, never qemu-img), and the file
- * system's sizes into def. NULL with an error if the directory cannot be
- * read.
+ * system's sizes and the directory's permissions into def. NULL with an
+ * error if the directory cannot be read.
  */
 struct vr_hash	*stg_scan_dir(struct pool_def *def);
 /* Probe one file of the pool's directory; -1 with an error. */
 int		 stg_vol_probe(const char *dir, struct stg_vol *);
-/* statvfs of the pool's directory into def's sizes. */
-int		 stg_pool_sizes(struct pool_def *def);
 
 /* stg-vol.c */
 char		*stg_vol_path(const struct stg_pool *, const char *name);

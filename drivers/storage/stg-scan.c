@@ -185,19 +185,24 @@ stg_vol_probe(const char *dir, struct stg_vol *v)
 	return 0;
 }
 
-int
-stg_pool_sizes(struct pool_def *def)
+/* The file system's sizes and the directory's permissions into def. */
+static int
+pool_stat(struct pool_def *def, int dfd)
 {
 	struct statvfs sv;
+	struct stat st;
 
-	if (statvfs(def->target_path, &sv) < 0) {
-		vr_error_system(errno, "cannot statvfs '%s'", def->target_path);
+	if (fstatvfs(dfd, &sv) < 0 || fstat(dfd, &st) < 0) {
+		vr_error_system(errno, "cannot stat '%s'", def->target_path);
 		return -1;
 	}
 	def->capacity = (unsigned long long)sv.f_blocks * sv.f_frsize;
 	def->available = (unsigned long long)sv.f_bavail * sv.f_frsize;
 	def->allocation = (unsigned long long)(sv.f_blocks - sv.f_bfree) *
 	    sv.f_frsize;
+	def->perms.mode = (int)(st.st_mode & 07777);
+	def->perms.owner = st.st_uid;
+	def->perms.group = st.st_gid;
 	return 0;
 }
 
@@ -228,6 +233,10 @@ stg_scan_dir(struct pool_def *def)
 			close(dfd);
 		return NULL;
 	}
+	if (pool_stat(def, dfd) < 0) {
+		closedir(d);
+		return NULL;
+	}
 	vols = vr_hash_new();
 	while ((de = readdir(d)) != NULL) {
 		struct stg_vol *v;
@@ -249,9 +258,5 @@ stg_scan_dir(struct pool_def *def)
 	if (skipped > 0)
 		log_debug("storage pool '%s': %zu entries are not volumes "
 		    "(links, directories, odd names)", def->name, skipped);
-	if (stg_pool_sizes(def) < 0) {
-		stg_vols_free(vols);
-		return NULL;
-	}
 	return vols;
 }

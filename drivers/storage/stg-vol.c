@@ -75,12 +75,8 @@ vol_get_locked(struct stg_pool *p, const char *name)
 {
 	struct stg_vol *v;
 
-	if (p->live == NULL) {
-		vr_error(VR_ERR_OPERATION_INVALID, "storage pool '%s' is not "
-		    "active; start it with 'vireo pool-start %s'", p->name,
-		    p->name);
+	if (stg_pool_check_active_locked(p) < 0)
 		return NULL;
-	}
 	v = vr_hash_get(p->vols, name);
 	if (v == NULL || (v->job != NULL && strcmp(v->job, "create") == 0)) {
 		vr_error(VR_ERR_NO_VOLUME, "storage volume not found: no "
@@ -109,10 +105,8 @@ stg_vol_list(const char *pool, struct vr_vol_info **infos, size_t *n)
 	if ((p = stg_pool_lookup(pool)) == NULL)
 		return -1;
 	pthread_mutex_lock(&p->lock);
-	if (p->live == NULL) {
+	if (stg_pool_check_active_locked(p) < 0) {
 		pthread_mutex_unlock(&p->lock);
-		vr_error(VR_ERR_OPERATION_INVALID, "storage pool '%s' is not "
-		    "active", p->name);
 		stg_pool_unref(p);
 		return -1;
 	}
