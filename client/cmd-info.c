@@ -330,22 +330,12 @@ static const struct cmd_opt dumpxml_opts[] = {
 static enum cmd_retval
 cmd_dumpxml_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct json_object *o = cmd_dom_args(args), *ret;
-	const char *xml;
+	struct json_object *o = cmd_dom_args(args);
 
 	rpc_set_bool(o, "inactive", cmd_has(args, "inactive"));
 	rpc_set_bool(o, "secure", cmd_has(args, "security-info"));
-	if ((ret = cmd_call(ctx, RPC_PROC_DOM_GET_XML, o)) == NULL)
-		return CMD_ERR;
-	if (ctx->json)
-		cmd_print_json(ret);
-	else if (cmd_reply_str(ret, "xml", &xml) < 0) {
-		json_object_put(ret);
-		return CMD_ERR;
-	} else
-		cmd_print_text(xml);
-	json_object_put(ret);
-	return CMD_OK;
+	return cmd_print_xml_reply(ctx, cmd_call(ctx, RPC_PROC_DOM_GET_XML,
+	    o));
 }
 
 const struct cmd_entry cmd_dumpxml_entry = {

@@ -254,6 +254,21 @@ cmd_tab_free(struct cmd_tab *t)
 }
 
 void
+cmd_pretty_size(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+	    "PiB", "EiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < nitems(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.2f %s", v, units[u]);
+}
+
+void
 cmd_print_text(const char *s)
 {
 	size_t len = strlen(s);

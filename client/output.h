@@ -3,6 +3,7 @@
 #define VR_OUTPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -31,6 +32,9 @@ struct cmd_tab *cmd_tab_new(int ncols, const char *const *header);
 void	 cmd_tab_add(struct cmd_tab *, const char *const *cells);
 void	 cmd_tab_print(const struct cmd_tab *);
 void	 cmd_tab_free(struct cmd_tab *);
+
+/* virsh's vshPrettyCapacity(): "1.00 GiB", "512.00 KiB", "0.00 B". */
+void	 cmd_pretty_size(unsigned long long bytes, char *buf, size_t len);
 
 /* Write s and a newline unless s already ends with one. */
 void	 cmd_print_text(const char *);
