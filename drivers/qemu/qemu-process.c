@@ -28,6 +28,7 @@
 #include "qmp.h"
 #include "spawn.h"
 #include "util.h"
+#include "vol-def.h"
 #include "xmalloc.h"
 
 VR_LOG_MODULE("qemu.process");
@@ -307,6 +308,42 @@ kvm_check(const struct dom_def *def)
 	return -1;
 }
 
+int
+qemu_volumes_resolve(const struct dom_def *def, struct dom_def **resolved)
+{
+	VR_AUTO(dom_def) copy = NULL;
+	struct dom_disk *disk;
+	size_t i;
+	int fmt;
+
+	*resolved = NULL;
+	for (i = 0; i < def->ndisks; i++) {
+		if (def->disks[i].type != DOM_DISK_TYPE_VOLUME)
+			continue;
+		if (qemu_drv.env.volume_path == NULL) {
+			vr_error(VR_ERR_UNSUPPORTED, "disk '%s': volume disks "
+			    "need the storage driver",
+			    def->disks[i].target_dev);
+			return -1;
+		}
+		if (copy == NULL)
+			copy = dom_def_copy(def);
+		disk = &copy->disks[i];
+		free(disk->src_path);
+		disk->src_path = NULL;
+		if (qemu_drv.env.volume_path(disk->src_pool, disk->src_volume,
+		    &disk->src_path, &fmt) < 0) {
+			vr_error_prefix("disk '%s'", disk->target_dev);
+			return -1;
+		}
+		if (disk->format == DOM_DISK_FORMAT_DEFAULT)
+			disk->format = fmt == VOL_FORMAT_QCOW2 ?
+			    DOM_DISK_FORMAT_QCOW2 : DOM_DISK_FORMAT_RAW;
+	}
+	*resolved = vr_steal(&copy);
+	return 0;
+}
+
 /* After the handshake: balloon settings, then run the vCPUs. */
 static int
 process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
@@ -358,6 +395,7 @@ int
 qemu_process_start(struct qemu_dom *d, bool paused)
 {
 	const struct dom_def *def = d->live;	/* stable: we hold the job */
+	VR_AUTO(dom_def) resolved = NULL;	/* volumes as paths, for argv */
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	struct qemu_argv_ctx ctx = { 0 };
 	VR_AUTOFREE char *mon_path = NULL;
@@ -386,7 +424,9 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	ctx.monitor_path = mon_path;
 	ctx.monitor_fd = lfd;
 	ctx.kvm_usable = qemu_drv.kvm_usable;
-	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
+	if (qemu_volumes_resolve(def, &resolved) < 0 ||
+	    (argv = qemu_argv_build(resolved != NULL ? resolved : def,
+	    &ctx)) == NULL)
 		goto fail_early;
 
 	lp = log_path(def->name);
