@@ -427,26 +427,34 @@ static const struct cmd_opt list_opts[] = {
 	{ NULL }
 };
 
+/* A row of [name, path] or [name, path, type, capacity, allocation]. */
 static int
-list_row(struct cmd_tab *tab, struct json_object *v)
+list_row(struct cmd_tab *tab, struct json_object *v, int ncols)
 {
-	const char *row[5], *name, *path, *type = "file";
-	int64_t cap = 0, alloc = 0;
+	const char *row[5];
 	char cbuf[32], abuf[32];
+	int i;
 
-	if (cmd_reply_str(v, "name", &name) < 0 ||
-	    cmd_reply_str(v, "path", &path) < 0 ||
-	    cmd_reply_opt_str(v, "type", &type) < 0 ||
-	    cmd_reply_opt_i64(v, "capacity", &cap) < 0 ||
-	    cmd_reply_opt_i64(v, "allocation", &alloc) < 0)
+	if (!json_object_is_type(v, json_type_array) ||
+	    (int)json_object_array_length(v) != ncols) {
+		vr_error(VR_ERR_RPC, "the daemon sent a malformed volume list");
 		return -1;
-	cmd_pretty_size((unsigned long long)cap, cbuf, sizeof cbuf);
-	cmd_pretty_size((unsigned long long)alloc, abuf, sizeof abuf);
-	row[0] = name;
-	row[1] = path;
-	row[2] = type;
-	row[3] = cbuf;
-	row[4] = abuf;
+	}
+	for (i = 0; i < ncols && i < 3; i++)
+		row[i] = json_object_get_string(json_object_array_get_idx(v,
+		    (size_t)i));
+	if (ncols == 5) {
+		cmd_pretty_size((unsigned long long)json_object_get_int64(
+		    json_object_array_get_idx(v, 3)), cbuf, sizeof cbuf);
+		cmd_pretty_size((unsigned long long)json_object_get_int64(
+		    json_object_array_get_idx(v, 4)), abuf, sizeof abuf);
+		row[3] = cbuf;
+		row[4] = abuf;
+	}
+	if (row[0] == NULL || row[1] == NULL) {
+		vr_error(VR_ERR_RPC, "the daemon sent a volume without a name");
+		return -1;
+	}
 	cmd_tab_add(tab, row);
 	return 0;
 }
@@ -456,11 +464,13 @@ list_print(struct json_object *vols, bool details)
 {
 	static const char *const header[] = { "Name", "Path", "Type",
 	    "Capacity", "Allocation" };
-	struct cmd_tab *tab = cmd_tab_new(details ? 5 : 2, header);
+	int ncols = details ? 5 : 2;
+	struct cmd_tab *tab = cmd_tab_new(ncols, header);
 	size_t i, n = json_object_array_length(vols);
 
 	for (i = 0; i < n; i++) {
-		if (list_row(tab, json_object_array_get_idx(vols, i)) < 0) {
+		if (list_row(tab, json_object_array_get_idx(vols, i),
+		    ncols) < 0) {
 			cmd_tab_free(tab);
 			return CMD_ERR;
 		}
@@ -473,10 +483,22 @@ list_print(struct json_object *vols, bool details)
 static enum cmd_retval
 cmd_vol_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct json_object *o = json_object_new_object(), *ret, *vols;
+	static const char *const fields[] = { "name", "path", "type",
+	    "capacity", "allocation" };
+	struct json_object *o = json_object_new_object(), *ret, *vols, *f;
+	bool details = cmd_has(args, "details");
 	enum cmd_retval rv;
+	size_t i;
 
 	rpc_set_string(o, "pool", cmd_get(args, "pool"));
+	if (!ctx->json) {
+		/* Only what the table shows, as rows: 10,000 volumes. */
+		f = json_object_new_array();
+		for (i = 0; i < (details ? 5 : 2); i++)
+			json_object_array_add(f,
+			    json_object_new_string(fields[i]));
+		json_object_object_add(o, "fields", f);
+	}
 	if ((ret = cmd_call(ctx, RPC_PROC_VOL_LIST, o)) == NULL)
 		return CMD_ERR;
 	if (!json_object_object_get_ex(ret, "volumes", &vols) ||
@@ -489,7 +511,7 @@ cmd_vol_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		cmd_print_json(ret);
 		rv = CMD_OK;
 	} else
-		rv = list_print(vols, cmd_has(args, "details"));
+		rv = list_print(vols, details);
 	json_object_put(ret);
 	return rv;
 }

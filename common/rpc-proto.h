@@ -151,7 +151,11 @@ enum rpc_proc {
 	/* {"pool":P,"vol":V,"capacity":N,"delta":bool,"shrink":bool} ->
 	 * vol info; delta adds capacity, shrink allows making it smaller */
 	RPC_PROC_VOL_RESIZE = 125,
-	/* {"pool":P} -> {"volumes":[vol info,...]} sorted by name */
+	/* {"pool":P,"fields":["name","path",...]} ->
+	 * {"volumes":[vol info,...]} sorted by name; with "fields", each
+	 * volume is instead an array of those members' values in vol info
+	 * order (name, pool, key, path, type, format, capacity, allocation,
+	 * physical, backing): 10,000 volumes cost several times less. */
 	RPC_PROC_VOL_LIST = 130,
 	/* {"pool":P,"vol":V} -> vol info */
 	RPC_PROC_VOL_GET_INFO = 131,

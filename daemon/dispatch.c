@@ -133,34 +133,7 @@ info_to_row(const struct vr_dom_info *info, unsigned int mask)
 static int
 info_mask(struct json_object *args, unsigned int *mask)
 {
-	struct json_object *arr, *f;
-	size_t i, n;
-	int k;
-
-	*mask = INFO_ALL;
-	if (!json_object_object_get_ex(args, "fields", &arr))
-		return 0;
-	if (!json_object_is_type(arr, json_type_array)) {
-		vr_error(VR_ERR_RPC, "argument 'fields' must be an array");
-		return -1;
-	}
-	*mask = 0;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		f = json_object_array_get_idx(arr, i);
-		for (k = 0; k < F_LAST; k++)
-			if (json_object_is_type(f, json_type_string) &&
-			    strcmp(json_object_get_string(f),
-			    info_fields[k]) == 0)
-				break;
-		if (k == F_LAST) {
-			vr_error(VR_ERR_RPC, "unknown field '%s' in 'fields'",
-			    json_object_get_string(f));
-			return -1;
-		}
-		*mask |= 1u << k;
-	}
-	return 0;
+	return rpc_get_fields(args, info_fields, F_LAST, mask);
 }
 
 /* virsh's order: running domains by id, then the others by name. */

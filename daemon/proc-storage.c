@@ -55,20 +55,69 @@ pool_info_to_json(const struct vr_pool_info *info, struct json_object *o)
 	rpc_set_i64(o, "volumes", (int64_t)info->volumes);
 }
 
+/* Members of a vol info, in wire order (vol-list's "fields"). */
+enum vol_field {
+	VF_NAME, VF_POOL, VF_KEY, VF_PATH, VF_TYPE, VF_FORMAT, VF_CAPACITY,
+	VF_ALLOCATION, VF_PHYSICAL, VF_BACKING, VF_LAST
+};
+
+static const char *const vol_fields[VF_LAST] = {
+	"name", "pool", "key", "path", "type", "format", "capacity",
+	"allocation", "physical", "backing",
+};
+
+static struct json_object *
+vol_value(const struct vr_vol_info *info, int field)
+{
+	switch ((enum vol_field)field) {
+	case VF_NAME:
+		return json_object_new_string(info->name);
+	case VF_POOL:
+		return json_object_new_string(info->pool);
+	case VF_KEY:
+	case VF_PATH:
+		return json_object_new_string(info->path);
+	case VF_TYPE:
+		return json_object_new_string(vol_type_to_string(info->type));
+	case VF_FORMAT:
+		return json_object_new_string(
+		    vol_format_to_string(info->format));
+	case VF_CAPACITY:
+		return json_object_new_int64((int64_t)info->capacity);
+	case VF_ALLOCATION:
+		return json_object_new_int64((int64_t)info->allocation);
+	case VF_PHYSICAL:
+		return json_object_new_int64((int64_t)info->physical);
+	case VF_BACKING:
+		return info->backing != NULL ?
+		    json_object_new_string(info->backing) : NULL;
+	case VF_LAST:
+		break;
+	}
+	return NULL;
+}
+
 static void
 vol_info_to_json(const struct vr_vol_info *info, struct json_object *o)
 {
-	rpc_set_string(o, "name", info->name);
-	rpc_set_string(o, "pool", info->pool);
-	rpc_set_string(o, "key", info->path);
-	rpc_set_string(o, "path", info->path);
-	rpc_set_string(o, "type", vol_type_to_string(info->type));
-	rpc_set_string(o, "format", vol_format_to_string(info->format));
-	rpc_set_i64(o, "capacity", (int64_t)info->capacity);
-	rpc_set_i64(o, "allocation", (int64_t)info->allocation);
-	rpc_set_i64(o, "physical", (int64_t)info->physical);
-	json_object_object_add(o, "backing", info->backing != NULL ?
-	    json_object_new_string(info->backing) : NULL);
+	int k;
+
+	for (k = 0; k < VF_LAST; k++)
+		json_object_object_add(o, vol_fields[k], vol_value(info, k));
+}
+
+/* The selected members as an array, in vol_fields order. */
+static struct json_object *
+vol_info_to_row(const struct vr_vol_info *info, unsigned int mask)
+{
+	struct json_object *row = json_object_new_array_ext(
+	    __builtin_popcount(mask));
+	int k;
+
+	for (k = 0; k < VF_LAST; k++)
+		if (mask & 1u << k)
+			json_object_array_add(row, vol_value(info, k));
+	return row;
 }
 
 /* A volume call's result: its info in ret, then cleared. */
@@ -344,14 +393,23 @@ vd_proc_vol_list(struct vd_client *c, struct json_object *args,
 	struct vr_vol_info *infos = NULL;
 	struct json_object *arr, *o;
 	const char *pool;
+	unsigned int mask;
+	bool rows;
 	size_t n, i;
 
 	if (stg_missing() < 0 ||
 	    rpc_get_string(args, "pool", true, &pool) < 0 ||
+	    rpc_get_fields(args, vol_fields, VF_LAST, &mask) < 0 ||
 	    stg->vol_list(pool, &infos, &n) < 0)
 		return -1;
+	rows = json_object_object_get_ex(args, "fields", NULL);
 	arr = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++) {
+		if (rows) {
+			json_object_array_add(arr,
+			    vol_info_to_row(&infos[i], mask));
+			continue;
+		}
 		o = json_object_new_object();
 		vol_info_to_json(&infos[i], o);
 		json_object_array_add(arr, o);

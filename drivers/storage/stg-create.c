@@ -196,7 +196,7 @@ create_begin(const char *pool, const struct create_req *rq,
 	}
 	j->vol = stg_vol_new(rq->name);
 	j->vol->job = "create";
-	vr_hash_add(j->pool->vols, rq->name, j->vol);
+	stg_pool_vol_add_locked(j->pool, j->vol);
 	j->path = stg_vol_path(j->pool, rq->name);
 	j->dir = xstrdup(j->pool->live->target_path);
 	pthread_mutex_unlock(&j->pool->lock);
@@ -215,7 +215,7 @@ create_end(struct create_job *j, bool ok)
 	if (j->vol != NULL && ok)
 		j->vol->job = NULL;
 	else if (j->vol != NULL)
-		vr_hash_remove(j->pool->vols, j->vol->name);
+		stg_pool_vol_remove_locked(j->pool, j->vol);
 	pthread_mutex_unlock(&j->pool->lock);
 	if (!ok)
 		stg_vol_free(j->vol);
@@ -356,19 +356,15 @@ vol_build(const char *pool, const struct create_req *rq,
 	v = stg_vol_new(rq->name);
 	if (ok && (ok = stg_vol_probe(j.dir, v) == 0)) {
 		pthread_mutex_lock(&j.pool->lock);
-		v->job = j.vol->job;
-		vr_hash_remove(j.pool->vols, rq->name);
-		vr_hash_add(j.pool->vols, rq->name, v);
-		stg_vol_free(j.vol);
-		j.vol = v;
+		stg_vol_take_state(j.vol, v);
 		if (info != NULL)
-			stg_vol_fill_info(j.pool, v, info);
+			stg_vol_fill_info(j.pool, j.vol, info);
 		pthread_mutex_unlock(&j.pool->lock);
 		log_info("storage volume '%s' created (%s, %llu bytes, %llu "
 		    "us)", j.path, vol_format_to_string(v->format),
 		    v->capacity, (unsigned long long)(vr_time_us() - t0));
-	} else
-		stg_vol_free(v);
+	}
+	stg_vol_free(v);
 	create_end(&j, ok);
 	return ok ? 0 : -1;
 }

@@ -62,6 +62,7 @@ stg_pool_unref(struct stg_pool *p)
 	pool_def_free(p->def);
 	pool_def_free(p->live);
 	stg_vols_free(p->vols);
+	free(p->sorted);
 	free(p->name);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
@@ -245,6 +246,46 @@ stg_pool_check_active_locked(const struct stg_pool *p)
 	return -1;
 }
 
+void
+stg_pool_vol_add_locked(struct stg_pool *p, struct stg_vol *v)
+{
+	vr_hash_add(p->vols, v->name, v);
+	free(p->sorted);
+	p->sorted = NULL;
+}
+
+void
+stg_pool_vol_remove_locked(struct stg_pool *p, struct stg_vol *v)
+{
+	vr_hash_remove(p->vols, v->name);
+	free(p->sorted);
+	p->sorted = NULL;
+}
+
+static int
+vol_name_cmp(const void *a, const void *b)
+{
+	const struct stg_vol *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+struct stg_vol **
+stg_pool_vols_sorted_locked(struct stg_pool *p, size_t *n)
+{
+	size_t i = 0, cnt = 0;
+	void *v;
+
+	*n = vr_hash_count(p->vols);
+	if (p->sorted != NULL)
+		return p->sorted;
+	p->sorted = xcalloc(*n + 1, sizeof *p->sorted);
+	while (vr_hash_next(p->vols, &i, NULL, &v))
+		p->sorted[cnt++] = v;
+	qsort(p->sorted, cnt, sizeof *p->sorted, vol_name_cmp);
+	return p->sorted;
+}
+
 int
 stg_vol_jobs_begin_locked(struct stg_pool *p, const char *job)
 {
@@ -367,6 +408,8 @@ pool_activate(struct stg_pool *p, const struct pool_def *cfg)
 	pthread_mutex_lock(&p->lock);
 	old = p->vols;
 	p->vols = vols;
+	free(p->sorted);
+	p->sorted = NULL;
 	pool_def_free(p->live);
 	p->live = vr_steal(&live);
 	stg_pool_status_write_locked(p);
@@ -385,6 +428,8 @@ pool_deactivate(struct stg_pool *p)
 	pthread_mutex_lock(&p->lock);
 	vols = p->vols;
 	p->vols = NULL;
+	free(p->sorted);
+	p->sorted = NULL;
 	pool_def_free(p->live);
 	p->live = NULL;
 	pthread_mutex_unlock(&p->lock);

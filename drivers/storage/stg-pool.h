@@ -56,6 +56,7 @@ struct stg_pool {
 	struct pool_def	*live;		/* while active, with its sizes */
 	bool		 autostart;
 	struct vr_hash	*vols;		/* name -> stg_vol, while active */
+	struct stg_vol	**sorted;	/* vols by name; NULL: to be made */
 
 	const char	*job;		/* pool job; NULL: none */
 	uint64_t	 job_start_ms;
@@ -82,6 +83,12 @@ void		 stg_pool_job_end(struct stg_pool *);
  */
 int		 stg_vol_jobs_begin_locked(struct stg_pool *, const char *job);
 void		 stg_vol_jobs_end(struct stg_pool *);
+/* Locked: add or remove a volume of an active pool. */
+void		 stg_pool_vol_add_locked(struct stg_pool *, struct stg_vol *);
+void		 stg_pool_vol_remove_locked(struct stg_pool *,
+		    struct stg_vol *);
+/* Locked: the volumes sorted by name (cached until the next change). */
+struct stg_vol	**stg_pool_vols_sorted_locked(struct stg_pool *, size_t *n);
 /* Locked: 0 if active, else -1 and "not active; start it with ...". */
 int		 stg_pool_check_active_locked(const struct stg_pool *);
 /* The pool holding path (dirname(path) is its directory); referenced. */
@@ -103,6 +110,8 @@ void		 stg_vols_free(struct vr_hash *);
 struct vr_hash	*stg_scan_dir(struct pool_def *def);
 /* Probe one file of the pool's directory; -1 with an error. */
 int		 stg_vol_probe(const char *dir, struct stg_vol *);
+/* What a probe found, from src into dst (src's backing is taken). */
+void		 stg_vol_take_state(struct stg_vol *dst, struct stg_vol *src);
 
 /* stg-vol.c */
 char		*stg_vol_path(const struct stg_pool *, const char *name);

@@ -151,6 +151,21 @@ vol_from_fd(int fd, const struct stat *st, struct stg_vol *v)
 		qcow2_probe(fd, h, (size_t)n, v);
 }
 
+void
+stg_vol_take_state(struct stg_vol *dst, struct stg_vol *src)
+{
+	free(dst->backing);
+	dst->backing = vr_steal(&src->backing);
+	dst->format = src->format;
+	dst->capacity = src->capacity;
+	dst->allocation = src->allocation;
+	dst->physical = src->physical;
+	dst->backing_format = src->backing_format;
+	dst->mode = src->mode;
+	dst->uid = src->uid;
+	dst->gid = src->gid;
+}
+
 /* Open a pool's file without following links or blocking on FIFOs. */
 static int
 vol_open(int dirfd, const char *name, struct stat *st)
