@@ -2,7 +2,7 @@
 EXTRA_PROGRAMS = bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_LDADD = $(VR_COMMON_LIBS)
-EXTRA_DIST += bench/bench.sh bench/storage-bench.sh
+EXTRA_DIST += bench/bench.sh bench/storage-bench.sh bench/lib.sh
 CLEANFILES += bench/loadgen
 bench: bench/loadgen vireod vireo
 	$(SHELL) $(srcdir)/bench/bench.sh

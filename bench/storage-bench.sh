@@ -27,18 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 vireo() { "$build/vireo" -c "vireo+unix:///system?socket=$sock" "$@"; }
-now_us() { echo $(( $(date +%s%N) / 1000 )); }
-
-# avg_ms LABEL TARGET COMMAND...: run N times, print the mean.
-avg_ms() {
-	local label=$1 target=$2 i t0 t1
-	shift 2
-	t0=$(now_us)
-	for ((i = 0; i < N; i++)); do "$@" >/dev/null; done
-	t1=$(now_us)
-	printf '%-44s %8.2f ms   (target %s)\n' "$label" \
-		"$(echo "($t1 - $t0) / $N / 1000" | bc -l)" "$target"
-}
+. "$top/bench/lib.sh"
 
 # once_ms LABEL TARGET COMMAND...
 once_ms() {
@@ -46,7 +35,7 @@ once_ms() {
 	shift 2
 	t0=$(now_us)
 	"$@" >/dev/null
-	printf '%-44s %8.2f ms   (target %s)\n' "$label" \
+	printf '%-42s %8.2f ms   (target %s)\n' "$label" \
 		"$(echo "($(now_us) - $t0) / 1000" | bc -l)" "$target"
 }
 
@@ -72,14 +61,14 @@ printf 'made %d files (%d qcow2) in %.1f s\n' "$(ls "$pool" | wc -l)" "$NQCOW" \
 dpid=$!
 until vireo hostname >/dev/null 2>&1; do sleep 0.01; done
 vireo pool-define-as bench dir --target "$pool" >/dev/null
-avg_ms "connect + one RPC (vireo hostname), floor" "<= 2 ms" vireo hostname
+avg_ms "floor: connect + one RPC (hostname)" "<= 2 ms" vireo hostname
 
-once_ms "pool-start ($NVOL volumes, first scan)" "<= 1000 ms" \
+once_ms "pool-start ($NVOL vols, first scan)" "<= 1000 ms" \
 	vireo pool-start bench
-printf '%-44s %8.2f ms\n' "  of which the scan in vireod" \
+printf '%-42s %8.2f ms\n' "  of which the scan in vireod" \
 	"$(echo "$(scan_us) / 1000" | bc -l)"
 avg_ms "pool-refresh ($NVOL volumes)" "<= 1000 ms" vireo pool-refresh bench
-printf '%-44s %8.2f ms\n' "  of which the last scan in vireod" \
+printf '%-42s %8.2f ms\n' "  of which the last scan in vireod" \
 	"$(echo "$(scan_us) / 1000" | bc -l)"
 avg_ms "vol-list ($NVOL volumes)" "<= 50 ms" vireo vol-list bench
 avg_ms "vol-list --details" "<= 50 ms" vireo vol-list bench --details
@@ -92,5 +81,5 @@ once_ms "vol-create-as qcow2 (qemu-img)" "" \
 n=$(vireo vol-list bench | tail -n +3 | wc -l)
 echo "volumes listed: $n"
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$dpid/status")
-printf '%-44s %8.2f MiB\n' "daemon RSS ($n volumes)" \
+printf '%-42s %8.2f MiB\n' "daemon RSS ($n volumes)" \
 	"$(echo "$rss / 1024" | bc -l)"

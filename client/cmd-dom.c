@@ -30,14 +30,7 @@ static enum cmd_retval
 dom_done(struct cmd_ctx *ctx, struct json_object *ret, const char *name,
     const char *what)
 {
-	if (ret == NULL)
-		return CMD_ERR;
-	if (ctx->json)
-		cmd_print_json(ret);
-	else
-		printf("Domain '%s' %s\n", name, what);
-	json_object_put(ret);
-	return CMD_OK;
+	return cmd_done(ctx, ret, "Domain '%s' %s", name, what);
 }
 
 /* A call on {"dom":D} that returns {}. */

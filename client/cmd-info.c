@@ -116,10 +116,8 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((ret = cmd_call(ctx, RPC_PROC_DOM_LIST, o)) == NULL)
 		return CMD_ERR;
-	if (!json_object_object_get_ex(ret, "domains", &doms) ||
-	    !json_object_is_type(doms, json_type_array)) {
+	if (cmd_reply_array(ret, "domains", &doms) < 0) {
 		json_object_put(ret);
-		vr_error(VR_ERR_RPC, "the daemon's reply has no 'domains'");
 		return CMD_ERR;
 	}
 	if (ctx->json) {

@@ -40,14 +40,7 @@ static enum cmd_retval
 pool_done(struct cmd_ctx *ctx, struct json_object *ret, const char *name,
     const char *what)
 {
-	if (ret == NULL)
-		return CMD_ERR;
-	if (ctx->json)
-		cmd_print_json(ret);
-	else
-		printf("Pool %s %s\n", name, what);
-	json_object_put(ret);
-	return CMD_OK;
+	return cmd_done(ctx, ret, "Pool %s %s", name, what);
 }
 
 /* A call on {"pool":P} that returns {}. */
@@ -280,10 +273,11 @@ static const struct cmd_opt list_opts[] = {
 	{ NULL }
 };
 
-/* One row of the table; 3 or 7 cells. */
+/* One row of the table; 3 or 7 cells (--details). */
 static int
-list_row(struct cmd_tab *tab, struct json_object *p, bool details)
+list_row(struct cmd_tab *tab, struct json_object *p, int ncols)
 {
+	bool details = ncols == 7;
 	const char *name, *state, *row[7];
 	int64_t sizes[3] = { 0, 0, 0 };
 	bool autostart = false, persistent = false, active;
@@ -314,49 +308,25 @@ list_row(struct cmd_tab *tab, struct json_object *p, bool details)
 }
 
 static enum cmd_retval
-list_print(struct json_object *pools, bool details)
+list_print(struct json_object *pools, const struct cmd_args *args)
 {
 	static const char *const header[] = { "Name", "State", "Autostart",
 	    "Persistent", "Capacity", "Allocation", "Available" };
-	struct cmd_tab *tab = cmd_tab_new(details ? 7 : 3, header);
-	size_t i, n = json_object_array_length(pools);
 
-	for (i = 0; i < n; i++) {
-		if (list_row(tab, json_object_array_get_idx(pools, i),
-		    details) < 0) {
-			cmd_tab_free(tab);
-			return CMD_ERR;
-		}
-	}
-	cmd_tab_print(tab);
-	cmd_tab_free(tab);
-	return CMD_OK;
+	return cmd_tab_print_rows(pools, cmd_has(args, "details") ? 7 : 3,
+	    header, list_row) < 0 ? CMD_ERR : CMD_OK;
 }
 
 static enum cmd_retval
 cmd_pool_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct json_object *o = json_object_new_object(), *ret, *pools;
+	struct json_object *o = json_object_new_object();
 	bool all = cmd_has(args, "all"), inactive = cmd_has(args, "inactive");
-	enum cmd_retval rv;
 
 	rpc_set_bool(o, "active", all || !inactive);
 	rpc_set_bool(o, "inactive", all || inactive);
-	if ((ret = cmd_call(ctx, RPC_PROC_POOL_LIST, o)) == NULL)
-		return CMD_ERR;
-	if (!json_object_object_get_ex(ret, "pools", &pools) ||
-	    !json_object_is_type(pools, json_type_array)) {
-		json_object_put(ret);
-		vr_error(VR_ERR_RPC, "the daemon's reply has no 'pools'");
-		return CMD_ERR;
-	}
-	if (ctx->json) {
-		cmd_print_json(ret);
-		rv = CMD_OK;
-	} else
-		rv = list_print(pools, cmd_has(args, "details"));
-	json_object_put(ret);
-	return rv;
+	return cmd_call_list(ctx, RPC_PROC_POOL_LIST, o, "pools", list_print,
+	    args);
 }
 
 const struct cmd_entry cmd_pool_list_entry = {

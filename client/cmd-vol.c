@@ -56,14 +56,7 @@ static enum cmd_retval
 vol_done(struct cmd_ctx *ctx, struct json_object *ret, const char *name,
     const char *what)
 {
-	if (ret == NULL)
-		return CMD_ERR;
-	if (ctx->json)
-		cmd_print_json(ret);
-	else
-		printf("Vol %s %s\n", name, what);
-	json_object_put(ret);
-	return CMD_OK;
+	return cmd_done(ctx, ret, "Vol %s %s", name, what);
 }
 
 /* vol-create POOL FILE */
@@ -253,16 +246,10 @@ cmd_vol_resize_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rpc_set_i64(o, "capacity", (int64_t)cap);
 	rpc_set_bool(o, "delta", cmd_has(args, "delta"));
 	rpc_set_bool(o, "shrink", cmd_has(args, "shrink"));
-	if ((ret = cmd_call(ctx, RPC_PROC_VOL_RESIZE, o)) == NULL)
-		return CMD_ERR;
-	if (ctx->json)
-		cmd_print_json(ret);
-	else
-		printf("Size of volume '%s' successfully changed to %s%s\n",
-		    cmd_get(args, "vol"), cmd_has(args, "delta") ? "+" : "",
-		    cap_s);
-	json_object_put(ret);
-	return CMD_OK;
+	ret = cmd_call(ctx, RPC_PROC_VOL_RESIZE, o);
+	return cmd_done(ctx, ret, "Size of volume '%s' successfully changed "
+	    "to %s%s", cmd_get(args, "vol"), cmd_has(args, "delta") ? "+" : "",
+	    cap_s);
 }
 
 const struct cmd_entry cmd_vol_resize_entry = {
@@ -460,24 +447,13 @@ list_row(struct cmd_tab *tab, struct json_object *v, int ncols)
 }
 
 static enum cmd_retval
-list_print(struct json_object *vols, bool details)
+list_print(struct json_object *vols, const struct cmd_args *args)
 {
 	static const char *const header[] = { "Name", "Path", "Type",
 	    "Capacity", "Allocation" };
-	int ncols = details ? 5 : 2;
-	struct cmd_tab *tab = cmd_tab_new(ncols, header);
-	size_t i, n = json_object_array_length(vols);
 
-	for (i = 0; i < n; i++) {
-		if (list_row(tab, json_object_array_get_idx(vols, i),
-		    ncols) < 0) {
-			cmd_tab_free(tab);
-			return CMD_ERR;
-		}
-	}
-	cmd_tab_print(tab);
-	cmd_tab_free(tab);
-	return CMD_OK;
+	return cmd_tab_print_rows(vols, cmd_has(args, "details") ? 5 : 2,
+	    header, list_row) < 0 ? CMD_ERR : CMD_OK;
 }
 
 static enum cmd_retval
@@ -485,35 +461,20 @@ cmd_vol_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	static const char *const fields[] = { "name", "path", "type",
 	    "capacity", "allocation" };
-	struct json_object *o = json_object_new_object(), *ret, *vols, *f;
-	bool details = cmd_has(args, "details");
-	enum cmd_retval rv;
+	struct json_object *o = json_object_new_object(), *f;
 	size_t i;
 
 	rpc_set_string(o, "pool", cmd_get(args, "pool"));
 	if (!ctx->json) {
 		/* Only what the table shows, as rows: 10,000 volumes. */
 		f = json_object_new_array();
-		for (i = 0; i < (details ? 5 : 2); i++)
+		for (i = 0; i < (cmd_has(args, "details") ? 5u : 2u); i++)
 			json_object_array_add(f,
 			    json_object_new_string(fields[i]));
 		json_object_object_add(o, "fields", f);
 	}
-	if ((ret = cmd_call(ctx, RPC_PROC_VOL_LIST, o)) == NULL)
-		return CMD_ERR;
-	if (!json_object_object_get_ex(ret, "volumes", &vols) ||
-	    !json_object_is_type(vols, json_type_array)) {
-		json_object_put(ret);
-		vr_error(VR_ERR_RPC, "the daemon's reply has no 'volumes'");
-		return CMD_ERR;
-	}
-	if (ctx->json) {
-		cmd_print_json(ret);
-		rv = CMD_OK;
-	} else
-		rv = list_print(vols, details);
-	json_object_put(ret);
-	return rv;
+	return cmd_call_list(ctx, RPC_PROC_VOL_LIST, o, "volumes", list_print,
+	    args);
 }
 
 const struct cmd_entry cmd_vol_list_entry = {

@@ -500,6 +500,45 @@ cmd_dom_args(const struct cmd_args *args)
 }
 
 enum cmd_retval
+cmd_done(struct cmd_ctx *ctx, struct json_object *ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ret == NULL)
+		return CMD_ERR;
+	if (ctx->json)
+		cmd_print_json(ret);
+	else {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		putchar('\n');
+	}
+	json_object_put(ret);
+	return CMD_OK;
+}
+
+enum cmd_retval
+cmd_call_list(struct cmd_ctx *ctx, int proc, struct json_object *callargs,
+    const char *key, enum cmd_retval (*print)(struct json_object *,
+    const struct cmd_args *), const struct cmd_args *args)
+{
+	struct json_object *ret, *arr;
+	enum cmd_retval rv = CMD_OK;
+
+	if ((ret = cmd_call(ctx, proc, callargs)) == NULL)
+		return CMD_ERR;
+	if (cmd_reply_array(ret, key, &arr) < 0)
+		rv = CMD_ERR;
+	else if (ctx->json)
+		cmd_print_json(ret);
+	else
+		rv = print(arr, args);
+	json_object_put(ret);
+	return rv;
+}
+
+enum cmd_retval
 cmd_print_xml_reply(struct cmd_ctx *ctx, struct json_object *ret)
 {
 	const char *xml;

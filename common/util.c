@@ -436,6 +436,18 @@ vr_time_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+void
+vr_deadline_after_ms(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 uint64_t
 vr_time_ms(void)
 {
@@ -618,4 +630,19 @@ vr_hash_next(const struct vr_hash *h, size_t *i, const char **key,
 		return true;
 	}
 	return false;
+}
+
+void *
+vr_hash_get_name_uuid(const struct vr_hash *by_name,
+    const struct vr_hash *by_uuid, const char *key)
+{
+	unsigned char uuid[16];
+	char ukey[VR_UUID_BUFLEN];
+	void *v = vr_hash_get(by_name, key);
+
+	if (v == NULL && vr_uuid_parse(key, uuid) == 0) {
+		vr_uuid_format(uuid, ukey);
+		v = vr_hash_get(by_uuid, ukey);
+	}
+	return v;
 }

@@ -345,27 +345,21 @@ vd_proc_vol_clone(struct vd_client *c, struct json_object *args,
 	return vol_reply(stg->vol_clone(pool, vol, name, &info), &info, ret);
 }
 
-int
-vd_proc_vol_delete(struct vd_client *c, struct json_object *args,
-    struct json_object *ret)
-{
-	const char *pool, *vol;
-
-	if (vol_args(args, &pool, &vol) < 0)
-		return -1;
-	return stg->vol_delete(pool, vol);
+/* The procedures that take just a volume. */
+#define VOL_ONLY_PROC(fname, member)					\
+int									\
+fname(struct vd_client *c, struct json_object *args,			\
+    struct json_object *ret)						\
+{									\
+	const char *pool, *vol;						\
+									\
+	if (vol_args(args, &pool, &vol) < 0)				\
+		return -1;						\
+	return stg->member(pool, vol);					\
 }
 
-int
-vd_proc_vol_wipe(struct vd_client *c, struct json_object *args,
-    struct json_object *ret)
-{
-	const char *pool, *vol;
-
-	if (vol_args(args, &pool, &vol) < 0)
-		return -1;
-	return stg->vol_wipe(pool, vol);
-}
+VOL_ONLY_PROC(vd_proc_vol_delete, vol_delete)
+VOL_ONLY_PROC(vd_proc_vol_wipe, vol_wipe)
 
 int
 vd_proc_vol_resize(struct vd_client *c, struct json_object *args,

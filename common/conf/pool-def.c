@@ -118,8 +118,6 @@ pool_perms_format(struct vr_buf *b, const struct pool_perms *p)
 static int
 pool_parse_header(struct pool_def *def, xmlNode *root)
 {
-	VR_AUTOFREE char *uuid = NULL;
-	xmlNode *n;
 	int v;
 
 	if ((v = vr_xml_attr_enum(root, "type",
@@ -127,20 +125,7 @@ pool_parse_header(struct pool_def *def, xmlNode *root)
 	    VR_XML_BIT(POOL_TYPE_DIR), VR_XML_REQUIRED)) < 0)
 		return -1;
 	def->type = v;
-	if ((n = vr_xml_child_req(root, "name")) == NULL)
-		return -1;
-	def->name = vr_xml_text(n);
-	if ((n = vr_xml_child(root, "uuid")) != NULL) {
-		uuid = vr_xml_text(n);
-		if (vr_uuid_parse(uuid, def->uuid) < 0) {
-			vr_xml_error(n, "invalid value '%s' for <uuid>: "
-			    "expected a UUID like "
-			    "8f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b", uuid);
-			return -1;
-		}
-	} else
-		vr_uuid_generate(def->uuid);
-	return 0;
+	return vr_xml_name_uuid(root, &def->name, def->uuid);
 }
 
 /* The sizes an active pool reports; read so that our output parses. */
@@ -256,18 +241,7 @@ pool_def_parse_string(const char *xml, unsigned int flags)
 	return vr_steal(&def);
 }
 
-struct pool_def *
-pool_def_parse_file(const char *path, unsigned int flags)
-{
-	VR_AUTOFREE char *xml = NULL;
-	struct pool_def *def;
-
-	if ((xml = vr_file_read(path, VR_XML_MAX_LEN, NULL)) == NULL)
-		return NULL;
-	if ((def = pool_def_parse_string(xml, flags)) == NULL)
-		vr_error_prefix("%s", path);
-	return def;
-}
+VR_XML_PARSE_FILE_IMPL(pool_def)
 
 char *
 pool_def_format(const struct pool_def *def)

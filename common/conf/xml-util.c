@@ -561,24 +561,6 @@ vr_xml_text_uint(xmlNode *n, unsigned int *v)
 }
 
 int
-vr_xml_text_kib(xmlNode *n, const char *default_unit,
-    unsigned long long *kib)
-{
-	const char *unit = vr_xml_attr(n, "unit");
-	unsigned long long v;
-	char msg[256];
-
-	if (vr_xml_text_ull(n, &v) < 0)
-		return -1;
-	if (vr_scale_to_kib(v, unit, default_unit, kib) < 0) {
-		snprintf(msg, sizeof msg, "%s", vr_error_message());
-		vr_xml_error(n, "<%s>: %s", n->name, msg);
-		return -1;
-	}
-	return 0;
-}
-
-int
 vr_xml_text_bytes(xmlNode *n, const char *default_unit,
     unsigned long long *bytes)
 {
@@ -593,6 +575,45 @@ vr_xml_text_bytes(xmlNode *n, const char *default_unit,
 		vr_xml_error(n, "<%s>: %s", n->name, msg);
 		return -1;
 	}
+	return 0;
+}
+
+int
+vr_xml_text_uuid(xmlNode *n, unsigned char uuid[16])
+{
+	VR_AUTOFREE char *s = vr_xml_text(n);
+
+	if (vr_uuid_parse(s, uuid) == 0)
+		return 0;
+	vr_xml_error(n, "invalid value '%s' for <%s>: expected a UUID like "
+	    "8f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b", s, n->name);
+	return -1;
+}
+
+int
+vr_xml_name_uuid(xmlNode *root, char **name, unsigned char uuid[16])
+{
+	xmlNode *n;
+
+	if ((n = vr_xml_child_req(root, "name")) == NULL)
+		return -1;
+	*name = vr_xml_text(n);
+	if ((n = vr_xml_child(root, "uuid")) == NULL) {
+		vr_uuid_generate(uuid);
+		return 0;
+	}
+	return vr_xml_text_uuid(n, uuid);
+}
+
+int
+vr_xml_text_kib(xmlNode *n, const char *default_unit,
+    unsigned long long *kib)
+{
+	unsigned long long bytes;
+
+	if (vr_xml_text_bytes(n, default_unit, &bytes) < 0)
+		return -1;
+	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	return 0;
 }
 

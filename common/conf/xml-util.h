@@ -42,6 +42,24 @@ enum vr_xml_bool {
 	VR_XML_ONOFF,		/* 'on' / 'off' */
 };
 
+/*
+ * X_parse_file() of an XML object from its X_parse_string(): reads at
+ * most VR_XML_MAX_LEN and prefixes errors with the path.
+ */
+#define VR_XML_PARSE_FILE_IMPL(type)					\
+	struct type *type##_parse_file(const char *path,		\
+	    unsigned int flags)						\
+	{								\
+		char *xml = vr_file_read(path, VR_XML_MAX_LEN, NULL);	\
+		struct type *def = NULL;				\
+									\
+		if (xml != NULL &&					\
+		    (def = type##_parse_string(xml, flags)) == NULL)	\
+			vr_error_prefix("%s", path);			\
+		free(xml);						\
+		return def;						\
+	}
+
 /* Thread safe; call before creating threads, or let parse do it. */
 void	 vr_xml_init(void);
 /* Free the schema cache (at exit, for leak checkers). */
@@ -117,6 +135,13 @@ int	 vr_xml_text_kib(xmlNode *, const char *default_unit,
 /* A size with a unit= attribute (libvirt units), in bytes, exact. */
 int	 vr_xml_text_bytes(xmlNode *, const char *default_unit,
 	    unsigned long long *bytes);
+/* A UUID in the text: "invalid value 'x' for <uuid>: expected ..." */
+int	 vr_xml_text_uuid(xmlNode *, unsigned char uuid[16]);
+/*
+ * The <name> (required; caller frees *name) and <uuid> (generated when
+ * absent) children of an object's root.
+ */
+int	 vr_xml_name_uuid(xmlNode *root, char **name, unsigned char uuid[16]);
 /* As vr_xml_attr_enum for the text: "invalid value 'x' for <on_crash>". */
 int	 vr_xml_text_enum(xmlNode *, const char *(*to_string)(int), int last,
 	    unsigned long long allowed);

@@ -79,19 +79,13 @@ struct qemu_dom *
 qemu_dom_lookup(const char *key)
 {
 	struct qemu_dom *d;
-	unsigned char uuid[16];
-	char ukey[VR_UUID_BUFLEN];
 
 	if (key == NULL || *key == '\0') {
 		vr_error(VR_ERR_INVALID_ARG, "no domain name given");
 		return NULL;
 	}
 	pthread_rwlock_rdlock(&table_lock);
-	d = vr_hash_get(by_name, key);
-	if (d == NULL && vr_uuid_parse(key, uuid) == 0) {
-		vr_uuid_format(uuid, ukey);
-		d = vr_hash_get(by_uuid, ukey);
-	}
+	d = vr_hash_get_name_uuid(by_name, by_uuid, key);
 	if (d == NULL)
 		d = vr_hash_get(by_id, key);
 	if (d != NULL)
@@ -198,13 +192,7 @@ qemu_dom_job_begin(struct qemu_dom *d, const char *job)
 	struct timespec deadline;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += qemu_drv.env.job_wait_ms / 1000;
-	deadline.tv_nsec += (long)(qemu_drv.env.job_wait_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	vr_deadline_after_ms(&deadline, qemu_drv.env.job_wait_ms);
 	pthread_mutex_lock(&d->lock);
 	while (d->job != NULL && !d->removed && rc == 0)
 		rc = pthread_cond_clockwait(&d->cond, &d->lock,

@@ -516,13 +516,7 @@ wait_exit_locked(struct qemu_dom *d, pid_t pid, int ms)
 	struct timespec deadline;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	vr_deadline_after_ms(&deadline, (unsigned int)ms);
 	while (d->pid == pid && rc == 0)
 		rc = pthread_cond_clockwait(&d->cond, &d->lock,
 		    CLOCK_MONOTONIC, &deadline);

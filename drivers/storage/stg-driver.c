@@ -73,19 +73,13 @@ struct stg_pool *
 stg_pool_lookup(const char *key)
 {
 	struct stg_pool *p;
-	unsigned char uuid[16];
-	char ukey[VR_UUID_BUFLEN];
 
 	if (key == NULL || *key == '\0') {
 		vr_error(VR_ERR_INVALID_ARG, "no storage pool name given");
 		return NULL;
 	}
 	pthread_rwlock_rdlock(&table_lock);
-	p = vr_hash_get(by_name, key);
-	if (p == NULL && vr_uuid_parse(key, uuid) == 0) {
-		vr_uuid_format(uuid, ukey);
-		p = vr_hash_get(by_uuid, ukey);
-	}
+	p = vr_hash_get_name_uuid(by_name, by_uuid, key);
 	if (p != NULL)
 		pool_ref(p);
 	pthread_rwlock_unlock(&table_lock);
@@ -180,13 +174,7 @@ pool_wait_locked(struct stg_pool *p, bool exclusive, const char *job)
 	uint64_t held;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	vr_deadline_after_ms(&deadline, ms);
 	while (!p->removed && rc == 0 && (p->job != NULL ||
 	    (exclusive && p->vol_jobs > 0)))
 		rc = pthread_cond_clockwait(&p->cond, &p->lock,
