@@ -240,7 +240,7 @@ reconnect_one(struct qemu_dom *d)
 	const char *status;
 	int pidfd, fd;
 	pid_t pid;
-	bool prelaunch;
+	bool prelaunch, running;
 
 	pthread_mutex_lock(&d->lock);
 	pid = d->pid;
@@ -267,12 +267,13 @@ reconnect_one(struct qemu_dom *d)
 		qemu_process_kill(d, false, "crashed");
 		return;
 	}
-	status = json_object_get_string(v);
+	status = json_object_get_string(v);	/* freed with r below */
 	prelaunch = strcmp(status, "prelaunch") == 0;
+	running = strcmp(status, "running") == 0;
 	pthread_mutex_lock(&d->lock);
 	d->reconnecting = false;
 	if (!prelaunch && d->job_phase_running) {
-		if (strcmp(status, "running") == 0) {
+		if (running) {
 			if (d->state != VR_DOM_RUNNING)
 				qemu_dom_set_state(d, VR_DOM_RUNNING,
 				    "unpaused");
@@ -291,7 +292,7 @@ reconnect_one(struct qemu_dom *d)
 		return;
 	}
 	log_info("domain '%s': reconnected to QEMU pid %d (%s)", d->name,
-	    (int)pid, status);
+	    (int)pid, running ? "running" : "paused");
 }
 
 static void *
