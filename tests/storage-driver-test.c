@@ -68,8 +68,18 @@ check_fails(int rc, int code, const char *text, const char *what)
 }
 
 static void
+env_free(void)
+{
+	free((char *)env.config_dir);
+	free((char *)env.state_dir);
+	free((char *)env.run_dir);
+	free((char *)env.log_dir);
+}
+
+static void
 driver_init(void)
 {
+	env_free();
 	env.config_dir = xprintf("%s/etc", root);
 	env.state_dir = xprintf("%s/lib", root);
 	env.run_dir = xprintf("%s/run", root);
@@ -323,10 +333,7 @@ main(void)
 	vr_xml_cleanup();
 	vr_run(rm, NULL, NULL);
 	free(pooldir);
-	free((char *)env.config_dir);
-	free((char *)env.state_dir);
-	free((char *)env.run_dir);
-	free((char *)env.log_dir);
+	env_free();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
