@@ -293,14 +293,18 @@ cmd_pretty_size(unsigned long long bytes, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
 	    "PiB", "EiB" };
-	double v = (double)bytes;
+	unsigned __int128 div = 1, hundredths;
 	size_t u = 0;
 
-	while (v >= 1024 && u + 1 < nitems(units)) {
-		v /= 1024;
+	/* In integers, as %.2f of the quotient would: tables are long. */
+	while (bytes / div >= 1024 && u + 1 < nitems(units)) {
+		div *= 1024;
 		u++;
 	}
-	snprintf(buf, len, "%.2f %s", v, units[u]);
+	hundredths = ((unsigned __int128)bytes * 100 + div / 2) / div;
+	snprintf(buf, len, "%llu.%02u %s",
+	    (unsigned long long)(hundredths / 100),
+	    (unsigned int)(hundredths % 100), units[u]);
 }
 
 void
