@@ -125,7 +125,11 @@ const struct cmd_entry cmd_pool_create_entry = {
 
 static const struct cmd_opt define_as_opts[] = {
 	{ "name", CMD_OPT_ARG, CMD_OPT_REQ, "name of the pool" },
-	{ "type", CMD_OPT_ARG, CMD_OPT_REQ, "type of the pool (dir)" },
+	{ "type", CMD_OPT_ARG, CMD_OPT_REQ, "type of the pool (dir, fs)" },
+	{ "source-dev", CMD_OPT_STRING, 0, "source device for underlying "
+	  "storage (fs: a device or an image file)" },
+	{ "source-format", CMD_OPT_STRING, 0, "format for underlying storage "
+	  "(fs: auto, ext2, ext3, ext4, xfs, vfat)" },
 	{ "target", CMD_OPT_STRING, 0, "target for underlying storage" },
 	{ "print-xml", CMD_OPT_BOOL, 0, "print XML document, but don't "
 	  "define the pool" },
@@ -148,7 +152,24 @@ cmd_pool_define_as_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	vr_xml_buf_attr(&b, "type", cmd_get(args, "type"));
 	vr_buf_puts(&b, ">\n  <name>");
 	vr_xml_escape_text(&b, cmd_get(args, "name"));
-	vr_buf_puts(&b, "</name>\n  <target>\n    <path>");
+	vr_buf_puts(&b, "</name>\n");
+	if (cmd_has(args, "source-dev") || cmd_has(args, "source-format")) {
+		vr_buf_puts(&b, "  <source>\n");
+		if (cmd_has(args, "source-dev")) {
+			vr_buf_puts(&b, "    <device");
+			vr_xml_buf_attr(&b, "path", cmd_get(args,
+			    "source-dev"));
+			vr_buf_puts(&b, "/>\n");
+		}
+		if (cmd_has(args, "source-format")) {
+			vr_buf_puts(&b, "    <format");
+			vr_xml_buf_attr(&b, "type", cmd_get(args,
+			    "source-format"));
+			vr_buf_puts(&b, "/>\n");
+		}
+		vr_buf_puts(&b, "  </source>\n");
+	}
+	vr_buf_puts(&b, "  <target>\n    <path>");
 	vr_xml_escape_text(&b, target);
 	vr_buf_puts(&b, "</path>\n  </target>\n</pool>\n");
 	if (cmd_has(args, "print-xml")) {
@@ -164,9 +185,10 @@ cmd_pool_define_as_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_pool_define_as_entry = {
 	.name = "pool-define-as", .summary = "define a pool from a set of "
 	    "args",
-	.desc = "Define a storage pool of TYPE 'dir' on the directory given "
-	    "by --target, without writing XML. With --print-xml, print the "
-	    "XML instead.",
+	.desc = "Define a storage pool without writing XML: TYPE 'dir' on the "
+	    "directory given by --target, or 'fs', the file system on "
+	    "--source-dev (of --source-format) mounted on --target. With "
+	    "--print-xml, print the XML instead.",
 	.opts = define_as_opts, .flags = CMD_RW, .group = CMD_GROUP_POOL,
 	.exec = cmd_pool_define_as_exec,
 };

@@ -18,6 +18,8 @@
 #include "xmalloc.h"
 
 VR_ENUM_IMPL(pool_type, POOL_TYPE_LAST, "dir", "fs", "logical")
+VR_ENUM_IMPL(pool_fs_format, POOL_FS_LAST, "auto", "ext2", "ext3", "ext4",
+    "xfs", "vfat")
 
 static char *pool_schema_dir;
 
@@ -122,7 +124,8 @@ pool_parse_header(struct pool_def *def, xmlNode *root)
 
 	if ((v = vr_xml_attr_enum(root, "type",
 	    VR_XML_ENUM(pool_type, POOL_TYPE_LAST),
-	    VR_XML_BIT(POOL_TYPE_DIR), VR_XML_REQUIRED)) < 0)
+	    VR_XML_BIT(POOL_TYPE_DIR) | VR_XML_BIT(POOL_TYPE_FS),
+	    VR_XML_REQUIRED)) < 0)
 		return -1;
 	def->type = v;
 	return vr_xml_name_uuid(root, &def->name, def->uuid);
@@ -168,13 +171,43 @@ pool_path_normalize(char *path)
 	return 0;
 }
 
+/* An fs pool's <source>: the device (or image file) and its format. */
+static int
+pool_parse_source(struct pool_def *def, xmlNode *root)
+{
+	xmlNode *src = vr_xml_child(root, "source"), *n;
+	const char *path;
+	int v = POOL_FS_AUTO;
+
+	/* A dir pool has an empty <source>: anything in it is refused. */
+	if (def->type != POOL_TYPE_FS)
+		return 0;
+	if (src == NULL)
+		src = vr_xml_child_req(root, "source");
+	if (src == NULL || (n = vr_xml_child_req(src, "device")) == NULL ||
+	    (path = vr_xml_attr_req(n, "path")) == NULL)
+		return -1;
+	if (path[0] != '/') {
+		vr_xml_attr_invalid(n, "path", path, "expected an absolute "
+		    "path");
+		return -1;
+	}
+	def->source_device = xstrdup(path);
+	if ((n = vr_xml_child(src, "format")) != NULL &&
+	    (v = vr_xml_attr_enum(n, "type", VR_XML_ENUM(pool_fs_format,
+	    POOL_FS_LAST), VR_XML_ALL, VR_XML_REQUIRED)) < 0)
+		return -1;
+	def->source_format = v;
+	return 0;
+}
+
 static int
 pool_parse_target(struct pool_def *def, xmlNode *root)
 {
 	xmlNode *target, *n;
 
-	/* A dir pool has an empty <source>. */
-	vr_xml_child(root, "source");
+	if (pool_parse_source(def, root) < 0)
+		return -1;
 	if ((target = vr_xml_child_req(root, "target")) == NULL ||
 	    (n = vr_xml_child_req(target, "path")) == NULL)
 		return -1;
@@ -258,6 +291,15 @@ pool_def_format(const struct pool_def *def)
 	vr_xml_fmt_bytes(&b, "allocation", def->allocation);
 	vr_xml_fmt_bytes(&b, "available", def->available);
 	vr_buf_line(&b, "<source>");
+	if (def->source_device != NULL) {
+		b.indent++;
+		vr_xml_fmt_start(&b, "device");
+		vr_xml_buf_attr(&b, "path", def->source_device);
+		vr_xml_fmt_end(&b, false);
+		vr_buf_line(&b, "<format type='%s'/>",
+		    pool_fs_format_to_string(def->source_format));
+		b.indent--;
+	}
 	vr_buf_line(&b, "</source>");
 	vr_buf_line(&b, "<target>");
 	b.indent++;
@@ -275,6 +317,7 @@ pool_def_copy(const struct pool_def *src)
 
 	*def = *src;
 	def->name = xstrdup_null(src->name);
+	def->source_device = xstrdup_null(src->source_device);
 	def->target_path = xstrdup_null(src->target_path);
 	return def;
 }
@@ -285,6 +328,7 @@ pool_def_free(struct pool_def *def)
 	if (def == NULL)
 		return;
 	free(def->name);
+	free(def->source_device);
 	free(def->target_path);
 	free(def);
 }

@@ -9,8 +9,9 @@
  *     <capacity unit='bytes'>N</capacity>     (state: written by vireod,
  *     <allocation unit='bytes'>N</allocation>  accepted and ignored on
  *     <available unit='bytes'>N</available>    input)
- *     <source>
- *     </source>
+ *     <source>                                 (type 'fs':
+ *     </source>                                 <device path='/dev/sdb1'/>
+ *                                               <format type='ext4'/>)
  *     <target>
  *       <path>/var/lib/vireo/images</path>
  *       <permissions><mode>0711</mode><owner>0</owner><group>0</group>
@@ -18,7 +19,8 @@
  *     </target>
  *   </pool>
  *
- * Sizes are kept in bytes. Only type 'dir' is supported so far.
+ * Sizes are kept in bytes. Types 'dir' (a directory) and 'fs' (a file
+ * system, on a device or an image file, mounted on the target path).
  */
 #ifndef VR_POOL_DEF_H
 #define VR_POOL_DEF_H
@@ -32,11 +34,23 @@
 
 enum pool_type {
 	POOL_TYPE_DIR,
-	POOL_TYPE_FS,		/* not supported yet */
+	POOL_TYPE_FS,
 	POOL_TYPE_LOGICAL,	/* not supported yet */
 	POOL_TYPE_LAST
 };
 VR_ENUM_DECL(pool_type);
+
+/* <source><format type=...> of an fs pool: what mount -t is told. */
+enum pool_fs_format {
+	POOL_FS_AUTO,
+	POOL_FS_EXT2,
+	POOL_FS_EXT3,
+	POOL_FS_EXT4,
+	POOL_FS_XFS,
+	POOL_FS_VFAT,
+	POOL_FS_LAST
+};
+VR_ENUM_DECL(pool_fs_format);
 
 /* <permissions> of a pool's directory or of a volume; -1: not given. */
 struct pool_perms {
@@ -53,6 +67,8 @@ struct pool_def {
 	unsigned long long capacity;
 	unsigned long long allocation;
 	unsigned long long available;
+	char		*source_device;	/* fs: absolute path; else NULL */
+	enum pool_fs_format source_format; /* fs */
 	char		*target_path;	/* absolute, normalized */
 	struct pool_perms perms;
 };

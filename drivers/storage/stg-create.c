@@ -55,19 +55,22 @@ struct create_job {
 	bool		 claimed;	/* we created the file */
 };
 
-/* qemu-img's complaint on one line, without its "qemu-img: " prefixes. */
+/* A program's complaint on one line, without its "prog: " prefixes. */
 static void
-qemu_img_words(struct vr_buf *b, const char *err)
+run_words(struct vr_buf *b, const char *prog, const char *err)
 {
-	const char *p = err, *e;
-	size_t len;
+	const char *p = err, *e, *base = strrchr(prog, '/');
+	size_t len, blen;
 
+	base = base != NULL ? base + 1 : prog;
+	blen = strlen(base);
 	while (*p != '\0') {
 		e = strchr(p, '\n');
 		len = e != NULL ? (size_t)(e - p) : strlen(p);
-		if (strncmp(p, "qemu-img: ", 10) == 0) {
-			p += 10;
-			len -= 10;
+		if (len > blen + 1 && strncmp(p, base, blen) == 0 &&
+		    strncmp(p + blen, ": ", 2) == 0) {
+			p += blen + 2;
+			len -= blen + 2;
 		}
 		if (len > 0) {
 			if (b->len > 0)
@@ -81,27 +84,28 @@ qemu_img_words(struct vr_buf *b, const char *err)
 }
 
 int
-stg_qemu_img(const char *what, const char *name, const char **argv)
+stg_run(const char *what, const char *name, const char **argv)
 {
 	VR_AUTOFREE char *err = NULL;
 	struct vr_buf b = { 0 };
 	int rc;
 
 	if ((rc = vr_run(argv, NULL, &err)) < 0) {
-		if (access(STG_QEMU_IMG, X_OK) < 0)
-			vr_error(VR_ERR_UNSUPPORTED, "%s '%s': %s is missing; "
-			    "install the qemu-utils package", what, name,
-			    STG_QEMU_IMG);
+		if (access(argv[0], X_OK) < 0)
+			vr_error(VR_ERR_UNSUPPORTED, "%s '%s': %s is not "
+			    "installed", what, name, argv[0]);
 		else
 			vr_error_prefix("%s '%s'", what, name);
 		return -1;
 	}
 	if (rc == 0)
 		return 0;
-	qemu_img_words(&b, err != NULL ? err : "");
+	run_words(&b, argv[0], err != NULL ? err : "");
 	if (b.len == 0)
-		vr_buf_printf(&b, "qemu-img exited with status %d", rc);
-	vr_error(VR_ERR_QEMU, "%s '%s': %s", what, name, vr_buf_str(&b));
+		vr_buf_printf(&b, "%s exited with status %d", argv[0], rc);
+	vr_error(strcmp(argv[0], STG_QEMU_IMG) == 0 ? VR_ERR_QEMU :
+	    VR_ERR_SYSTEM, "%s '%s': %s", what, name,
+	    vr_buf_str(&b));
 	vr_buf_free(&b);
 	return -1;
 }
@@ -270,7 +274,7 @@ create_qemu_img(const struct create_job *j, const struct create_req *rq)
 		argv[n++] = j->src;
 		argv[n++] = j->path;
 		argv[n] = NULL;
-		return stg_qemu_img("cannot clone into storage volume",
+		return stg_run("cannot clone into storage volume",
 		    rq->name, argv);
 	}
 	argv[n++] = "create";
@@ -294,7 +298,7 @@ create_qemu_img(const struct create_job *j, const struct create_req *rq)
 		argv[n++] = size;
 	}
 	argv[n] = NULL;
-	return stg_qemu_img("cannot create storage volume", rq->name, argv);
+	return stg_run("cannot create storage volume", rq->name, argv);
 }
 
 static int

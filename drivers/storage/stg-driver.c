@@ -1,7 +1,8 @@
 /*
  * The storage driver: pool table, persistent definitions, pool jobs, and
- * the pool entry points of vr_storage_driver. Pools of type 'dir' only:
- * a directory whose regular files are the volumes.
+ * the pool entry points of vr_storage_driver. A pool is a directory whose
+ * regular files are the volumes: type 'dir', or 'fs' where a file system
+ * is mounted on the directory while the pool is active (stg-fs.c).
  *
  * Files: ROOT/etc/storage/NAME.xml (definitions, written atomically),
  * ROOT/etc/storage/autostart/NAME.xml (links), ROOT/run/storage/NAME.xml
@@ -388,10 +389,19 @@ pool_activate(struct stg_pool *p, const struct pool_def *cfg)
 	VR_AUTO(pool_def) live = pool_def_copy(cfg);
 	struct vr_hash *vols, *old;
 	uint64_t t0 = vr_time_us();
+	bool fs = live->type == POOL_TYPE_FS;
+	int mounted = 0;
 	size_t n;
 
-	if (pool_check_dir(live) < 0 || (vols = stg_scan_dir(live)) == NULL)
+	if (pool_check_dir(live) < 0 ||
+	    (fs && ((mounted = stg_fs_mounted(live->target_path)) < 0 ||
+	    stg_fs_mount(live) < 0)))
 		return -1;
+	if ((vols = stg_scan_dir(live)) == NULL) {
+		if (fs && !mounted)
+			stg_fs_umount(live);
+		return -1;
+	}
 	n = vr_hash_count(vols);
 	pthread_mutex_lock(&p->lock);
 	old = p->vols;
@@ -408,11 +418,14 @@ pool_activate(struct stg_pool *p, const struct pool_def *cfg)
 	return 0;
 }
 
-static void
+/* Unmount an fs pool first: -1 (still active) if it is busy. */
+static int
 pool_deactivate(struct stg_pool *p)
 {
 	struct vr_hash *vols;
 
+	if (p->live->type == POOL_TYPE_FS && stg_fs_umount(p->live) < 0)
+		return -1;
 	pthread_mutex_lock(&p->lock);
 	vols = p->vols;
 	p->vols = NULL;
@@ -423,6 +436,7 @@ pool_deactivate(struct stg_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	stg_vols_free(vols);
 	status_remove(p->name);
+	return 0;
 }
 
 /* Loading at startup */
@@ -827,7 +841,8 @@ op_destroy(struct stg_pool *p, void *arg)
 {
 	bool transient;
 
-	pool_deactivate(p);
+	if (pool_deactivate(p) < 0)
+		return -1;
 	pthread_mutex_lock(&p->lock);
 	transient = p->def == NULL;
 	pthread_mutex_unlock(&p->lock);
@@ -903,7 +918,8 @@ op_build(struct stg_pool *p, void *arg)
 		}
 		created = false;
 	}
-	if (build_perms(def, created) < 0)
+	if (build_perms(def, created) < 0 ||
+	    (def->type == POOL_TYPE_FS && stg_fs_build(def) < 0))
 		return -1;
 	log_info("storage pool '%s' built: %s", p->name, def->target_path);
 	return 0;

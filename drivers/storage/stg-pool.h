@@ -138,10 +138,19 @@ int		 stg_vol_create_as(const char *pool,
 int		 stg_vol_clone(const char *pool, const char *vol,
 		    const char *newname, struct vr_vol_info *);
 /*
- * Run qemu-img (argv[0] STG_QEMU_IMG). On failure the error is "what
- * 'PATH': " and qemu-img's own words, on one line.
+ * Run a program (qemu-img, mount...) to completion. On failure the error
+ * is "what 'name': " and the program's own words on one line.
  */
-int		 stg_qemu_img(const char *what, const char *name,
+int		 stg_run(const char *what, const char *name,
 		    const char **argv);
+
+/* stg-fs.c: fs pools. */
+/* 1 if something is mounted on target, 0 if not, -1 with an error. */
+int		 stg_fs_mounted(const char *target);
+/* Mount the pool's device on its directory, unless already done. */
+int		 stg_fs_mount(const struct pool_def *);
+int		 stg_fs_umount(const struct pool_def *);
+/* Make the pool's file system if its device has none. */
+int		 stg_fs_build(const struct pool_def *);
 
 #endif

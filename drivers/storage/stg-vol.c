@@ -402,7 +402,7 @@ wipe_qcow2(const struct vol_job *j)
 	argv[n++] = j->path;
 	argv[n++] = size;
 	argv[n] = NULL;
-	return stg_qemu_img("cannot wipe storage volume", v->name, argv);
+	return stg_run("cannot wipe storage volume", v->name, argv);
 }
 
 int
@@ -477,7 +477,7 @@ stg_vol_resize(const char *pool, const char *vol, unsigned long long cap,
 	argv[n++] = j.path;
 	argv[n++] = size;
 	argv[n] = NULL;
-	if (stg_qemu_img("cannot resize storage volume", j.snap.name,
+	if (stg_run("cannot resize storage volume", j.snap.name,
 	    argv) < 0)
 		goto out;
 	log_info("storage volume '%s' resized from %llu to %llu bytes",
