@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 vireo() { "$build/vireo" -c "vireo+unix:///system?socket=$sock" "$@"; }
-now_us() { echo $(( $(date +%s%N) / 1000 )); }
+. "$top/bench/lib.sh"
 
 # Sets dpid and start_us (start to first answer).
 start_daemon() {
@@ -31,17 +31,6 @@ start_daemon() {
 	dpid=$!
 	until vireo hostname >/dev/null 2>&1; do sleep 0.001; done
 	start_us=$(( $(now_us) - t0 ))
-}
-
-# avg_ms LABEL TARGET COMMAND...: run N times, print the mean.
-avg_ms() {
-	local label=$1 target=$2 i t0 t1
-	shift 2
-	t0=$(now_us)
-	for ((i = 0; i < N; i++)); do "$@" >/dev/null; done
-	t1=$(now_us)
-	printf '%-42s %8.2f ms   (target %s)\n' "$label" \
-		"$(echo "($t1 - $t0) / $N / 1000" | bc -l)" "$target"
 }
 
 dom_xml() {

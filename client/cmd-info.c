@@ -116,10 +116,8 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((ret = cmd_call(ctx, RPC_PROC_DOM_LIST, o)) == NULL)
 		return CMD_ERR;
-	if (!json_object_object_get_ex(ret, "domains", &doms) ||
-	    !json_object_is_type(doms, json_type_array)) {
+	if (cmd_reply_array(ret, "domains", &doms) < 0) {
 		json_object_put(ret);
-		vr_error(VR_ERR_RPC, "the daemon's reply has no 'domains'");
 		return CMD_ERR;
 	}
 	if (ctx->json) {
@@ -330,22 +328,12 @@ static const struct cmd_opt dumpxml_opts[] = {
 static enum cmd_retval
 cmd_dumpxml_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct json_object *o = cmd_dom_args(args), *ret;
-	const char *xml;
+	struct json_object *o = cmd_dom_args(args);
 
 	rpc_set_bool(o, "inactive", cmd_has(args, "inactive"));
 	rpc_set_bool(o, "secure", cmd_has(args, "security-info"));
-	if ((ret = cmd_call(ctx, RPC_PROC_DOM_GET_XML, o)) == NULL)
-		return CMD_ERR;
-	if (ctx->json)
-		cmd_print_json(ret);
-	else if (cmd_reply_str(ret, "xml", &xml) < 0) {
-		json_object_put(ret);
-		return CMD_ERR;
-	} else
-		cmd_print_text(xml);
-	json_object_put(ret);
-	return CMD_OK;
+	return cmd_print_xml_reply(ctx, cmd_call(ctx, RPC_PROC_DOM_GET_XML,
+	    o));
 }
 
 const struct cmd_entry cmd_dumpxml_entry = {

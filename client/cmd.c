@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "conn.h"
 #include "err.h"
+#include "output.h"
 #include "rpc.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -33,6 +34,19 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hostname_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_nodeinfo_entry;
+extern const struct cmd_entry cmd_pool_autostart_entry;
+extern const struct cmd_entry cmd_pool_build_entry;
+extern const struct cmd_entry cmd_pool_create_entry;
+extern const struct cmd_entry cmd_pool_define_as_entry;
+extern const struct cmd_entry cmd_pool_define_entry;
+extern const struct cmd_entry cmd_pool_delete_entry;
+extern const struct cmd_entry cmd_pool_destroy_entry;
+extern const struct cmd_entry cmd_pool_dumpxml_entry;
+extern const struct cmd_entry cmd_pool_info_entry;
+extern const struct cmd_entry cmd_pool_list_entry;
+extern const struct cmd_entry cmd_pool_refresh_entry;
+extern const struct cmd_entry cmd_pool_start_entry;
+extern const struct cmd_entry cmd_pool_undefine_entry;
 extern const struct cmd_entry cmd_reboot_entry;
 extern const struct cmd_entry cmd_reset_entry;
 extern const struct cmd_entry cmd_resume_entry;
@@ -44,6 +58,18 @@ extern const struct cmd_entry cmd_suspend_entry;
 extern const struct cmd_entry cmd_undefine_entry;
 extern const struct cmd_entry cmd_uri_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_vol_clone_entry;
+extern const struct cmd_entry cmd_vol_create_as_entry;
+extern const struct cmd_entry cmd_vol_create_entry;
+extern const struct cmd_entry cmd_vol_delete_entry;
+extern const struct cmd_entry cmd_vol_dumpxml_entry;
+extern const struct cmd_entry cmd_vol_info_entry;
+extern const struct cmd_entry cmd_vol_key_entry;
+extern const struct cmd_entry cmd_vol_list_entry;
+extern const struct cmd_entry cmd_vol_name_entry;
+extern const struct cmd_entry cmd_vol_path_entry;
+extern const struct cmd_entry cmd_vol_resize_entry;
+extern const struct cmd_entry cmd_vol_wipe_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
@@ -64,6 +90,19 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_hostname_entry,
 	&cmd_list_entry,
 	&cmd_nodeinfo_entry,
+	&cmd_pool_autostart_entry,
+	&cmd_pool_build_entry,
+	&cmd_pool_create_entry,
+	&cmd_pool_define_entry,
+	&cmd_pool_define_as_entry,
+	&cmd_pool_delete_entry,
+	&cmd_pool_destroy_entry,
+	&cmd_pool_dumpxml_entry,
+	&cmd_pool_info_entry,
+	&cmd_pool_list_entry,
+	&cmd_pool_refresh_entry,
+	&cmd_pool_start_entry,
+	&cmd_pool_undefine_entry,
 	&cmd_reboot_entry,
 	&cmd_reset_entry,
 	&cmd_resume_entry,
@@ -75,6 +114,18 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_undefine_entry,
 	&cmd_uri_entry,
 	&cmd_version_entry,
+	&cmd_vol_clone_entry,
+	&cmd_vol_create_entry,
+	&cmd_vol_create_as_entry,
+	&cmd_vol_delete_entry,
+	&cmd_vol_dumpxml_entry,
+	&cmd_vol_info_entry,
+	&cmd_vol_key_entry,
+	&cmd_vol_list_entry,
+	&cmd_vol_name_entry,
+	&cmd_vol_path_entry,
+	&cmd_vol_resize_entry,
+	&cmd_vol_wipe_entry,
 	NULL
 };
 
@@ -84,6 +135,8 @@ static const struct {
 } cmd_groups[CMD_GROUP_LAST] = {
 	[CMD_GROUP_DOMAIN] = { "domain", "Domain Management" },
 	[CMD_GROUP_MONITOR] = { "monitor", "Domain Monitoring" },
+	[CMD_GROUP_POOL] = { "pool", "Storage Pool" },
+	[CMD_GROUP_VOLUME] = { "volume", "Storage Volume" },
 	[CMD_GROUP_HOST] = { "host", "Host and Hypervisor" },
 	[CMD_GROUP_VIREO] = { "vireo", "Vireo itself" },
 };
@@ -416,6 +469,29 @@ cmd_call(struct cmd_ctx *ctx, int proc, struct json_object *args)
 	return cmd_conn_call(ctx->conn, proc, args);
 }
 
+/* XML files are small; this catches a wrong file early. */
+#define CMD_XML_MAX	(1024 * 1024)
+
+char *
+cmd_read_xml(const char *path, const char *what)
+{
+	VR_AUTOFREE char *xml = NULL;
+	size_t len;
+
+	if ((xml = vr_file_read(path, CMD_XML_MAX, &len)) == NULL) {
+		if (vr_error_code() == VR_ERR_INVALID_ARG)
+			vr_error(VR_ERR_INVALID_ARG, "'%s' is larger than "
+			    "1 MiB: is it a %s XML file?", path, what);
+		return NULL;
+	}
+	if (strlen(xml) != len) {
+		vr_error(VR_ERR_INVALID_ARG, "'%s' contains a NUL byte: is it "
+		    "a %s XML file?", path, what);
+		return NULL;
+	}
+	return vr_steal(&xml);
+}
+
 struct json_object *
 cmd_dom_args(const struct cmd_args *args)
 {
@@ -423,6 +499,63 @@ cmd_dom_args(const struct cmd_args *args)
 
 	rpc_set_string(o, "dom", cmd_get(args, "domain"));
 	return o;
+}
+
+enum cmd_retval
+cmd_done(struct cmd_ctx *ctx, struct json_object *ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ret == NULL)
+		return CMD_ERR;
+	if (ctx->json)
+		cmd_print_json(ret);
+	else {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		putchar('\n');
+	}
+	json_object_put(ret);
+	return CMD_OK;
+}
+
+enum cmd_retval
+cmd_call_list(struct cmd_ctx *ctx, int proc, struct json_object *callargs,
+    const char *key, enum cmd_retval (*print)(struct json_object *,
+    const struct cmd_args *), const struct cmd_args *args)
+{
+	struct json_object *ret, *arr;
+	enum cmd_retval rv = CMD_OK;
+
+	if ((ret = cmd_call(ctx, proc, callargs)) == NULL)
+		return CMD_ERR;
+	if (cmd_reply_array(ret, key, &arr) < 0)
+		rv = CMD_ERR;
+	else if (ctx->json)
+		cmd_print_json(ret);
+	else
+		rv = print(arr, args);
+	json_object_put(ret);
+	return rv;
+}
+
+enum cmd_retval
+cmd_print_xml_reply(struct cmd_ctx *ctx, struct json_object *ret)
+{
+	const char *xml;
+
+	if (ret == NULL)
+		return CMD_ERR;
+	if (ctx->json)
+		cmd_print_json(ret);
+	else if (cmd_reply_str(ret, "xml", &xml) < 0) {
+		json_object_put(ret);
+		return CMD_ERR;
+	} else
+		cmd_print_text(xml);
+	json_object_put(ret);
+	return CMD_OK;
 }
 
 static int
@@ -562,7 +695,8 @@ cmd_help_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_help_entry = {
 	.name = "help", .summary = "print help",
 	.desc = "Prints the list of commands, the commands of a group "
-	    "(domain, monitor, host, vireo) or the help of one command.",
+	    "(domain, monitor, pool, volume, host, vireo) or the help of one "
+	    "command.",
 	.opts = help_opts, .flags = CMD_RO,
 	.group = CMD_GROUP_VIREO, .exec = cmd_help_exec,
 };

@@ -43,6 +43,8 @@ struct cmd_opt {
 enum cmd_group {
 	CMD_GROUP_DOMAIN,	/* lifecycle and configuration */
 	CMD_GROUP_MONITOR,	/* domain state and information */
+	CMD_GROUP_POOL,		/* storage pools */
+	CMD_GROUP_VOLUME,	/* storage volumes */
 	CMD_GROUP_HOST,		/* host and hypervisor */
 	CMD_GROUP_VIREO,	/* the client itself */
 	CMD_GROUP_LAST
@@ -113,8 +115,30 @@ void	 cmd_help_all(FILE *);
  */
 struct json_object *cmd_call(struct cmd_ctx *, int proc,
 	    struct json_object *args);
+/* An XML file for the daemon (what: "domain"); NULL with an error. */
+char	*cmd_read_xml(const char *path, const char *what);
 /* {"dom": value of the "domain" option} */
 struct json_object *cmd_dom_args(const struct cmd_args *);
+/*
+ * The end of a command that changed something: print ret as JSON with
+ * --json, else the printf-formatted message and a newline. Takes ret
+ * (NULL: the call failed, CMD_ERR).
+ */
+enum cmd_retval cmd_done(struct cmd_ctx *, struct json_object *ret,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * A list: call proc with callargs (taken) and print the reply's array
+ * member key with print, or with --json the whole reply.
+ */
+enum cmd_retval cmd_call_list(struct cmd_ctx *, int proc,
+	    struct json_object *callargs, const char *key,
+	    enum cmd_retval (*print)(struct json_object *,
+	    const struct cmd_args *), const struct cmd_args *);
+/*
+ * A reply carrying {"xml"}: print the XML (or, with --json, the reply).
+ * Takes ret (NULL: the call failed, CMD_ERR).
+ */
+enum cmd_retval cmd_print_xml_reply(struct cmd_ctx *, struct json_object *);
 /* Print obj as pretty JSON with sorted keys, then a newline. */
 void	 cmd_print_json(struct json_object *);
 

@@ -9,6 +9,8 @@ vireo_SOURCES = \
 	client/cmd-event.c \
 	client/cmd-info.c \
 	client/cmd-host.c \
+	client/cmd-pool.c \
+	client/cmd-vol.c \
 	client/conn.c client/conn.h \
 	client/output.c client/output.h
 vireo_LDADD = $(VR_COMMON_LIBS)

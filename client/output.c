@@ -99,6 +99,15 @@ cmd_reply_i64(struct json_object *o, const char *key, int64_t *out)
 }
 
 int
+cmd_reply_array(struct json_object *o, const char *key,
+    struct json_object **out)
+{
+	if (reply_member(o, key, json_type_array, "an array", out) < 0)
+		return -1;
+	return *out != NULL ? 0 : reply_missing(key);
+}
+
+int
 cmd_reply_bool(struct json_object *o, const char *key, bool *out)
 {
 	struct json_object *v;
@@ -198,19 +207,26 @@ cmd_tab_add(struct cmd_tab *t, const char *const *cells)
 	t->nrows++;
 }
 
+/* No printf per cell: tables of 10,000 volumes are common. */
 static void
 tab_row(const struct cmd_tab *t, size_t r, const size_t *widths)
 {
 	const char *cell;
+	size_t len;
 	int c;
 
 	for (c = 0; c < t->ncols; c++) {
 		cell = t->cells[r * (size_t)t->ncols + (size_t)c];
-		if (c + 1 < t->ncols)
-			printf(" %-*s  ", (int)widths[c], cell);
-		else
-			printf(" %s\n", cell);
+		len = strlen(cell);
+		putchar(' ');
+		fwrite(cell, 1, len, stdout);
+		if (c + 1 == t->ncols)
+			break;
+		for (len = len < widths[c] ? widths[c] - len + 2 : 2; len > 0;
+		    len--)
+			putchar(' ');
 	}
+	putchar('\n');
 }
 
 /* As virsh's vshTablePrint(): cells padded to the widest plus two. */
@@ -251,6 +267,44 @@ cmd_tab_free(struct cmd_tab *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t);
+}
+
+int
+cmd_tab_print_rows(struct json_object *arr, int ncols,
+    const char *const *header,
+    int (*row)(struct cmd_tab *, struct json_object *, int ncols))
+{
+	struct cmd_tab *tab = cmd_tab_new(ncols, header);
+	size_t i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++) {
+		if (row(tab, json_object_array_get_idx(arr, i), ncols) < 0) {
+			cmd_tab_free(tab);
+			return -1;
+		}
+	}
+	cmd_tab_print(tab);
+	cmd_tab_free(tab);
+	return 0;
+}
+
+void
+cmd_pretty_size(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+	    "PiB", "EiB" };
+	unsigned __int128 div = 1, hundredths;
+	size_t u = 0;
+
+	/* In integers, as %.2f of the quotient would: tables are long. */
+	while (bytes / div >= 1024 && u + 1 < nitems(units)) {
+		div *= 1024;
+		u++;
+	}
+	hundredths = ((unsigned __int128)bytes * 100 + div / 2) / div;
+	snprintf(buf, len, "%llu.%02u %s",
+	    (unsigned long long)(hundredths / 100),
+	    (unsigned int)(hundredths % 100), units[u]);
 }
 
 void

@@ -3,6 +3,7 @@
 #define VR_OUTPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -17,6 +18,9 @@ int	 cmd_reply_i64(struct json_object *, const char *, int64_t *out);
 int	 cmd_reply_bool(struct json_object *, const char *, bool *out);
 int	 cmd_reply_opt_str(struct json_object *, const char *,
 	    const char **out);
+/* A member that must be an array ("the daemon's reply has no 'key'"). */
+int	 cmd_reply_array(struct json_object *, const char *,
+	    struct json_object **out);
 int	 cmd_reply_opt_i64(struct json_object *, const char *, int64_t *out);
 int	 cmd_reply_opt_bool(struct json_object *, const char *, bool *out);
 
@@ -31,6 +35,17 @@ struct cmd_tab *cmd_tab_new(int ncols, const char *const *header);
 void	 cmd_tab_add(struct cmd_tab *, const char *const *cells);
 void	 cmd_tab_print(const struct cmd_tab *);
 void	 cmd_tab_free(struct cmd_tab *);
+
+/* virsh's vshPrettyCapacity(): "1.00 GiB", "512.00 KiB", "0.00 B". */
+void	 cmd_pretty_size(unsigned long long bytes, char *buf, size_t len);
+
+/*
+ * Print a table with header, one row per element of arr made by
+ * row(tab, element, ncols); -1 (error recorded) if row() fails.
+ */
+int	 cmd_tab_print_rows(struct json_object *arr, int ncols,
+	    const char *const *header,
+	    int (*row)(struct cmd_tab *, struct json_object *, int ncols));
 
 /* Write s and a newline unless s already ends with one. */
 void	 cmd_print_text(const char *);

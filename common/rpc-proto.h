@@ -94,6 +94,75 @@ enum rpc_proc {
 	/* reserved for the events issue: {"events":["lifecycle"]} -> {} */
 	RPC_PROC_EVENT_SUBSCRIBE = 40,
 
+	/*
+	 * Storage (100-149). "pool" is a pool name or UUID; "vol" a volume
+	 * name in "pool" or, when "pool" is absent (or "vol" has a '/'), a
+	 * volume's key or path. Sizes are in bytes. A pool summary
+	 * ("pool info") is:
+	 *   {"name":"default","uuid":"...","type":"dir","state":"running",
+	 *    "persistent":true,"autostart":false,"capacity":N,
+	 *    "allocation":N,"available":N,"volumes":N}
+	 * ("state": inactive, building, running, degraded, inaccessible) and
+	 * a volume summary ("vol info"):
+	 *   {"name":"a.qcow2","pool":"default","key":"/p/a.qcow2",
+	 *    "path":"/p/a.qcow2","type":"file","format":"qcow2",
+	 *    "capacity":N,"allocation":N,"physical":N,
+	 *    "backing":"/p/base.raw" or null}
+	 */
+	/* {"xml":"..."} -> pool info */
+	RPC_PROC_POOL_DEFINE = 100,
+	/* {"pool":P} -> {} */
+	RPC_PROC_POOL_UNDEFINE = 101,
+	/* {"xml":"..."} -> pool info : a transient pool, started */
+	RPC_PROC_POOL_CREATE = 102,
+	/* {"pool":P} -> {} : create the directory (pool inactive) */
+	RPC_PROC_POOL_BUILD = 103,
+	/* {"pool":P} -> {} */
+	RPC_PROC_POOL_START = 104,
+	RPC_PROC_POOL_DESTROY = 105,
+	/* {"pool":P} -> {} : remove the (empty) directory, pool inactive */
+	RPC_PROC_POOL_DELETE = 106,
+	/* {"pool":P} -> {} : scan the directory again */
+	RPC_PROC_POOL_REFRESH = 107,
+	/* {"pool":P,"autostart":bool} -> {} */
+	RPC_PROC_POOL_SET_AUTOSTART = 108,
+	/* {"active":bool,"inactive":bool} -> {"pools":[pool info,...]}
+	 * sorted by name; neither flag: all */
+	RPC_PROC_POOL_LIST = 110,
+	/* {"pool":P} -> pool info */
+	RPC_PROC_POOL_GET_INFO = 111,
+	/* {"pool":P,"inactive":bool} -> {"xml":"..."} */
+	RPC_PROC_POOL_GET_XML = 112,
+
+	/* {"pool":P,"xml":"..."} -> vol info */
+	RPC_PROC_VOL_CREATE = 120,
+	/* {"pool":P,"name":N,"capacity":N,"format":"raw"|"qcow2",
+	 *  "backing_vol":V,"backing_format":"raw"|"qcow2",
+	 *  "prealloc_metadata":bool} -> vol info; format defaults to raw,
+	 * backing_vol (a volume of P, or a path) and its format are
+	 * optional (the format is then read from the backing file) */
+	RPC_PROC_VOL_CREATE_AS = 121,
+	/* {"pool":P,"vol":V,"name":N} -> vol info of the copy, in V's pool */
+	RPC_PROC_VOL_CLONE = 122,
+	/* {"pool":P,"vol":V} -> {} : refused while a domain runs on it */
+	RPC_PROC_VOL_DELETE = 123,
+	/* {"pool":P,"vol":V} -> {} : all zeros, same size and format */
+	RPC_PROC_VOL_WIPE = 124,
+	/* {"pool":P,"vol":V,"capacity":N,"delta":bool,"shrink":bool} ->
+	 * vol info; delta adds capacity, shrink allows making it smaller */
+	RPC_PROC_VOL_RESIZE = 125,
+	/* {"pool":P,"fields":["name","path",...]} ->
+	 * {"volumes":[vol info,...]} sorted by name; with "fields", each
+	 * volume is instead an array of those members' values in vol info
+	 * order (name, pool, key, path, type, format, capacity, allocation,
+	 * physical, backing): 10,000 volumes cost several times less. */
+	RPC_PROC_VOL_LIST = 130,
+	/* {"pool":P,"vol":V} -> vol info */
+	RPC_PROC_VOL_GET_INFO = 131,
+	/* {"pool":P,"vol":V} -> {"xml":"..."} */
+	RPC_PROC_VOL_GET_XML = 132,
+	/* 140-149: reserved for vol-upload and vol-download (data streams) */
+
 	RPC_PROC_LAST
 };
 

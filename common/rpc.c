@@ -91,8 +91,9 @@ rpc_frame_encode(struct json_object *obj, size_t *lenp)
 	const char *text;
 	char *frame;
 
-	text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN,
-	    &len);
+	/* Paths are common: "/" need not be escaped in JSON. */
+	text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	frame = xmalloc(len + RPC_HEADER_LEN);
 	frame[0] = (char)((len >> 24) & 0xff);
 	frame[1] = (char)((len >> 16) & 0xff);
@@ -313,4 +314,37 @@ void
 rpc_set_i64(struct json_object *o, const char *key, int64_t val)
 {
 	json_object_object_add(o, key, json_object_new_int64(val));
+}
+
+int
+rpc_get_fields(struct json_object *args, const char *const *names, int n,
+    unsigned int *mask)
+{
+	struct json_object *arr, *f;
+	size_t i, len;
+	int k;
+
+	*mask = (1u << n) - 1;
+	if (!json_object_object_get_ex(args, "fields", &arr))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array)) {
+		vr_error(VR_ERR_RPC, "argument 'fields' must be an array");
+		return -1;
+	}
+	*mask = 0;
+	len = json_object_array_length(arr);
+	for (i = 0; i < len; i++) {
+		f = json_object_array_get_idx(arr, i);
+		for (k = 0; k < n; k++)
+			if (json_object_is_type(f, json_type_string) &&
+			    strcmp(json_object_get_string(f), names[k]) == 0)
+				break;
+		if (k == n) {
+			vr_error(VR_ERR_RPC, "unknown field '%s' in 'fields'",
+			    f != NULL ? json_object_get_string(f) : "null");
+			return -1;
+		}
+		*mask |= 1u << k;
+	}
+	return 0;
 }

@@ -63,6 +63,14 @@ int	 rpc_get_u64(struct json_object *, const char *key, bool required,
 int	 rpc_get_i64(struct json_object *, const char *key, bool required,
 	    int64_t *out);
 
+/*
+ * Optional "fields": ["name",...] choosing members among names[0..n): a
+ * mask of their indexes; every bit of the n when absent. Unknown names
+ * and wrong types are VR_ERR_RPC.
+ */
+int	 rpc_get_fields(struct json_object *, const char *const *names, int n,
+	    unsigned int *mask);
+
 /* Convenience for building ret objects. */
 void	 rpc_set_string(struct json_object *, const char *, const char *);
 void	 rpc_set_bool(struct json_object *, const char *, bool);

@@ -53,10 +53,10 @@ unit_bytes(const char *unit, unsigned long long *bytes)
 }
 
 int
-vr_scale_to_kib(unsigned long long value, const char *unit,
-    const char *default_unit, unsigned long long *kib)
+vr_scale_to_bytes(unsigned long long value, const char *unit,
+    const char *default_unit, unsigned long long *bytes)
 {
-	unsigned long long scale, bytes;
+	unsigned long long scale;
 
 	if (unit == NULL || *unit == '\0')
 		unit = default_unit;
@@ -69,16 +69,27 @@ vr_scale_to_kib(unsigned long long value, const char *unit,
 		    value, unit);
 		return -1;
 	}
-	bytes = value * scale;
+	*bytes = value * scale;
+	return 0;
+}
+
+int
+vr_scale_to_kib(unsigned long long value, const char *unit,
+    const char *default_unit, unsigned long long *kib)
+{
+	unsigned long long bytes;
+
+	if (vr_scale_to_bytes(value, unit, default_unit, &bytes) < 0)
+		return -1;
 	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	return 0;
 }
 
 int
-vr_parse_size_kib(const char *s, const char *default_unit,
-    unsigned long long *kib)
+vr_parse_size_bytes(const char *s, const char *default_unit,
+    unsigned long long *bytes)
 {
-	unsigned long long whole, scale, frac_num = 0, frac_den = 1, bytes;
+	unsigned long long whole, scale, frac_num = 0, frac_den = 1, frac;
 	const char *p = s;
 	char *end;
 
@@ -112,7 +123,25 @@ vr_parse_size_kib(const char *s, const char *default_unit,
 		vr_error(VR_ERR_INVALID_ARG, "size '%s' is too large", s);
 		return -1;
 	}
-	bytes = whole * scale + (scale / frac_den) * frac_num;
+	/* scale * frac_num / frac_den, exact without overflowing */
+	frac = (scale / frac_den) * frac_num +
+	    (scale % frac_den) * frac_num / frac_den;
+	if (whole * scale > ULLONG_MAX - frac) {
+		vr_error(VR_ERR_INVALID_ARG, "size '%s' is too large", s);
+		return -1;
+	}
+	*bytes = whole * scale + frac;
+	return 0;
+}
+
+int
+vr_parse_size_kib(const char *s, const char *default_unit,
+    unsigned long long *kib)
+{
+	unsigned long long bytes;
+
+	if (vr_parse_size_bytes(s, default_unit, &bytes) < 0)
+		return -1;
 	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	return 0;
 }
@@ -407,6 +436,18 @@ vr_time_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+void
+vr_deadline_after_ms(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 uint64_t
 vr_time_ms(void)
 {
@@ -589,4 +630,19 @@ vr_hash_next(const struct vr_hash *h, size_t *i, const char **key,
 		return true;
 	}
 	return false;
+}
+
+void *
+vr_hash_get_name_uuid(const struct vr_hash *by_name,
+    const struct vr_hash *by_uuid, const char *key)
+{
+	unsigned char uuid[16];
+	char ukey[VR_UUID_BUFLEN];
+	void *v = vr_hash_get(by_name, key);
+
+	if (v == NULL && vr_uuid_parse(key, uuid) == 0) {
+		vr_uuid_format(uuid, ukey);
+		v = vr_hash_get(by_uuid, ukey);
+	}
+	return v;
 }

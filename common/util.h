@@ -47,12 +47,18 @@
  */
 int	 vr_scale_to_kib(unsigned long long value, const char *unit,
 	    const char *default_unit, unsigned long long *kib);
+/* The same in bytes, exact. */
+int	 vr_scale_to_bytes(unsigned long long value, const char *unit,
+	    const char *default_unit, unsigned long long *bytes);
 /*
  * Parse a size as typed on the command line: "524288" (in default_unit),
  * "512M", "1G", "1.5GiB"... into KiB.
  */
 int	 vr_parse_size_kib(const char *, const char *default_unit,
 	    unsigned long long *kib);
+/* The same in bytes ("10G", "1.5GiB", "4096" in default_unit). */
+int	 vr_parse_size_bytes(const char *, const char *default_unit,
+	    unsigned long long *bytes);
 int	 vr_parse_ull(const char *, unsigned long long *);
 int	 vr_parse_uint(const char *, unsigned int *);
 
@@ -89,6 +95,9 @@ ssize_t	 vr_write_all(int, const void *, size_t);
 ssize_t	 vr_read_all(int, void *, size_t);
 
 uint64_t vr_time_ms(void);	/* monotonic */
+/* CLOCK_MONOTONIC now + ms, for pthread_cond_clockwait(). */
+struct timespec;
+void	 vr_deadline_after_ms(struct timespec *, unsigned int ms);
 uint64_t vr_time_us(void);	/* monotonic */
 
 /*
@@ -107,6 +116,12 @@ void	*vr_hash_get(const struct vr_hash *, const char *);
 int	 vr_hash_add(struct vr_hash *, const char *, void *);
 void	*vr_hash_remove(struct vr_hash *, const char *);
 size_t	 vr_hash_count(const struct vr_hash *);
+/*
+ * An object by name (by_name) or by UUID in any spelling (by_uuid, keyed
+ * by vr_uuid_format()); NULL if neither. Callers hold the tables' lock.
+ */
+void	*vr_hash_get_name_uuid(const struct vr_hash *by_name,
+	    const struct vr_hash *by_uuid, const char *key);
 /* Iterate: i starts at 0; returns false at end. */
 bool	 vr_hash_next(const struct vr_hash *, size_t *i, const char **key,
 	    void **value);

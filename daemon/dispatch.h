@@ -5,8 +5,11 @@
 
 struct vd_client;
 struct vr_dom_driver;
+struct vr_storage_driver;
 
-void	 vd_dispatch_init(const struct vr_dom_driver *, unsigned int workers);
+/* The storage driver may be NULL: its procedures then fail. */
+void	 vd_dispatch_init(const struct vr_dom_driver *,
+	    const struct vr_storage_driver *, unsigned int workers);
 /* A complete frame from a client (loop thread). body is consumed. */
 void	 vd_dispatch_frame(struct vd_client *, char *body, size_t len);
 /* For tests: every procedure number below RPC_PROC_LAST has an entry. */

@@ -4,9 +4,10 @@ vireod_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
+	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/server.c daemon/server.h \
 	daemon/workers.c daemon/workers.h
-vireod_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS) $(LIBNL_LIBS) \
+vireod_LDADD = drivers/storage/libvrstorage.a drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS) $(LIBNL_LIBS) \
 	$(LIBNL_ROUTE_LIBS)
 
 systemdsystemunit_DATA = daemon/vireod.service

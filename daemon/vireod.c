@@ -25,6 +25,7 @@
 #include "err.h"
 #include "event.h"
 #include "log.h"
+#include "pool-def.h"
 #include "rpc.h"
 #include "server.h"
 #include "util.h"
@@ -293,6 +294,13 @@ main(int argc, char **argv)
 	env.qemu_group = conf.group;
 	env.job_wait_ms = conf.job_wait_timeout_ms;
 	env.emit_event = emit_event;
+	/* Each driver reaches the other only through these hooks. */
+	env.volume_path = stg_storage_driver.volume_path;
+	env.volume_user = qemu_dom_driver.volume_user;
+	pool_def_set_schema_dir(schemas);
+	/* Pools first: restarted domains may run on their volumes. */
+	if (stg_storage_driver.init(&env) < 0)
+		fatal("storage driver: %s", vr_error_message());
 	if (qemu_dom_driver.init(&env) < 0)
 		fatal("qemu driver: %s", vr_error_message());
 
@@ -301,7 +309,8 @@ main(int argc, char **argv)
 	limits.idle_timeout_s = conf.client_idle_timeout;
 	limits.max_frame = RPC_MAX_FRAME;
 	vd_server_init(loop, &limits);
-	vd_dispatch_init(&qemu_dom_driver, conf.max_workers);
+	vd_dispatch_init(&qemu_dom_driver, &stg_storage_driver,
+	    conf.max_workers);
 	if (vd_server_listen(paths.sock_rw, conf.unix_sock_rw_perms,
 	    false) < 0 || vd_server_listen(paths.sock_ro,
 	    conf.unix_sock_ro_perms, true) < 0)
@@ -311,12 +320,14 @@ main(int argc, char **argv)
 		fatal("%s", vr_error_message());
 	log_info("vireod %s ready (root %s)", PACKAGE_VERSION,
 	    root != NULL ? root : "/");
+	stg_storage_driver.autostart();
 	qemu_dom_driver.autostart();
 
 	vr_loop_run(loop);
 
 	vd_server_close();
 	qemu_dom_driver.cleanup();
+	stg_storage_driver.cleanup();
 	unlink(paths.pidfile);
 	close(pidfd);
 	vd_conf_clear(&conf);

@@ -6,6 +6,8 @@
  * with vr_error set.
  *
  * A domain is named by a "key": its name, its UUID, or its id as decimal.
+ * A storage pool by its name or UUID; a volume by its pool and name, or
+ * (pool NULL) by its key or path.
  */
 #ifndef VR_DRIVER_H
 #define VR_DRIVER_H
@@ -48,6 +50,20 @@ struct vr_driver_env {
 	/* Emit an event to subscribers (may be NULL). Any thread. */
 	void		(*emit_event)(const char *event, const char *dom_name,
 			    const char *type, const char *detail);
+	/*
+	 * Storage, for hypervisor drivers (NULL: no storage driver): the
+	 * path (caller frees) and format (enum vol_format) of volume vol in
+	 * pool, which must be active. Any thread.
+	 */
+	int		(*volume_path)(const char *pool, const char *vol,
+			    char **path, int *format);
+	/*
+	 * Hypervisor, for the storage driver (NULL: none): 1 and the name of
+	 * a running domain whose disks use volume pool/vol or the file at
+	 * path; 0 if none. Costs O(running domains). Any thread.
+	 */
+	int		(*volume_user)(const char *pool, const char *vol,
+			    const char *path, char *dom, size_t len);
 };
 
 struct vr_dom_info {
@@ -113,8 +129,127 @@ struct vr_dom_driver {
 	int		(*set_max_memory)(const char *key,
 			    unsigned long long kib, unsigned int flags);
 	int		(*set_autostart)(const char *key, bool);
+
+	/* For vr_driver_env.volume_user. */
+	int		(*volume_user)(const char *pool, const char *vol,
+			    const char *path, char *dom, size_t len);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;
+
+/* Storage pools and volumes (drivers/storage). Sizes are in bytes. */
+
+enum vr_pool_state {
+	VR_POOL_INACTIVE = 0,
+	VR_POOL_BUILDING = 1,
+	VR_POOL_RUNNING = 2,
+	VR_POOL_DEGRADED = 3,
+	VR_POOL_INACCESSIBLE = 4,
+	VR_POOL_STATE_LAST
+};
+
+/* "inactive", "building", "running"... (virsh's words) */
+const char	*vr_pool_state_name(int state);
+
+struct vr_pool_info {
+	char		 name[65];
+	unsigned char	 uuid[16];
+	int		 type;		/* enum pool_type */
+	int		 state;		/* enum vr_pool_state */
+	bool		 persistent;
+	bool		 autostart;
+	unsigned long long capacity;
+	unsigned long long allocation;
+	unsigned long long available;
+	size_t		 volumes;	/* while active */
+};
+
+struct vr_vol_info {
+	char		 name[65];
+	char		 pool[65];
+	char		*path;		/* also the key */
+	int		 type;		/* enum vol_type */
+	int		 format;	/* enum vol_format */
+	unsigned long long capacity;
+	unsigned long long allocation;
+	unsigned long long physical;
+	char		*backing;	/* NULL: none */
+};
+
+/* Free the strings of infos (and the array). */
+void		 vr_vol_info_clear(struct vr_vol_info *);
+void		 vr_vol_infos_free(struct vr_vol_info *, size_t n);
+
+/* Flags for pool_list. Neither: both. */
+#define VR_POOL_LIST_ACTIVE	0x1
+#define VR_POOL_LIST_INACTIVE	0x2
+
+/* Flags for pool_get_xml. */
+#define VR_POOL_XML_INACTIVE	0x1
+
+/* vol_create_as, virsh's vol-create-as. */
+struct vr_vol_create_args {
+	const char	*name;
+	unsigned long long capacity;
+	int		 format;	/* enum vol_format */
+	const char	*backing;	/* a volume of the pool, a path; NULL */
+	int		 backing_format; /* enum vol_format; -1: probe it */
+	bool		 prealloc_metadata;
+};
+
+/* Flags for vol_resize. */
+#define VR_VOL_RESIZE_DELTA	0x1	/* capacity is added */
+#define VR_VOL_RESIZE_SHRINK	0x2	/* allow making it smaller */
+
+struct vr_storage_driver {
+	const char	*name;
+	int		(*init)(const struct vr_driver_env *);
+	/* Start autostart pools. Before the hypervisor's autostart. */
+	void		(*autostart)(void);
+	void		(*cleanup)(void);
+
+	/* Pools. Reads never wait behind a job. */
+	int		(*pool_list)(unsigned int flags,
+			    struct vr_pool_info **, size_t *n);
+	int		(*pool_get_info)(const char *key,
+			    struct vr_pool_info *);
+	char		*(*pool_get_xml)(const char *key, unsigned int flags);
+	int		(*pool_define)(const char *xml, struct vr_pool_info *);
+	int		(*pool_undefine)(const char *key);
+	/* A transient pool, started. */
+	int		(*pool_create)(const char *xml, struct vr_pool_info *);
+	int		(*pool_build)(const char *key);
+	int		(*pool_start)(const char *key);
+	int		(*pool_destroy)(const char *key);
+	int		(*pool_delete)(const char *key);
+	int		(*pool_refresh)(const char *key);
+	int		(*pool_set_autostart)(const char *key, bool);
+
+	/* Volumes, sorted by name; reads never wait behind a job. */
+	int		(*vol_list)(const char *pool, struct vr_vol_info **,
+			    size_t *n);
+	int		(*vol_get_info)(const char *pool, const char *vol,
+			    struct vr_vol_info *);
+	char		*(*vol_get_xml)(const char *pool, const char *vol);
+	int		(*vol_create)(const char *pool, const char *xml,
+			    struct vr_vol_info *);
+	int		(*vol_create_as)(const char *pool,
+			    const struct vr_vol_create_args *,
+			    struct vr_vol_info *);
+	/* A copy of vol named newname in the same pool. */
+	int		(*vol_clone)(const char *pool, const char *vol,
+			    const char *newname, struct vr_vol_info *);
+	int		(*vol_delete)(const char *pool, const char *vol);
+	int		(*vol_wipe)(const char *pool, const char *vol);
+	int		(*vol_resize)(const char *pool, const char *vol,
+			    unsigned long long capacity, unsigned int flags,
+			    struct vr_vol_info *);
+
+	/* For vr_driver_env.volume_path. */
+	int		(*volume_path)(const char *pool, const char *vol,
+			    char **path, int *format);
+};
+
+extern const struct vr_storage_driver stg_storage_driver;
 
 #endif

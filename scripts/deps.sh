@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(
 	autoconf automake make gcc pkg-config
 	libxml2-dev libjson-c-dev uuid-dev libnl-3-dev libnl-route-3-dev
-	qemu-system-x86 qemu-utils
+	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc
 )
 missing=()

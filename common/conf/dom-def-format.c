@@ -16,49 +16,11 @@
 #include "xml-util.h"
 #include "xmalloc.h"
 
-/* Indentation and "<" then the printf-formatted start of a tag. */
-static void __attribute__((format(printf, 2, 3)))
-fmt_start(struct vr_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int i;
-
-	for (i = 0; i < b->indent; i++)
-		vr_buf_add(b, "  ", 2);
-	vr_buf_add(b, "<", 1);
-	va_start(ap, fmt);
-	vr_buf_vprintf(b, fmt, ap);
-	va_end(ap);
-}
-
-/* End the tag: "/>" or ">" and indent its children. */
-static void
-fmt_end(struct vr_buf *b, bool children)
-{
-	if (children) {
-		vr_buf_add(b, ">\n", 2);
-		b->indent++;
-	} else
-		vr_buf_add(b, "/>\n", 3);
-}
-
-static void
-fmt_close(struct vr_buf *b, const char *name)
-{
-	b->indent--;
-	vr_buf_line(b, "</%s>", name);
-}
-
-/* <name>text</name>, nothing if text is NULL. */
-static void
-fmt_text(struct vr_buf *b, const char *name, const char *text)
-{
-	if (text == NULL)
-		return;
-	fmt_start(b, "%s>", name);
-	vr_xml_escape_text(b, text);
-	vr_buf_printf(b, "</%s>\n", name);
-}
+/* xml-util's formatting helpers, by the short names used below. */
+#define fmt_start	vr_xml_fmt_start
+#define fmt_end		vr_xml_fmt_end
+#define fmt_close	vr_xml_fmt_close
+#define fmt_text	vr_xml_fmt_text
 
 static void
 fmt_addr(struct vr_buf *b, const struct dom_addr *a)

@@ -227,8 +227,6 @@ dom_cpuset_valid(const char *s)
 static int
 dom_parse_header(struct dom_def *def, xmlNode *root)
 {
-	VR_AUTOFREE char *uuid = NULL;
-	xmlNode *n;
 	int v, id;
 
 	if ((v = vr_xml_attr_enum(root, "type",
@@ -238,19 +236,8 @@ dom_parse_header(struct dom_def *def, xmlNode *root)
 	/* Live XML carries id=; the id is runtime state, not definition. */
 	if (vr_xml_attr_int(root, "id", -1, INT_MAX, &id) < 0)
 		return -1;
-	if ((n = vr_xml_child_req(root, "name")) == NULL)
+	if (vr_xml_name_uuid(root, &def->name, def->uuid) < 0)
 		return -1;
-	def->name = vr_xml_text(n);
-	if ((n = vr_xml_child(root, "uuid")) != NULL) {
-		uuid = vr_xml_text(n);
-		if (vr_uuid_parse(uuid, def->uuid) < 0) {
-			vr_xml_error(n, "invalid value '%s' for <uuid>: "
-			    "expected a UUID like "
-			    "8f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b", uuid);
-			return -1;
-		}
-	} else
-		vr_uuid_generate(def->uuid);
 	def->title = vr_xml_child_text(root, "title");
 	def->description = vr_xml_child_text(root, "description");
 	return 0;
@@ -1259,18 +1246,7 @@ dom_def_parse_string(const char *xml, unsigned int flags)
 	return vr_steal(&def);
 }
 
-struct dom_def *
-dom_def_parse_file(const char *path, unsigned int flags)
-{
-	VR_AUTOFREE char *xml = NULL;
-	struct dom_def *def;
-
-	if ((xml = vr_file_read(path, VR_XML_MAX_LEN, NULL)) == NULL)
-		return NULL;
-	if ((def = dom_def_parse_string(xml, flags)) == NULL)
-		vr_error_prefix("%s", path);
-	return def;
-}
+VR_XML_PARSE_FILE_IMPL(dom_def)
 
 static void
 dom_chr_clear(struct dom_chr *chr)

@@ -561,8 +561,8 @@ vr_xml_text_uint(xmlNode *n, unsigned int *v)
 }
 
 int
-vr_xml_text_kib(xmlNode *n, const char *default_unit,
-    unsigned long long *kib)
+vr_xml_text_bytes(xmlNode *n, const char *default_unit,
+    unsigned long long *bytes)
 {
 	const char *unit = vr_xml_attr(n, "unit");
 	unsigned long long v;
@@ -570,11 +570,50 @@ vr_xml_text_kib(xmlNode *n, const char *default_unit,
 
 	if (vr_xml_text_ull(n, &v) < 0)
 		return -1;
-	if (vr_scale_to_kib(v, unit, default_unit, kib) < 0) {
+	if (vr_scale_to_bytes(v, unit, default_unit, bytes) < 0) {
 		snprintf(msg, sizeof msg, "%s", vr_error_message());
 		vr_xml_error(n, "<%s>: %s", n->name, msg);
 		return -1;
 	}
+	return 0;
+}
+
+int
+vr_xml_text_uuid(xmlNode *n, unsigned char uuid[16])
+{
+	VR_AUTOFREE char *s = vr_xml_text(n);
+
+	if (vr_uuid_parse(s, uuid) == 0)
+		return 0;
+	vr_xml_error(n, "invalid value '%s' for <%s>: expected a UUID like "
+	    "8f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b", s, n->name);
+	return -1;
+}
+
+int
+vr_xml_name_uuid(xmlNode *root, char **name, unsigned char uuid[16])
+{
+	xmlNode *n;
+
+	if ((n = vr_xml_child_req(root, "name")) == NULL)
+		return -1;
+	*name = vr_xml_text(n);
+	if ((n = vr_xml_child(root, "uuid")) == NULL) {
+		vr_uuid_generate(uuid);
+		return 0;
+	}
+	return vr_xml_text_uuid(n, uuid);
+}
+
+int
+vr_xml_text_kib(xmlNode *n, const char *default_unit,
+    unsigned long long *kib)
+{
+	unsigned long long bytes;
+
+	if (vr_xml_text_bytes(n, default_unit, &bytes) < 0)
+		return -1;
+	*kib = bytes / 1024 + (bytes % 1024 != 0);
 	return 0;
 }
 
@@ -993,4 +1032,54 @@ vr_xml_buf_attr(struct vr_buf *b, const char *name, const char *value)
 	vr_buf_printf(b, " %s='", name);
 	vr_xml_escape_attr(b, value);
 	vr_buf_add(b, "'", 1);
+}
+
+/* Indentation and "<" then the printf-formatted start of a tag. */
+void
+vr_xml_fmt_start(struct vr_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int i;
+
+	for (i = 0; i < b->indent; i++)
+		vr_buf_add(b, "  ", 2);
+	vr_buf_add(b, "<", 1);
+	va_start(ap, fmt);
+	vr_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+/* End the tag: "/>" or ">" and indent its children. */
+void
+vr_xml_fmt_end(struct vr_buf *b, bool children)
+{
+	if (children) {
+		vr_buf_add(b, ">\n", 2);
+		b->indent++;
+	} else
+		vr_buf_add(b, "/>\n", 3);
+}
+
+void
+vr_xml_fmt_close(struct vr_buf *b, const char *name)
+{
+	b->indent--;
+	vr_buf_line(b, "</%s>", name);
+}
+
+/* <name>text</name>, nothing if text is NULL. */
+void
+vr_xml_fmt_text(struct vr_buf *b, const char *name, const char *text)
+{
+	if (text == NULL)
+		return;
+	vr_xml_fmt_start(b, "%s>", name);
+	vr_xml_escape_text(b, text);
+	vr_buf_printf(b, "</%s>\n", name);
+}
+
+void
+vr_xml_fmt_bytes(struct vr_buf *b, const char *name, unsigned long long v)
+{
+	vr_buf_line(b, "<%s unit='bytes'>%llu</%s>", name, v, name);
 }

@@ -42,6 +42,24 @@ enum vr_xml_bool {
 	VR_XML_ONOFF,		/* 'on' / 'off' */
 };
 
+/*
+ * X_parse_file() of an XML object from its X_parse_string(): reads at
+ * most VR_XML_MAX_LEN and prefixes errors with the path.
+ */
+#define VR_XML_PARSE_FILE_IMPL(type)					\
+	struct type *type##_parse_file(const char *path,		\
+	    unsigned int flags)						\
+	{								\
+		char *xml = vr_file_read(path, VR_XML_MAX_LEN, NULL);	\
+		struct type *def = NULL;				\
+									\
+		if (xml != NULL &&					\
+		    (def = type##_parse_string(xml, flags)) == NULL)	\
+			vr_error_prefix("%s", path);			\
+		free(xml);						\
+		return def;						\
+	}
+
 /* Thread safe; call before creating threads, or let parse do it. */
 void	 vr_xml_init(void);
 /* Free the schema cache (at exit, for leak checkers). */
@@ -114,6 +132,16 @@ int	 vr_xml_text_uint(xmlNode *, unsigned int *);
 /* A size with a unit= attribute (libvirt units), in KiB. */
 int	 vr_xml_text_kib(xmlNode *, const char *default_unit,
 	    unsigned long long *kib);
+/* A size with a unit= attribute (libvirt units), in bytes, exact. */
+int	 vr_xml_text_bytes(xmlNode *, const char *default_unit,
+	    unsigned long long *bytes);
+/* A UUID in the text: "invalid value 'x' for <uuid>: expected ..." */
+int	 vr_xml_text_uuid(xmlNode *, unsigned char uuid[16]);
+/*
+ * The <name> (required; caller frees *name) and <uuid> (generated when
+ * absent) children of an object's root.
+ */
+int	 vr_xml_name_uuid(xmlNode *root, char **name, unsigned char uuid[16]);
 /* As vr_xml_attr_enum for the text: "invalid value 'x' for <on_crash>". */
 int	 vr_xml_text_enum(xmlNode *, const char *(*to_string)(int), int last,
 	    unsigned long long allowed);
@@ -150,5 +178,21 @@ void	 vr_xml_escape_attr(struct vr_buf *, const char *);
 void	 vr_xml_escape_text(struct vr_buf *, const char *);
 /* " name='value'" escaped; nothing when value is NULL. */
 void	 vr_xml_buf_attr(struct vr_buf *, const char *name, const char *value);
+
+/*
+ * Elements, indented by the buffer's indent (two spaces a level):
+ * vr_xml_fmt_start(b, "disk type='%s'", t) writes the indentation, "<"
+ * and the start of the tag; vr_xml_fmt_end() closes it with "/>" or, with
+ * children, ">" and indents them until vr_xml_fmt_close(b, "disk").
+ */
+void	 vr_xml_fmt_start(struct vr_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 vr_xml_fmt_end(struct vr_buf *, bool children);
+void	 vr_xml_fmt_close(struct vr_buf *, const char *name);
+/* <name>text</name> escaped; nothing when text is NULL. */
+void	 vr_xml_fmt_text(struct vr_buf *, const char *name, const char *text);
+/* <name unit='bytes'>v</name> */
+void	 vr_xml_fmt_bytes(struct vr_buf *, const char *name,
+	    unsigned long long v);
 
 #endif

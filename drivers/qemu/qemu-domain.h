@@ -115,6 +115,13 @@ void		 qemu_dom_bump_id(int id);
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
 
 /* qemu-process.c */
+/*
+ * A copy of def with its volume disks resolved to paths (and formats,
+ * unless the disk names one) through the storage hook; NULL in *resolved
+ * when def has none. -1 with an error naming the disk.
+ */
+int		 qemu_volumes_resolve(const struct dom_def *,
+		    struct dom_def **resolved);
 int		 qemu_process_start(struct qemu_dom *, bool paused);
 /* Kill QEMU: SIGTERM, wait, then SIGKILL unless graceful. */
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,

@@ -79,19 +79,13 @@ struct qemu_dom *
 qemu_dom_lookup(const char *key)
 {
 	struct qemu_dom *d;
-	unsigned char uuid[16];
-	char ukey[VR_UUID_BUFLEN];
 
 	if (key == NULL || *key == '\0') {
 		vr_error(VR_ERR_INVALID_ARG, "no domain name given");
 		return NULL;
 	}
 	pthread_rwlock_rdlock(&table_lock);
-	d = vr_hash_get(by_name, key);
-	if (d == NULL && vr_uuid_parse(key, uuid) == 0) {
-		vr_uuid_format(uuid, ukey);
-		d = vr_hash_get(by_uuid, ukey);
-	}
+	d = vr_hash_get_name_uuid(by_name, by_uuid, key);
 	if (d == NULL)
 		d = vr_hash_get(by_id, key);
 	if (d != NULL)
@@ -198,13 +192,7 @@ qemu_dom_job_begin(struct qemu_dom *d, const char *job)
 	struct timespec deadline;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += qemu_drv.env.job_wait_ms / 1000;
-	deadline.tv_nsec += (long)(qemu_drv.env.job_wait_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	vr_deadline_after_ms(&deadline, qemu_drv.env.job_wait_ms);
 	pthread_mutex_lock(&d->lock);
 	while (d->job != NULL && !d->removed && rc == 0)
 		rc = pthread_cond_clockwait(&d->cond, &d->lock,
@@ -617,17 +605,19 @@ static char **
 qemu_xml_to_argv(const char *xml)
 {
 	VR_AUTO(dom_def) def = NULL;
+	VR_AUTO(dom_def) resolved = NULL;
 	struct qemu_argv_ctx ctx = { 0 };
 	VR_AUTOFREE char *mon = NULL;
 
-	if ((def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE)) == NULL)
+	if ((def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE)) == NULL ||
+	    qemu_volumes_resolve(def, &resolved) < 0)
 		return NULL;
 	mon = xprintf("%s/%s.monitor", qemu_drv.mon_dir, def->name);
 	ctx.emulator = qemu_drv.env.qemu_binary;
 	ctx.monitor_path = mon;
 	ctx.monitor_fd = -1;
 	ctx.kvm_usable = qemu_drv.kvm_usable;
-	return qemu_argv_build(def, &ctx);
+	return qemu_argv_build(resolved != NULL ? resolved : def, &ctx);
 }
 
 /*
@@ -1177,6 +1167,50 @@ qemu_autostart(void)
 	pthread_rwlock_unlock(&table_lock);
 }
 
+/* Locked: does the running definition use volume pool/vol or path? */
+static bool
+dom_uses_volume_locked(const struct qemu_dom *d, const char *pool,
+    const char *vol, const char *path)
+{
+	const struct dom_disk *disk;
+	size_t i;
+
+	for (i = 0; d->live != NULL && i < d->live->ndisks; i++) {
+		disk = &d->live->disks[i];
+		if (disk->type == DOM_DISK_TYPE_VOLUME ?
+		    strcmp(disk->src_pool, pool) == 0 &&
+		    strcmp(disk->src_volume, vol) == 0 :
+		    disk->src_path != NULL && path != NULL &&
+		    strcmp(disk->src_path, path) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Domains with an id are the running ones: O(running domains). */
+static int
+qemu_volume_user(const char *pool, const char *vol, const char *path,
+    char *dom, size_t len)
+{
+	size_t i = 0;
+	void *v;
+	int found = 0;
+
+	pthread_rwlock_rdlock(&table_lock);
+	while (!found && vr_hash_next(by_id, &i, NULL, &v)) {
+		struct qemu_dom *d = v;
+
+		pthread_mutex_lock(&d->lock);
+		if (dom_uses_volume_locked(d, pool, vol, path)) {
+			snprintf(dom, len, "%s", d->name);
+			found = 1;
+		}
+		pthread_mutex_unlock(&d->lock);
+	}
+	pthread_rwlock_unlock(&table_lock);
+	return found;
+}
+
 static char *
 qemu_capabilities(void)
 {
@@ -1213,4 +1247,5 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_memory = qemu_set_memory,
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
+	.volume_user = qemu_volume_user,
 };

@@ -28,6 +28,7 @@
 #include "qmp.h"
 #include "spawn.h"
 #include "util.h"
+#include "vol-def.h"
 #include "xmalloc.h"
 
 VR_LOG_MODULE("qemu.process");
@@ -350,6 +351,42 @@ kvm_check(const struct dom_def *def)
 	return -1;
 }
 
+int
+qemu_volumes_resolve(const struct dom_def *def, struct dom_def **resolved)
+{
+	VR_AUTO(dom_def) copy = NULL;
+	struct dom_disk *disk;
+	size_t i;
+	int fmt;
+
+	*resolved = NULL;
+	for (i = 0; i < def->ndisks; i++) {
+		if (def->disks[i].type != DOM_DISK_TYPE_VOLUME)
+			continue;
+		if (qemu_drv.env.volume_path == NULL) {
+			vr_error(VR_ERR_UNSUPPORTED, "disk '%s': volume disks "
+			    "need the storage driver",
+			    def->disks[i].target_dev);
+			return -1;
+		}
+		if (copy == NULL)
+			copy = dom_def_copy(def);
+		disk = &copy->disks[i];
+		free(disk->src_path);
+		disk->src_path = NULL;
+		if (qemu_drv.env.volume_path(disk->src_pool, disk->src_volume,
+		    &disk->src_path, &fmt) < 0) {
+			vr_error_prefix("disk '%s'", disk->target_dev);
+			return -1;
+		}
+		if (disk->format == DOM_DISK_FORMAT_DEFAULT)
+			disk->format = fmt == VOL_FORMAT_QCOW2 ?
+			    DOM_DISK_FORMAT_QCOW2 : DOM_DISK_FORMAT_RAW;
+	}
+	*resolved = vr_steal(&copy);
+	return 0;
+}
+
 /* After the handshake: balloon settings, then run the vCPUs. */
 static int
 process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
@@ -401,6 +438,7 @@ int
 qemu_process_start(struct qemu_dom *d, bool paused)
 {
 	const struct dom_def *def = d->live;	/* stable: we hold the job */
+	VR_AUTO(dom_def) resolved = NULL;	/* volumes as paths, for argv */
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	struct qemu_argv_ctx ctx = { 0 };
 	struct qemu_ids ids;
@@ -427,8 +465,11 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 		    def->emulator != NULL ? def->emulator : ctx.emulator);
 		goto fail_early;
 	}
-	if (qemu_security_ids(&ids) < 0 ||
-	    qemu_security_prepare(d, def, &ids) < 0)
+	/* Volumes become paths first: QEMU's user must reach those too. */
+	if (qemu_volumes_resolve(def, &resolved) < 0 ||
+	    qemu_security_ids(&ids) < 0 ||
+	    qemu_security_prepare(d, resolved != NULL ? resolved : def,
+	    &ids) < 0)
 		goto fail_early;
 	mon_path = xprintf("%s/%s.monitor", qemu_drv.mon_dir, def->name);
 	if ((lfd = monitor_listen(mon_path)) < 0)
@@ -436,7 +477,8 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	ctx.monitor_path = mon_path;
 	ctx.monitor_fd = lfd;
 	ctx.kvm_usable = qemu_drv.kvm_usable;
-	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
+	if ((argv = qemu_argv_build(resolved != NULL ? resolved : def,
+	    &ctx)) == NULL)
 		goto fail_early;
 
 	lp = log_path(def->name);
@@ -538,13 +580,7 @@ wait_exit_locked(struct qemu_dom *d, pid_t pid, int ms)
 	struct timespec deadline;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	vr_deadline_after_ms(&deadline, (unsigned int)ms);
 	while (d->pid == pid && rc == 0)
 		rc = pthread_cond_clockwait(&d->cond, &d->lock,
 		    CLOCK_MONOTONIC, &deadline);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "image.h"
 #include "log.h"
 #include "qemu-domain.h"
 #include "util.h"
@@ -180,6 +181,29 @@ grant_output(struct qemu_dom *d, const char *path, const struct qemu_ids *ids)
 	return grant(d, path, WANT_R | WANT_W, ids, "output file");
 }
 
+/* QEMU opens a qcow2 image's backing chain read-only. */
+static int
+grant_backing(struct qemu_dom *d, const char *image,
+    const struct qemu_ids *ids)
+{
+	VR_AUTOFREE char *cur = xstrdup(image);
+	int depth;
+
+	for (depth = 0; depth < 16; depth++) {
+		char *next = vr_image_backing_path(cur);
+
+		if (next == NULL)
+			return 0;
+		free(cur);
+		cur = next;
+		if (grant(d, cur, WANT_R, ids, "backing file") < 0)
+			return -1;
+	}
+	vr_error(VR_ERR_INVALID_ARG, "disk '%s': backing chain deeper than "
+	    "16 images", image);
+	return -1;
+}
+
 int
 qemu_security_prepare(struct qemu_dom *d, const struct dom_def *def,
     const struct qemu_ids *ids)
@@ -205,7 +229,8 @@ qemu_security_prepare(struct qemu_dom *d, const struct dom_def *def,
 		if (disk->src_path == NULL)
 			continue;
 		if (grant(d, disk->src_path, ro ? WANT_R : WANT_R | WANT_W,
-		    ids, "disk") < 0)
+		    ids, "disk") < 0 || grant_backing(d, disk->src_path,
+		    ids) < 0)
 			return -1;
 	}
 	for (i = 0; i < def->nchrs; i++) {

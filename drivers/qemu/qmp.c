@@ -234,18 +234,6 @@ qmp_open(struct vr_loop *loop, int fd, qmp_event_cb ev, qmp_eof_cb eof,
 	return m;
 }
 
-static void
-deadline_after(struct timespec *ts, int timeout_ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* pthread_cond_timedwait on CLOCK_MONOTONIC via clockwait. */
 static int
 mon_wait(struct qmp_mon *m, const struct timespec *deadline)
@@ -260,7 +248,7 @@ qmp_handshake(struct qmp_mon *m, int timeout_ms)
 	struct timespec deadline;
 	int rc = 0;
 
-	deadline_after(&deadline, timeout_ms);
+	vr_deadline_after_ms(&deadline, (unsigned int)timeout_ms);
 	pthread_mutex_lock(&m->lock);
 	while (!m->greeted && !m->eof && rc == 0)
 		rc = mon_wait(m, &deadline);
@@ -354,7 +342,7 @@ qmp_command(struct qmp_mon *m, const char *cmd, struct json_object *args,
 	if (rc == 0) {
 		int wrc = 0;
 
-		deadline_after(&deadline, timeout_ms);
+		vr_deadline_after_ms(&deadline, (unsigned int)timeout_ms);
 		while (!w.done && !m->eof && wrc == 0)
 			wrc = mon_wait(m, &deadline);
 	}
