@@ -10,7 +10,8 @@ common_libvrcommon_a_SOURCES = \
 	common/rpc.c common/rpc.h common/rpc-proto.h \
 	common/conf/xml-util.c common/conf/xml-util.h \
 	common/conf/dom-def.c common/conf/dom-def.h \
-	common/conf/dom-def-format.c common/conf/dom-def-validate.c
+	common/conf/dom-def-format.c common/conf/dom-def-validate.c \
+	common/conf/net-def.c common/conf/net-def.h
 
 VR_COMMON_LIBS = common/libvrcommon.a $(LIBXML_LIBS) $(JSONC_LIBS) \
 	$(UUID_LIBS)

@@ -31,31 +31,13 @@
 #include "buf.h"
 #include "dom-def.h"
 #include "err.h"
+#include "test-util.h"
 #include "util.h"
 #include "xml-util.h"
 #include "xmalloc.h"
 
-static int npass, nfail, ntest;
-static bool regenerate;
 static char *data_dir;
 static char *schema_path;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	printf("%s %d - ", ok ? "ok" : "not ok", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		npass++;
-	else
-		nfail++;
-}
 
 /* An error check: msg must equal vr_error_message() exactly. */
 static void
@@ -479,235 +461,42 @@ test_schema(void)
 
 /* ---- golden files ---- */
 
-static char *
-read_opt(const char *path)
+static void *
+golden_parse(const char *xml)
 {
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return NULL;
-	return vr_file_read(path, VR_XML_MAX_LEN, NULL);
-}
-
-static void
-write_file(const char *path, const char *data)
-{
-	if (vr_file_write_atomic(path, data, strlen(data), 0644) < 0)
-		printf("# cannot write %s: %s\n", path, vr_error_message());
-	else
-		printf("# wrote %s\n", path);
-}
-
-/* Replace "<uuid>X</uuid>" and "address='M'" values not in input. */
-static char *
-mask_generated(const char *out, const char *input)
-{
-	static const struct {
-		const char *open, *close, *mask;
-	} pats[] = {
-		{ "<uuid>", "</uuid>", "@UUID@" },
-		{ "<mac address='", "'", "@MAC@" },
-	};
-	struct vr_buf b = { 0 };
-	const char *p = out, *best, *s, *e;
-	VR_AUTOFREE char *value = NULL;
-	size_t i, bi = 0;
-
-	for (;;) {
-		best = NULL;
-		for (i = 0; i < nitems(pats); i++) {
-			s = strstr(p, pats[i].open);
-			if (s != NULL && (best == NULL || s < best)) {
-				best = s;
-				bi = i;
-			}
-		}
-		if (best == NULL)
-			break;
-		s = best + strlen(pats[bi].open);
-		e = strstr(s, pats[bi].close);
-		if (e == NULL)
-			break;
-		vr_buf_add(&b, p, (size_t)(s - p));
-		free(value);
-		value = xstrndup(s, (size_t)(e - s));
-		vr_buf_puts(&b, strcasestr(input, value) != NULL ? value :
-		    pats[bi].mask);
-		p = e;
-	}
-	vr_buf_puts(&b, p);
-	return vr_buf_steal(&b);
+	return dom_def_parse_string(xml, DOM_PARSE_VALIDATE);
 }
 
 static char *
-chomp(char *s)
+golden_format(const void *def)
 {
-	size_t n = strlen(s);
-
-	while (n > 0 && s[n - 1] == '\n')
-		s[--n] = '\0';
-	return s;
+	return dom_def_format(def, -1, 0);
 }
 
-/* Print the first line where two texts differ. */
-static void
-show_diff(const char *want, const char *got)
+static void *
+golden_copy(const void *def)
 {
-	int line = 1;
-	const char *w = want, *g = got;
-
-	while (*w != '\0' && *w == *g) {
-		if (*w == '\n') {
-			line++;
-			want = w + 1;
-			got = g + 1;
-		}
-		w++;
-		g++;
-	}
-	printf("#   line %d differs:\n#   want: %.*s\n#   got:  %.*s\n", line,
-	    (int)strcspn(want, "\n"), want, (int)strcspn(got, "\n"), got);
-}
-
-/* A refused case whose message is structural must fail the schema too. */
-static void
-check_schema_refuses(const char *name, const char *xml, const char *msg)
-{
-	VR_AUTO_XMLDOC doc = NULL;
-
-	if (strncmp(msg, "unsupported ", 12) != 0 &&
-	    strstr(msg, ": invalid value '") == NULL &&
-	    strstr(msg, ": missing ") == NULL)
-		return;
-	if ((doc = vr_xml_parse_string(xml)) == NULL)
-		return;
-	check(vr_xml_validate(doc, schema_path) < 0,
-	    "domxml2xml/%s: domain.rng refuses it too", name);
+	return dom_def_copy(def);
 }
 
 static void
-golden_refused(const char *name, const char *xml, const char *err_path,
-    const char *want)
+golden_free(void *def)
 {
-	VR_AUTO(dom_def) def = NULL;
-	VR_AUTOFREE char *got = NULL;
-	int code;
-
-	vr_error_reset();
-	def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE);
-	if (def != NULL) {
-		check(false, "domxml2xml/%s: refused", name);
-		return;
-	}
-	got = xstrdup(vr_error_message());
-	code = vr_error_code();
-	if (regenerate && strcmp(got, want) != 0) {
-		VR_AUTOFREE char *data = xprintf("%s\n", got);
-
-		write_file(err_path, data);
-		want = got;
-	}
-	check(code == VR_ERR_XML && strcmp(got, want) == 0,
-	    "domxml2xml/%s: refused", name);
-	if (code != VR_ERR_XML || strcmp(got, want) != 0)
-		printf("#   expected: %s\n#   got:      [%s] %s\n", want,
-		    vr_error_code_name(code), got);
-	check_schema_refuses(name, xml, want);
-}
-
-static void
-golden_accepted(const char *name, const char *xml, const char *out_path,
-    const char *want_out)
-{
-	VR_AUTO(dom_def) def = NULL;
-	VR_AUTO(dom_def) again = NULL;
-	VR_AUTO(dom_def) copy = NULL;
-	VR_AUTOFREE char *out = NULL, *masked = NULL, *out2 = NULL;
-	VR_AUTOFREE char *out3 = NULL;
-	const char *want = want_out != NULL ? want_out : xml;
-
-	vr_error_reset();
-	if ((def = dom_def_parse_string(xml, DOM_PARSE_VALIDATE)) == NULL) {
-		check(false, "domxml2xml/%s: parse: %s", name,
-		    vr_error_message());
-		return;
-	}
-	out = dom_def_format(def, -1, 0);
-	masked = mask_generated(out, xml);
-	if (regenerate && strcmp(masked, want) != 0) {
-		if (strcmp(masked, xml) == 0) {
-			if (unlink(out_path) == 0)
-				printf("# removed %s\n", out_path);
-		} else
-			write_file(out_path, masked);
-		want = masked;
-	}
-	check(strcmp(masked, want) == 0, "domxml2xml/%s: format matches %s",
-	    name, want == xml ? "the input" : "NAME.out.xml");
-	if (strcmp(masked, want) != 0)
-		show_diff(want, masked);
-
-	again = dom_def_parse_string(out, DOM_PARSE_VALIDATE);
-	out2 = again != NULL ? dom_def_format(again, -1, 0) : NULL;
-	check(out2 != NULL && strcmp(out, out2) == 0,
-	    "domxml2xml/%s: format, parse, format is idempotent", name);
-	if (out2 == NULL)
-		printf("#   reparse: %s\n", vr_error_message());
-	else if (strcmp(out, out2) != 0)
-		show_diff(out, out2);
-
-	copy = dom_def_copy(def);
-	out3 = dom_def_format(copy, -1, 0);
-	check(strcmp(out, out3) == 0, "domxml2xml/%s: copy formats the same",
-	    name);
-}
-
-static int
-golden_filter(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 4 && strcmp(d->d_name + n - 4, ".xml") == 0 &&
-	    (n < 8 || strcmp(d->d_name + n - 8, ".out.xml") != 0);
+	dom_def_free(def);
 }
 
 static void
 test_golden(void)
 {
-	struct dirent **list;
-	int n, i, nerr = 0;
+	const struct golden_ops ops = {
+		.label = "domxml2xml", .schema_path = schema_path,
+		.parse = golden_parse, .format = golden_format,
+		.copy = golden_copy, .free = golden_free,
+	};
+	int nacc = 0, nerr = 0;
 
-	if ((n = scandir(data_dir, &list, golden_filter, alphasort)) < 0) {
-		check(false, "golden: cannot list %s: %s", data_dir,
-		    strerror(errno));
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		VR_AUTOFREE char *name = xstrndup(list[i]->d_name,
-		    strlen(list[i]->d_name) - 4);
-		VR_AUTOFREE char *xml_path = xprintf("%s/%s.xml", data_dir,
-		    name);
-		VR_AUTOFREE char *err_path = xprintf("%s/%s.err", data_dir,
-		    name);
-		VR_AUTOFREE char *out_path = xprintf("%s/%s.out.xml",
-		    data_dir, name);
-		VR_AUTOFREE char *xml = read_opt(xml_path);
-		VR_AUTOFREE char *err = read_opt(err_path);
-		VR_AUTOFREE char *out = read_opt(out_path);
-
-		if (xml == NULL)
-			check(false, "domxml2xml/%s: read", name);
-		else if (err != NULL) {
-			nerr++;
-			golden_refused(name, xml, err_path, chomp(err));
-		} else
-			golden_accepted(name, xml, out_path, out);
-		free(list[i]);
-	}
-	free(list);
-	printf("# %d golden cases: %d accepted, %d refused\n", n, n - nerr,
-	    nerr);
-	check(n - nerr >= 30 && nerr >= 15, "golden: at least 30 accepted and "
+	golden_run(&ops, data_dir, &nacc, &nerr);
+	check(nacc >= 30 && nerr >= 15, "golden: at least 30 accepted and "
 	    "15 refused cases");
 }
 
@@ -746,12 +535,11 @@ main(int argc, char **argv)
 {
 	const char *srcdir = getenv("abs_top_srcdir");
 	const char *env_schema = getenv("VR_SCHEMA_DIR");
-	const char *regen = getenv("VR_TEST_REGENERATE");
 	VR_AUTOFREE char *schema_dir = NULL;
 
 	if (srcdir == NULL)
 		srcdir = ".";
-	regenerate = regen != NULL && strcmp(regen, "1") == 0;
+	test_init();
 	data_dir = argc > 1 ? xstrdup(argv[1]) :
 	    xprintf("%s/tests/domxml2xml", srcdir);
 	schema_dir = env_schema != NULL ? xstrdup(env_schema) :
@@ -777,6 +565,5 @@ main(int argc, char **argv)
 	vr_xml_cleanup();
 	free(data_dir);
 	free(schema_path);
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail != 0;
+	return test_done();
 }

@@ -4,6 +4,7 @@
 # expectations: review the diff.
 check_PROGRAMS += tests/dom-def-test
 TESTS += tests/dom-def-test
-tests_dom_def_test_SOURCES = tests/dom-def-test.c
+tests_dom_def_test_SOURCES = tests/dom-def-test.c \
+	tests/test-util.c tests/test-util.h
 tests_dom_def_test_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += tests/domxml2xml

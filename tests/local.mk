@@ -9,6 +9,7 @@ AM_TESTS_ENVIRONMENT = \
 
 include tests/domxml.mk
 include tests/qemuargv.mk
+include tests/netxml.mk
 
 check_PROGRAMS += tests/rpc-abuse tests/dispatch-table-test
 tests_rpc_abuse_SOURCES = tests/rpc-abuse.c

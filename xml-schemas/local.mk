@@ -1,4 +1,4 @@
 # RelaxNG schemas of the XML objects, installed for vireod's validation
 # (VR_SCHEMADIR in Makefile.am) and for users' tools (xmllint --relaxng).
 schemadir = $(pkgdatadir)/schemas
-dist_schema_DATA = xml-schemas/domain.rng
+dist_schema_DATA = xml-schemas/domain.rng xml-schemas/network.rng
