@@ -7,3 +7,14 @@ tests_net_def_test_SOURCES = tests/net-def-test.c \
 	tests/test-util.c tests/test-util.h
 tests_net_def_test_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += tests/netxml2xml
+
+# Generated dnsmasq and nftables configuration (tests/netxml2conf), the
+# rulesets also checked by `nft -c -f` in a private network namespace.
+check_PROGRAMS += tests/net-conf-test
+TESTS += tests/net-conf-test
+tests_net_conf_test_SOURCES = tests/net-conf-test.c \
+	tests/test-util.c tests/test-util.h
+tests_net_conf_test_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/drivers/network
+tests_net_conf_test_LDADD = $(VR_NETWORK_LIBS) $(VR_COMMON_LIBS)
+EXTRA_DIST += tests/netxml2conf
