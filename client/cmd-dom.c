@@ -17,9 +17,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Domain XML files are small; this catches a wrong file early. */
-#define CMD_XML_MAX	(1024 * 1024)
-
 #define OPT_DOMAIN \
 	{ "domain", CMD_OPT_ARG, CMD_OPT_REQ, "domain name, id or uuid" }
 
@@ -27,27 +24,6 @@ static const struct cmd_opt dom_opts[] = {
 	OPT_DOMAIN,
 	{ NULL }
 };
-
-/* Read an XML file for the daemon. NULL with an error recorded. */
-static char *
-dom_read_xml(const char *path)
-{
-	VR_AUTOFREE char *xml = NULL;
-	size_t len;
-
-	if ((xml = vr_file_read(path, CMD_XML_MAX, &len)) == NULL) {
-		if (vr_error_code() == VR_ERR_INVALID_ARG)
-			vr_error(VR_ERR_INVALID_ARG, "'%s' is larger than "
-			    "1 MiB: is it a domain XML file?", path);
-		return NULL;
-	}
-	if (strlen(xml) != len) {
-		vr_error(VR_ERR_INVALID_ARG, "'%s' contains a NUL byte: is it "
-		    "a domain XML file?", path);
-		return NULL;
-	}
-	return vr_steal(&xml);
-}
 
 /* Print ret as JSON, or "Domain 'NAME' what" naming the domain. */
 static enum cmd_retval
@@ -107,7 +83,7 @@ cmd_define_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	VR_AUTOFREE char *xml = NULL;
 	struct json_object *o;
 
-	if ((xml = dom_read_xml(file)) == NULL)
+	if ((xml = cmd_read_xml(file)) == NULL)
 		return CMD_ERR;
 	o = json_object_new_object();
 	rpc_set_string(o, "xml", xml);
@@ -139,7 +115,7 @@ cmd_create_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	VR_AUTOFREE char *xml = NULL;
 	struct json_object *o;
 
-	if ((xml = dom_read_xml(file)) == NULL)
+	if ((xml = cmd_read_xml(file)) == NULL)
 		return CMD_ERR;
 	o = json_object_new_object();
 	rpc_set_string(o, "xml", xml);
@@ -469,7 +445,7 @@ cmd_domxml_to_native_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    "(supported: qemu-argv)", format);
 		return CMD_USAGE;
 	}
-	if ((xml = dom_read_xml(cmd_get(args, "xml"))) == NULL)
+	if ((xml = cmd_read_xml(cmd_get(args, "xml"))) == NULL)
 		return CMD_ERR;
 	o = json_object_new_object();
 	rpc_set_string(o, "xml", xml);

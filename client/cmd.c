@@ -31,6 +31,19 @@ extern const struct cmd_entry cmd_dumpxml_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hostname_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_net_autostart_entry;
+extern const struct cmd_entry cmd_net_create_entry;
+extern const struct cmd_entry cmd_net_define_entry;
+extern const struct cmd_entry cmd_net_destroy_entry;
+extern const struct cmd_entry cmd_net_dhcp_leases_entry;
+extern const struct cmd_entry cmd_net_dumpxml_entry;
+extern const struct cmd_entry cmd_net_info_entry;
+extern const struct cmd_entry cmd_net_list_entry;
+extern const struct cmd_entry cmd_net_name_entry;
+extern const struct cmd_entry cmd_net_start_entry;
+extern const struct cmd_entry cmd_net_undefine_entry;
+extern const struct cmd_entry cmd_net_update_entry;
+extern const struct cmd_entry cmd_net_uuid_entry;
 extern const struct cmd_entry cmd_nodeinfo_entry;
 extern const struct cmd_entry cmd_reboot_entry;
 extern const struct cmd_entry cmd_reset_entry;
@@ -61,6 +74,19 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,
+	&cmd_net_autostart_entry,
+	&cmd_net_create_entry,
+	&cmd_net_define_entry,
+	&cmd_net_destroy_entry,
+	&cmd_net_dhcp_leases_entry,
+	&cmd_net_dumpxml_entry,
+	&cmd_net_info_entry,
+	&cmd_net_list_entry,
+	&cmd_net_name_entry,
+	&cmd_net_start_entry,
+	&cmd_net_undefine_entry,
+	&cmd_net_update_entry,
+	&cmd_net_uuid_entry,
 	&cmd_nodeinfo_entry,
 	&cmd_reboot_entry,
 	&cmd_reset_entry,
@@ -83,6 +109,7 @@ static const struct {
 	[CMD_GROUP_DOMAIN] = { "domain", "Domain Management" },
 	[CMD_GROUP_MONITOR] = { "monitor", "Domain Monitoring" },
 	[CMD_GROUP_HOST] = { "host", "Host and Hypervisor" },
+	[CMD_GROUP_NETWORK] = { "network", "Networking" },
 	[CMD_GROUP_VIREO] = { "vireo", "Vireo itself" },
 };
 
@@ -414,6 +441,29 @@ cmd_call(struct cmd_ctx *ctx, int proc, struct json_object *args)
 	return cmd_conn_call(ctx->conn, proc, args);
 }
 
+/* XML files are small; this catches a wrong file early. */
+#define CMD_XML_MAX	(1024 * 1024)
+
+char *
+cmd_read_xml(const char *path)
+{
+	VR_AUTOFREE char *xml = NULL;
+	size_t len;
+
+	if ((xml = vr_file_read(path, CMD_XML_MAX, &len)) == NULL) {
+		if (vr_error_code() == VR_ERR_INVALID_ARG)
+			vr_error(VR_ERR_INVALID_ARG, "'%s' is larger than "
+			    "1 MiB: is it an XML file?", path);
+		return NULL;
+	}
+	if (strlen(xml) != len) {
+		vr_error(VR_ERR_INVALID_ARG, "'%s' contains a NUL byte: is it "
+		    "an XML file?", path);
+		return NULL;
+	}
+	return vr_steal(&xml);
+}
+
 struct json_object *
 cmd_dom_args(const struct cmd_args *args)
 {
@@ -560,7 +610,8 @@ cmd_help_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_help_entry = {
 	.name = "help", .summary = "print help",
 	.desc = "Prints the list of commands, the commands of a group "
-	    "(domain, monitor, host, vireo) or the help of one command.",
+	    "(domain, monitor, host, network, vireo) or the help of one "
+	    "command.",
 	.opts = help_opts, .flags = CMD_RO,
 	.group = CMD_GROUP_VIREO, .exec = cmd_help_exec,
 };

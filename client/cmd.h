@@ -44,6 +44,7 @@ enum cmd_group {
 	CMD_GROUP_DOMAIN,	/* lifecycle and configuration */
 	CMD_GROUP_MONITOR,	/* domain state and information */
 	CMD_GROUP_HOST,		/* host and hypervisor */
+	CMD_GROUP_NETWORK,	/* virtual networks */
 	CMD_GROUP_VIREO,	/* the client itself */
 	CMD_GROUP_LAST
 };
@@ -113,6 +114,8 @@ void	 cmd_help_all(FILE *);
  */
 struct json_object *cmd_call(struct cmd_ctx *, int proc,
 	    struct json_object *args);
+/* An XML file for the daemon (at most 1 MiB); NULL with an error. */
+char	*cmd_read_xml(const char *path);
 /* {"dom": value of the "domain" option} */
 struct json_object *cmd_dom_args(const struct cmd_args *);
 /* Print obj as pretty JSON with sorted keys, then a newline. */

@@ -8,6 +8,7 @@ vireo_SOURCES = \
 	client/cmd-dom.c \
 	client/cmd-info.c \
 	client/cmd-host.c \
+	client/cmd-net.c \
 	client/conn.c client/conn.h \
 	client/output.c client/output.h
 vireo_LDADD = $(VR_COMMON_LIBS)

@@ -24,7 +24,9 @@
 #include "driver.h"
 #include "err.h"
 #include "event.h"
+#include "net-def.h"
 #include "log.h"
+#include "proc-net.h"
 #include "rpc.h"
 #include "server.h"
 #include "util.h"
@@ -259,6 +261,7 @@ main(int argc, char **argv)
 	else
 		schemas = xstrdup(VR_SCHEMADIR);
 	dom_def_set_schema_dir(schemas);
+	net_def_set_schema_dir(schemas);
 	xmlInitParser();
 
 	if (vr_mkdir_p(paths.config_dir, 0755) < 0 ||
@@ -291,6 +294,11 @@ main(int argc, char **argv)
 	env.qemu_binary = conf.qemu_binary;
 	env.job_wait_ms = conf.job_wait_timeout_ms;
 	env.emit_event = emit_event;
+	/* networks first: domains take back their guests' taps on them */
+	if (nw_net_driver.init(&env) < 0)
+		fatal("network driver: %s", vr_error_message());
+	env.net_port_open = nw_net_driver.port_open;
+	env.net_port_close = nw_net_driver.port_close;
 	if (qemu_dom_driver.init(&env) < 0)
 		fatal("qemu driver: %s", vr_error_message());
 
@@ -300,6 +308,7 @@ main(int argc, char **argv)
 	limits.max_frame = RPC_MAX_FRAME;
 	vd_server_init(loop, &limits);
 	vd_dispatch_init(&qemu_dom_driver, conf.max_workers);
+	vd_proc_net_init(&nw_net_driver);
 	if (vd_server_listen(paths.sock_rw, conf.unix_sock_rw_perms,
 	    false) < 0 || vd_server_listen(paths.sock_ro,
 	    conf.unix_sock_ro_perms, true) < 0)
@@ -309,12 +318,14 @@ main(int argc, char **argv)
 		fatal("%s", vr_error_message());
 	log_info("vireod %s ready (root %s)", PACKAGE_VERSION,
 	    root != NULL ? root : "/");
+	nw_net_driver.autostart();
 	qemu_dom_driver.autostart();
 
 	vr_loop_run(loop);
 
 	vd_server_close();
 	qemu_dom_driver.cleanup();
+	nw_net_driver.cleanup();
 	unlink(paths.pidfile);
 	close(pidfd);
 	vd_conf_clear(&conf);

@@ -118,8 +118,6 @@ nw_bridge_create(const char *name, const struct nw_bridge_opts *o)
 	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
 	    (o->mac != NULL && nla_put(msg, IFLA_ADDRESS, 6, o->mac) < 0) ||
 	    (o->mtu != 0 && nla_put_u32(msg, IFLA_MTU, o->mtu) < 0) ||
-	    (o->alias != NULL && nla_put_string(msg, IFLA_IFALIAS,
-	    o->alias) < 0) ||
 	    (info = nla_nest_start(msg, IFLA_LINKINFO)) == NULL ||
 	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
 	    (data = nla_nest_start(msg, IFLA_INFO_DATA)) == NULL ||
@@ -186,7 +184,7 @@ link_change(struct nl_sock *sk, const char *name, struct rtnl_link *change,
 }
 
 int
-nw_link_up(const char *name)
+nw_link_up(const char *name, const char *alias)
 {
 	NW_AUTO_SOCK sk = nl_open();
 	struct rtnl_link *change;
@@ -195,6 +193,8 @@ nw_link_up(const char *name)
 	if (sk == NULL)
 		return -1;
 	change = rtnl_link_alloc();
+	if (alias != NULL)
+		rtnl_link_set_ifalias(change, alias);
 	rtnl_link_set_flags(change, IFF_UP);
 	rc = link_change(sk, name, change, "bring up");
 	rtnl_link_put(change);

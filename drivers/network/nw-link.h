@@ -24,7 +24,6 @@ struct nw_bridge_opts {
 	unsigned int		 mtu;	/* 0: default */
 	bool			 stp;
 	unsigned int		 delay;	/* seconds */
-	const char		*alias;
 };
 
 /* 1 exists (its alias copied, "" if none), 0 absent, -1 error. */
@@ -32,7 +31,8 @@ int	 nw_link_get(const char *name, char *alias, size_t len);
 int	 nw_bridge_create(const char *name, const struct nw_bridge_opts *);
 /* Delete an interface; absent is not an error. */
 int	 nw_link_delete(const char *name);
-int	 nw_link_up(const char *name);
+/* Up, with an alias unless NULL (the kernel ignores one at creation). */
+int	 nw_link_up(const char *name, const char *alias);
 int	 nw_addr_add(const char *ifname, uint32_t ip, unsigned int prefix);
 
 /*

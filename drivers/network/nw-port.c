@@ -101,7 +101,7 @@ nw_port_open(const struct dom_net *net, const char *dom_name, int *tapfd,
 		return -1;
 	if (nw_tap_open(want, vnet_hdr, &fd, name) < 0)
 		return -1;
-	if (existing ? nw_link_up(name) < 0 :
+	if (existing ? nw_link_up(name, NULL) < 0 :
 	    nw_tap_setup(name, net->mac, bridge, alias) < 0) {
 		close(fd);
 		if (!existing)

@@ -381,7 +381,7 @@ bridge_create(struct nw_net *n)
 	VR_AUTOFREE char *alias = xprintf(NW_ALIAS_NET "%s", n->name);
 	struct nw_bridge_opts o = {
 		.mac = def->has_mac ? def->mac : NULL, .mtu = def->mtu,
-		.stp = def->stp, .delay = def->delay, .alias = alias,
+		.stp = def->stp, .delay = def->delay,
 	};
 	char route[128];
 	int rc;
@@ -400,8 +400,12 @@ bridge_create(struct nw_net *n)
 	}
 	if (bridge_check_free(n) < 0 || nw_bridge_create(def->bridge, &o) < 0)
 		return -1;
-	if ((def->has_ip && nw_addr_add(def->bridge, def->ip,
-	    def->prefix) < 0) || nw_link_up(def->bridge) < 0)
+	/* the alias first: from now on the bridge is known to be ours */
+	if (nw_link_up(def->bridge, alias) < 0) {
+		nw_link_delete(def->bridge);
+		return -1;
+	}
+	if (def->has_ip && nw_addr_add(def->bridge, def->ip, def->prefix) < 0)
 		return -1;
 	return 0;
 }
@@ -424,6 +428,7 @@ run_start_host(struct nw_net *n)
 {
 	const struct net_def *def = n->live;
 	VR_AUTOFREE char *rules = NULL;
+	uint64_t t0 = vr_time_us(), t1, t2;
 	int rc;
 
 	if (def->forward == NET_FORWARD_BRIDGE) {
@@ -435,13 +440,19 @@ run_start_host(struct nw_net *n)
 	}
 	if (bridge_create(n) < 0)
 		return -1;
+	t1 = vr_time_us();
 	if ((rules = nw_conf_nft(def)) != NULL && nft_apply(n->name,
 	    rules) < 0)
 		return -1;
 	if (nw_conf_needs_forwarding(def) && forwarding_enable() < 0)
 		return -1;
+	t2 = vr_time_us();
 	if (nw_conf_needs_dnsmasq(def) && dnsmasq_start(n) < 0)
 		return -1;
+	log_debug("network '%s': bridge %llu us, nft %llu us, dnsmasq %llu "
+	    "us", n->name, (unsigned long long)(t1 - t0),
+	    (unsigned long long)(t2 - t1),
+	    (unsigned long long)(vr_time_us() - t2));
 	return 0;
 }
 
