@@ -174,6 +174,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 		free(d->monitor_path);
 		d->monitor_path = NULL;
 	}
+	qemu_net_release(d->name, d->live);
 	dom_def_free(d->live);
 	d->live = NULL;
 	d->balloon_kib = 0;
@@ -365,7 +366,10 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	VR_AUTOFREE char *argv_text = NULL;
 	VR_AUTOCLOSE int lfd = -1;
 	VR_AUTOCLOSE int logfd = -1;
+	VR_AUTOFREE int *keep = NULL;
 	char **argv = NULL;
+	int *net_fds = NULL;
+	size_t nnet = 0, nkeep = 0, i;
 	int cfd = -1, pidfd = -1, id;
 	uint64_t t0 = vr_time_us();
 	struct qmp_mon *mon;
@@ -386,8 +390,17 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	ctx.monitor_path = mon_path;
 	ctx.monitor_fd = lfd;
 	ctx.kvm_usable = qemu_drv.kvm_usable;
+	if (qemu_net_open(d, &net_fds, &nnet) < 0)
+		goto fail_early;
+	ctx.net_fds = net_fds;
+	ctx.nnet_fds = nnet;
 	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
 		goto fail_early;
+	keep = xcalloc(nnet + 1, sizeof *keep);
+	keep[nkeep++] = lfd;
+	for (i = 0; i < nnet; i++)
+		if (net_fds[i] >= 0)
+			keep[nkeep++] = net_fds[i];
 
 	lp = log_path(def->name);
 	if ((logfd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -403,13 +416,16 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	so.argv = (const char *const *)argv;
 	so.stdout_fd = logfd;
 	so.stderr_fd = logfd;
-	so.keep_fds = &lfd;
-	so.nkeep = 1;
+	so.keep_fds = keep;
+	so.nkeep = nkeep;
 	so.setsid = true;
 	if ((pid = vr_spawn(&so, &pidfd)) < 0)
 		goto fail_early;
 	qemu_argv_free(argv);
 	argv = NULL;
+	/* QEMU holds the taps now: each lives as long as QEMU does */
+	qemu_net_close_fds(net_fds, nnet);
+	net_fds = NULL;
 
 	/* QEMU inherited the listening socket; queue our connection. */
 	cfd = monitor_connect(mon_path);
@@ -463,7 +479,9 @@ fail_kill:
 
 fail_early:
 	qemu_argv_free(argv);
+	qemu_net_close_fds(net_fds, nnet);
 	pthread_mutex_lock(&d->lock);
+	qemu_net_release(d->name, d->live);
 	dom_def_free(d->live);
 	d->live = NULL;
 	pthread_mutex_unlock(&d->lock);
