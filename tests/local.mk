@@ -24,7 +24,7 @@ tests_dispatch_table_test_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
 TESTS += tests/dispatch-table-test
 
 E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
-	tests/e2e/operations.sh tests/e2e/restart.sh
+	tests/e2e/operations.sh tests/e2e/restart.sh tests/e2e/network.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
