@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -253,38 +254,78 @@ dnsmasq_adopt_pidfile(struct nw_net *n, const char *pid_path)
 	return 0;
 }
 
+/*
+ * Start n's dnsmasq without waiting: it forks, and its first process exits
+ * once the daemon serves (0) or on a configuration error (its message on
+ * stderr, kept in run/network/NAME.err). *pid is that first process.
+ */
 static int
-dnsmasq_start(struct nw_net *n)
+dnsmasq_spawn(struct nw_net *n, pid_t *pid)
 {
 	VR_AUTOFREE char *conf_path = nw_run_path(n->name, "conf");
 	VR_AUTOFREE char *pid_path = nw_run_path(n->name, "pid");
+	VR_AUTOFREE char *err_path = nw_run_path(n->name, "err");
 	VR_AUTOFREE char *leases = lease_path(n->name);
 	VR_AUTOFREE char *hp = nw_run_path(n->name, "hostsfile");
 	VR_AUTOFREE char *ap = nw_run_path(n->name, "addnhosts");
-	VR_AUTOFREE char *conf = NULL, *conf_arg = NULL, *err = NULL;
+	VR_AUTOFREE char *conf = NULL, *conf_arg = NULL;
 	struct nw_dnsmasq_paths p = { pid_path, leases, hp, ap };
+	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	const char *argv[] = { NW_DNSMASQ, NULL, NULL };
-	int rc;
+	VR_AUTOCLOSE int efd = -1;
 
 	conf = nw_conf_dnsmasq(n->live, &p);
 	if (dnsmasq_write_hosts(n) < 0 ||
 	    vr_file_replace(conf_path, conf, strlen(conf), 0600) < 0)
 		return -1;
 	unlink(pid_path);
+	if ((efd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) < 0) {
+		vr_error_system(errno, "cannot create '%s'", err_path);
+		return -1;
+	}
 	conf_arg = xprintf("--conf-file=%s", conf_path);
 	argv[1] = conf_arg;
-	/* dnsmasq forks and its parent exits once it serves */
-	if ((rc = vr_run(argv, NULL, &err)) < 0)
-		return -1;
-	if (rc != 0) {
-		vr_error(VR_ERR_SYSTEM, "network '%s': dnsmasq failed (status "
-		    "%d): %s", n->name, rc, err != NULL ? err : "");
+	so.argv = argv;
+	so.stderr_fd = efd;
+	return (*pid = vr_spawn(&so, NULL)) < 0 ? -1 : 0;
+}
+
+/* Wait for dnsmasq_spawn's process, then hold the daemon it left. */
+static int
+dnsmasq_wait(struct nw_net *n, pid_t pid)
+{
+	VR_AUTOFREE char *pid_path = nw_run_path(n->name, "pid");
+	VR_AUTOFREE char *err_path = nw_run_path(n->name, "err");
+	VR_AUTOFREE char *err = NULL;
+	char desc[64];
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			vr_error_system(errno, "waitpid");
+			return -1;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		vr_wait_status_str(status, desc, sizeof desc);
+		err = vr_file_tail(err_path, 3);
+		vr_error(VR_ERR_SYSTEM, "network '%s': dnsmasq %s: %s",
+		    n->name, desc, err != NULL ? err : "");
 		return -1;
 	}
 	if (dnsmasq_adopt_pidfile(n, pid_path) < 0)
 		return -1;
 	log_info("network '%s': dnsmasq pid %d", n->name, (int)n->dns_pid);
 	return 0;
+}
+
+static int
+dnsmasq_start(struct nw_net *n)
+{
+	pid_t pid;
+
+	return dnsmasq_spawn(n, &pid) < 0 ? -1 : dnsmasq_wait(n, pid);
 }
 
 /*
@@ -423,13 +464,18 @@ bridge_remove(const struct nw_net *n)
 
 /* Start and stop */
 
+/*
+ * dnsmasq starts while nft loads the rules (they are independent): the
+ * two dominate the time of net-start.
+ */
 static int
 run_start_host(struct nw_net *n)
 {
 	const struct net_def *def = n->live;
 	VR_AUTOFREE char *rules = NULL;
-	uint64_t t0 = vr_time_us(), t1, t2;
-	int rc;
+	uint64_t t0 = vr_time_us(), t1;
+	pid_t dns = 0;
+	int rc = 0;
 
 	if (def->forward == NET_FORWARD_BRIDGE) {
 		if ((rc = nw_link_get(def->bridge, NULL, 0)) == 0)
@@ -441,19 +487,26 @@ run_start_host(struct nw_net *n)
 	if (bridge_create(n) < 0)
 		return -1;
 	t1 = vr_time_us();
-	if ((rules = nw_conf_nft(def)) != NULL && nft_apply(n->name,
-	    rules) < 0)
+	if (nw_conf_needs_dnsmasq(def) && dnsmasq_spawn(n, &dns) < 0)
 		return -1;
-	if (nw_conf_needs_forwarding(def) && forwarding_enable() < 0)
-		return -1;
-	t2 = vr_time_us();
-	if (nw_conf_needs_dnsmasq(def) && dnsmasq_start(n) < 0)
-		return -1;
-	log_debug("network '%s': bridge %llu us, nft %llu us, dnsmasq %llu "
-	    "us", n->name, (unsigned long long)(t1 - t0),
-	    (unsigned long long)(t2 - t1),
-	    (unsigned long long)(vr_time_us() - t2));
-	return 0;
+	if (((rules = nw_conf_nft(def)) != NULL && nft_apply(n->name,
+	    rules) < 0) || (nw_conf_needs_forwarding(def) &&
+	    forwarding_enable() < 0))
+		rc = -1;
+	if (dns > 0) {
+		char msg[2048];
+
+		/* keep the first error */
+		snprintf(msg, sizeof msg, "%s", vr_error_message());
+		if (dnsmasq_wait(n, dns) < 0 && rc == 0)
+			rc = -1;
+		else if (rc < 0)
+			vr_error(VR_ERR_SYSTEM, "%s", msg);
+	}
+	log_debug("network '%s': bridge %llu us, nft and dnsmasq %llu us",
+	    n->name, (unsigned long long)(t1 - t0),
+	    (unsigned long long)(vr_time_us() - t1));
+	return rc;
 }
 
 int
@@ -483,7 +536,7 @@ void
 nw_run_stop(struct nw_net *n)
 {
 	static const char *const exts[] = { "conf", "hostsfile", "addnhosts",
-	    "pid", NULL };
+	    "pid", "err", NULL };
 	size_t i;
 
 	dnsmasq_stop(n);
