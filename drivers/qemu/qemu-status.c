@@ -282,9 +282,9 @@ reconnect_one(struct qemu_dom *d)
 		qemu_status_write_locked(d);
 	}
 	pthread_mutex_unlock(&d->lock);
-	json_object_put(r);
 	if (prelaunch || !d->job_phase_running) {
 		/* The start never completed: nobody was told it succeeded. */
+		json_object_put(r);
 		log_info("domain '%s': start was interrupted; stopping QEMU",
 		    d->name);
 		qemu_process_kill(d, false, "failed");
@@ -292,6 +292,7 @@ reconnect_one(struct qemu_dom *d)
 	}
 	log_info("domain '%s': reconnected to QEMU pid %d (%s)", d->name,
 	    (int)pid, status);
+	json_object_put(r);	/* status is its string */
 }
 
 static void *
