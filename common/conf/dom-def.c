@@ -1332,20 +1332,7 @@ dom_def_free(struct dom_def *def)
 	free(def);
 }
 
-/* A copy of array src of n elements (NULL when empty). */
-static void *
-dom_dup_array(const void *src, size_t n, size_t size)
-{
-	void *p;
-
-	if (n == 0)
-		return NULL;
-	p = xreallocarray(NULL, n, size);
-	memcpy(p, src, n * size);
-	return p;
-}
-
-#define DOM_DUP(arr, n)	dom_dup_array((arr), (n), sizeof *(arr))
+#define DOM_DUP(arr, n)	xmemdup_array((arr), (n), sizeof *(arr))
 
 struct dom_def *
 dom_def_copy(const struct dom_def *src)

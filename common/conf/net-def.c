@@ -796,19 +796,7 @@ net_def_format(const struct net_def *def)
 
 /* Copy and free */
 
-static void *
-net_dup_array(const void *src, size_t n, size_t size)
-{
-	void *p;
-
-	if (n == 0)
-		return NULL;
-	p = xreallocarray(NULL, n, size);
-	memcpy(p, src, n * size);
-	return p;
-}
-
-#define NET_DUP(arr, n)	net_dup_array((arr), (n), sizeof *(arr))
+#define NET_DUP(arr, n)	xmemdup_array((arr), (n), sizeof *(arr))
 
 struct net_def *
 net_def_copy(const struct net_def *src)

@@ -54,32 +54,6 @@ lease_path(const char *name)
 	return xprintf("%s/%s.leases", nw_drv.lease_dir, name);
 }
 
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-static unsigned long long
-proc_start_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ticks = 0;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	for (i = 3, p++; i < 22 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu", &ticks) != 1)
-		return 0;
-	return ticks;
-}
-
 /* Status files */
 
 static void
@@ -248,7 +222,7 @@ dnsmasq_adopt_pidfile(struct nw_net *n, const char *pid_path)
 		return -1;
 	}
 	n->dns_pid = pid;
-	n->dns_ticks = proc_start_ticks(pid);
+	n->dns_ticks = vr_proc_start_ticks(pid);
 	if ((n->dns_pidfd = vr_pidfd_open(pid)) < 0)
 		return -1;
 	return 0;
@@ -591,7 +565,7 @@ status_adopt(const char *file)
 		return;
 	}
 	n = nw_net_attach_live(live);
-	if (pid > 0 && proc_start_ticks((pid_t)pid) == (uint64_t)ticks &&
+	if (pid > 0 && vr_proc_start_ticks((pid_t)pid) == (uint64_t)ticks &&
 	    ticks != 0) {
 		n->dns_pid = (pid_t)pid;
 		n->dns_ticks = (unsigned long long)ticks;

@@ -101,7 +101,6 @@ int		 qemu_process_watch(struct qemu_dom *, int pidfd);
 struct qmp_mon	*qemu_process_attach_monitor(struct qemu_dom *, int fd);
 
 /* qemu-status.c */
-unsigned long long qemu_process_start_ticks(pid_t);
 void		 qemu_status_write_locked(struct qemu_dom *);
 void		 qemu_status_remove(const char *name);
 void		 qemu_status_load(void);

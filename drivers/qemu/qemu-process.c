@@ -39,30 +39,11 @@ VR_LOG_MODULE("qemu.process");
 uint64_t
 qemu_process_cpu_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long utime = 0, stime = 0;
-	ssize_t n;
-	int fd, i;
+	unsigned long long t[2];	/* utime, stime */
 
-	if (pid <= 0)
+	if (vr_proc_stat(pid, 14, t, 2) < 0)
 		return 0;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* Fields after the ")" closing comm: state is field 3. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	p++;
-	for (i = 3; i <= 13 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu %llu", &utime, &stime) != 2)
-		return 0;
-	return (uint64_t)(utime + stime) * (1000000000ULL /
+	return (uint64_t)(t[0] + t[1]) * (1000000000ULL /
 	    (uint64_t)sysconf(_SC_CLK_TCK));
 }
 
@@ -435,7 +416,7 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	pthread_mutex_lock(&d->lock);
 	d->pid = pid;
 	d->start_us = vr_time_us();
-	d->start_ticks = qemu_process_start_ticks(pid);
+	d->start_ticks = vr_proc_start_ticks(pid);
 	d->monitor_path = vr_steal(&mon_path);
 	d->stop_reason = "failed";
 	d->job_phase_running = false;
