@@ -8,7 +8,8 @@
 # busybox udhcpc and pings the bridge; net-dhcp-leases shows the lease. An
 # isolated network: two guests with static DHCP hosts ping each other.
 # net-destroy removes bridge, taps, dnsmasq and the nft table. Plus the
-# refusals, a daemon crash, and a dnsmasq that dies.
+# refusals, a daemon crash, a dnsmasq that dies, and interfaces of type
+# ethernet.
 . "$(dirname "$0")/lib.sh"
 
 NS=vireo-e2e-net-$$
@@ -227,6 +228,24 @@ vireo destroy "$g3" >/dev/null
 check "no tap left" bash -c "! ip netns exec $NS ip -br link | grep -q '^vnet'"
 check "no nft table left" bash -c "[ -z \"\$(ip netns exec $NS nft list tables)\" ]"
 check "no dnsmasq left" no_dnsmasq ""
+
+# --- type ethernet: an existing tap is used and left; else one of ours ---
+"${IN_NS[@]}" ip tuntap add dev e2etap0 mode tap
+g4=e2e-$E2E_NAME-g4
+net_guest_xml "$g4" "$E2E_ROOT/g4.log" 52:54:00:e2:e4:01 ethernet x "" |
+	sed -e "s|<source network='x'/>|<target dev='e2etap0'/>|" \
+	>"$E2E_ROOT/g4.xml"
+check "create a guest on an existing tap (paused)" \
+	vireo create --paused "$E2E_ROOT/g4.xml"
+check "destroy it" vireo destroy "$g4"
+check "the existing tap is left alone" ns_has_link e2etap0
+sed -e "s|<target dev='e2etap0'/>||" "$E2E_ROOT/g4.xml" >"$E2E_ROOT/g5.xml"
+check "create a guest with a tap of its own (paused)" \
+	vireo create --paused "$E2E_ROOT/g5.xml"
+tap5=$(vireo dumpxml "$g4" | sed -n "s/.*<target dev='\([^']*\)'.*/\1/p")
+check "its tap $tap5 exists, on no bridge" bash -c "ip netns exec $NS ip link show $tap5 >/dev/null && ! ip netns exec $NS ip link show $tap5 | grep -q master"
+check "destroy it too" vireo destroy "$g4"
+check "its tap is gone" bash -c "! ip netns exec $NS ip link show $tap5 2>/dev/null"
 
 check "undefine the guest" vireo undefine "$g1"
 check "net-undefine" vireo net-undefine e2enat
