@@ -20,16 +20,15 @@
 
 #include "conf.h"
 #include "dispatch.h"
-#include "dom-def.h"
 #include "driver.h"
 #include "err.h"
 #include "event.h"
-#include "net-def.h"
 #include "log.h"
 #include "proc-net.h"
 #include "rpc.h"
 #include "server.h"
 #include "util.h"
+#include "xml-util.h"
 #include "xmalloc.h"
 
 VR_LOG_MODULE("daemon");
@@ -260,8 +259,7 @@ main(int argc, char **argv)
 		schemas = xstrdup(sd);
 	else
 		schemas = xstrdup(VR_SCHEMADIR);
-	dom_def_set_schema_dir(schemas);
-	net_def_set_schema_dir(schemas);
+	vr_xml_set_schema_dir(schemas);
 	xmlInitParser();
 
 	if (vr_mkdir_p(paths.config_dir, 0755) < 0 ||

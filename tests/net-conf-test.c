@@ -172,7 +172,7 @@ main(int argc, char **argv)
 	}
 	schema_dir = env_schema != NULL ? xstrdup(env_schema) :
 	    xprintf("%s/xml-schemas", srcdir);
-	net_def_set_schema_dir(schema_dir);
+	vr_xml_set_schema_dir(schema_dir);
 	vr_xml_init();
 	nft_usable = geteuid() == 0 && access(NFT, X_OK) == 0 &&
 	    access(UNSHARE, X_OK) == 0;

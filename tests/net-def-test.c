@@ -115,7 +115,7 @@ main(int argc, char **argv)
 	schema_dir = env_schema != NULL ? xstrdup(env_schema) :
 	    xprintf("%s/xml-schemas", srcdir);
 	schema_path = xprintf("%s/network.rng", schema_dir);
-	net_def_set_schema_dir(schema_dir);
+	vr_xml_set_schema_dir(schema_dir);
 	vr_xml_init();
 	ops.schema_path = schema_path;
 

@@ -30,15 +30,6 @@ VR_ENUM_IMPL(net_forward, NET_FORWARD_LAST, NULL, "nat", "route", "open",
 	((arr) = xreallocarray((arr), (n) + 1, sizeof *(arr)),		\
 	    memset(&(arr)[(n)], 0, sizeof *(arr)), &(arr)[(n)++])
 
-static char *net_schema_dir;
-
-void
-net_def_set_schema_dir(const char *dir)
-{
-	free(net_schema_dir);
-	net_schema_dir = xstrdup(dir);
-}
-
 /* Addresses */
 
 int
@@ -352,16 +343,6 @@ net_parse_root(struct net_def *def, xmlNode *root)
 	return vr_xml_check_consumed(root);
 }
 
-static int
-net_schema_validate(xmlDoc *doc)
-{
-	VR_AUTOFREE char *path = NULL;
-
-	path = xprintf("%s/network.rng", net_schema_dir != NULL ?
-	    net_schema_dir : VR_SCHEMADIR);
-	return vr_xml_validate(doc, path);
-}
-
 struct net_def *
 net_def_parse_string(const char *xml, unsigned int flags)
 {
@@ -375,7 +356,7 @@ net_def_parse_string(const char *xml, unsigned int flags)
 	def = xcalloc(1, sizeof *def);
 	if (net_parse_root(def, root) < 0 || net_def_validate(def) < 0)
 		return NULL;
-	if ((flags & NET_PARSE_VALIDATE) && net_schema_validate(doc) < 0)
+	if ((flags & NET_PARSE_VALIDATE) && vr_xml_validate_schema(doc, "network.rng") < 0)
 		return NULL;
 	return vr_steal(&def);
 }

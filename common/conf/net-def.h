@@ -83,10 +83,7 @@ struct net_def {
 };
 
 /* net_def_parse_string flags */
-#define NET_PARSE_VALIDATE	0x1	/* RelaxNG validation (network.rng) */
-
-/* Where network.rng lives (default: the installed schema directory). */
-void	 net_def_set_schema_dir(const char *);
+#define NET_PARSE_VALIDATE	0x1	/* network.rng, see vr_xml_set_schema_dir */
 
 /*
  * Parse a network from a string; NULL with vr_error set (VR_ERR_XML, with

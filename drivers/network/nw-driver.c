@@ -106,6 +106,34 @@ net_lookup(const char *key)
 	return n;
 }
 
+/* A persistent network for what (undefine, set autostart for...). */
+static struct nw_net *
+net_lookup_persistent(const char *key, const char *what)
+{
+	struct nw_net *n;
+
+	if ((n = net_lookup(key)) != NULL && n->def == NULL) {
+		vr_error(VR_ERR_OPERATION_INVALID, "cannot %s transient "
+		    "network '%s'", what, n->name);
+		return NULL;
+	}
+	return n;
+}
+
+/* An active network. */
+static struct nw_net *
+net_lookup_active(const char *key)
+{
+	struct nw_net *n;
+
+	if ((n = net_lookup(key)) != NULL && n->live == NULL) {
+		vr_error(VR_ERR_OPERATION_INVALID, "network '%s' is not "
+		    "active", n->name);
+		return NULL;
+	}
+	return n;
+}
+
 struct nw_net *
 nw_net_attach_live(struct net_def *live)
 {
@@ -453,15 +481,8 @@ nw_dhcp_leases(const char *key, const char *mac, struct vr_net_lease **l,
 	int rc = -1;
 
 	pthread_mutex_lock(&nw_lock);
-	if ((n = net_lookup(key)) == NULL)
-		goto out;
-	if (n->live == NULL) {
-		vr_error(VR_ERR_OPERATION_INVALID, "network '%s' is not "
-		    "active", n->name);
-		goto out;
-	}
-	rc = nw_run_leases(n, mac, l, cnt);
-out:
+	if ((n = net_lookup_active(key)) != NULL)
+		rc = nw_run_leases(n, mac, l, cnt);
 	pthread_mutex_unlock(&nw_lock);
 	return rc;
 }
@@ -536,13 +557,8 @@ nw_undefine(const char *key)
 	int rc = -1;
 
 	pthread_mutex_lock(&nw_lock);
-	if ((n = net_lookup(key)) == NULL)
+	if ((n = net_lookup_persistent(key, "undefine")) == NULL)
 		goto out;
-	if (n->def == NULL) {
-		vr_error(VR_ERR_OPERATION_INVALID, "cannot undefine transient "
-		    "network '%s'", n->name);
-		goto out;
-	}
 	path = conf_path(n->name);
 	link = autostart_path(n->name);
 	if (unlink(link) < 0 && errno != ENOENT)
@@ -616,13 +632,8 @@ nw_destroy(const char *key, bool force)
 	int rc = -1;
 
 	pthread_mutex_lock(&nw_lock);
-	if ((n = net_lookup(key)) == NULL)
+	if ((n = net_lookup_active(key)) == NULL)
 		goto out;
-	if (n->live == NULL) {
-		vr_error(VR_ERR_OPERATION_INVALID, "network '%s' is not "
-		    "active", n->name);
-		goto out;
-	}
 	users = nw_port_users(n);
 	if (users[0] != '\0' && !force) {
 		vr_error(VR_ERR_OPERATION_INVALID, "network '%s' is in use by "
@@ -648,13 +659,8 @@ nw_set_autostart(const char *key, bool on)
 	int rc = -1;
 
 	pthread_mutex_lock(&nw_lock);
-	if ((n = net_lookup(key)) == NULL)
+	if ((n = net_lookup_persistent(key, "set autostart for")) == NULL)
 		goto out;
-	if (n->def == NULL) {
-		vr_error(VR_ERR_OPERATION_INVALID, "cannot set autostart for "
-		    "transient network '%s'", n->name);
-		goto out;
-	}
 	link = autostart_path(n->name);
 	target = conf_path(n->name);
 	if (on && symlink(target, link) < 0 && errno != EEXIST) {

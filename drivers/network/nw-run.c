@@ -372,20 +372,35 @@ nw_run_reload_hosts(struct nw_net *n)
 
 /* Bridge */
 
-/* The bridge name is free, or is a leftover of this very network. */
+enum bridge_owner { BRIDGE_ABSENT, BRIDGE_OURS, BRIDGE_OTHER };
+
+/* Whose n's bridge is, by its alias; -1 on error. */
 static int
-bridge_check_free(const struct nw_net *n)
+bridge_owner(const struct nw_net *n)
 {
 	VR_AUTOFREE char *mine = xprintf(NW_ALIAS_NET "%s", n->name);
 	char alias[256];
 	int rc;
 
 	if ((rc = nw_link_get(n->live->bridge, alias, sizeof alias)) <= 0)
-		return rc;
-	if (strcmp(alias, mine) == 0)
+		return rc < 0 ? -1 : BRIDGE_ABSENT;
+	return strcmp(alias, mine) == 0 ? BRIDGE_OURS : BRIDGE_OTHER;
+}
+
+/* The bridge name is free, or is a leftover of this very network. */
+static int
+bridge_check_free(const struct nw_net *n)
+{
+	switch (bridge_owner(n)) {
+	case BRIDGE_ABSENT:
+		return 0;
+	case BRIDGE_OURS:
 		return nw_link_delete(n->live->bridge);
-	vr_error(VR_ERR_EXISTS, "cannot start network '%s': bridge name '%s' "
-	    "is already in use", n->name, n->live->bridge);
+	case BRIDGE_OTHER:
+		vr_error(VR_ERR_EXISTS, "cannot start network '%s': bridge "
+		    "name '%s' is already in use", n->name, n->live->bridge);
+		return -1;
+	}
 	return -1;
 }
 
@@ -428,11 +443,8 @@ bridge_create(struct nw_net *n)
 static void
 bridge_remove(const struct nw_net *n)
 {
-	VR_AUTOFREE char *mine = xprintf(NW_ALIAS_NET "%s", n->name);
-	char alias[256];
-
-	if (nw_link_get(n->live->bridge, alias, sizeof alias) == 1 &&
-	    strcmp(alias, mine) == 0 && nw_link_delete(n->live->bridge) < 0)
+	if (bridge_owner(n) == BRIDGE_OURS &&
+	    nw_link_delete(n->live->bridge) < 0)
 		log_error("network '%s': %s", n->name, vr_error_message());
 }
 
@@ -531,13 +543,9 @@ nw_run_stop(struct nw_net *n)
 static bool
 status_alive(struct nw_net *n)
 {
-	VR_AUTOFREE char *mine = xprintf(NW_ALIAS_NET "%s", n->name);
-	char alias[256];
-
 	if (n->live->forward == NET_FORWARD_BRIDGE)
 		return nw_link_get(n->live->bridge, NULL, 0) == 1;
-	return nw_link_get(n->live->bridge, alias, sizeof alias) == 1 &&
-	    strcmp(alias, mine) == 0;
+	return bridge_owner(n) == BRIDGE_OURS;
 }
 
 static void
