@@ -139,10 +139,11 @@ check "start it" vireo start "$g1"
 tap1=$(vireo dumpxml "$g1" | sed -n "s/.*<target dev='\([^']*\)'.*/\1/p")
 check "live XML names its tap ($tap1)" test -n "$tap1"
 check "tap $tap1 is on $br" bash -c "ip netns exec $NS ip link show $tap1 | grep -q 'master $br'"
-if wait_for "$E2E_ROOT/g1.log" "VIREO-DHCP eth0 ip=192.168.150.1[0-9][0-9]/24" 120; then
+if wait_for "$E2E_ROOT/g1.log" "VIREO-DHCP eth0 ip=192.168.150.1[0-9][0-9]/24" 180; then
 	ok "guest got a lease: $(tr -d '\r' <"$E2E_ROOT/g1.log" | grep -o 'VIREO-DHCP.*')"
 else
 	not_ok "guest got no DHCP lease"
+	tr -d '\r' <"$E2E_ROOT/g1.log" | grep -v COUNTER | tail -5
 fi
 check "guest pings the bridge" wait_for "$E2E_ROOT/g1.log" "VIREO-PING 192.168.150.1 ok" 60
 check "net-dhcp-leases shows it" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' net-dhcp-leases e2enat | grep -E '$mac1 +ipv4 +192.168.150.1[0-9]{2}/24'"
@@ -218,8 +219,15 @@ sed -e "s/$g2/e2e-$E2E_NAME-dup/" -e 's/<uuid>[^<]*<\/uuid>//' \
 	"$E2E_ROOT/g2.xml" >"$E2E_ROOT/dup.xml"
 expect_fail "a second guest with the same MAC is refused" \
 	"MAC address $mac2 is already used" vireo create "$E2E_ROOT/dup.xml"
-check "guest 2 pings guest 3" wait_for "$E2E_ROOT/g2.log" "VIREO-PING 10.231.0.13 ok" 150
-check "guest 3 pings guest 2" wait_for "$E2E_ROOT/g3.log" "VIREO-PING 10.231.0.12 ok" 60
+# generous: two guests boot at once under TCG on a busy machine
+check "guest 2 pings guest 3" wait_for "$E2E_ROOT/g2.log" "VIREO-PING 10.231.0.13 ok" 240
+check "guest 3 pings guest 2" wait_for "$E2E_ROOT/g3.log" "VIREO-PING 10.231.0.12 ok" 120
+for g in g2 g3; do
+	if ! tr -d '\r' <"$E2E_ROOT/$g.log" | grep -q "VIREO-PING .* ok"; then
+		echo "--- $g console ---"
+		tr -d '\r' <"$E2E_ROOT/$g.log" | grep -v COUNTER | tail -5
+	fi
+done
 check "net-destroy --force with guests on it" vireo net-destroy --force e2eiso
 check "transient network gone" bash -c "! '$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' net-info e2eiso 2>/dev/null"
 check "bridge vbr-e2eiso removed" bash -c "! ip netns exec $NS ip link show vbr-e2eiso 2>/dev/null"
