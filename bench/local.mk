@@ -2,10 +2,12 @@
 EXTRA_PROGRAMS = bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_LDADD = $(VR_COMMON_LIBS)
-EXTRA_DIST += bench/bench.sh bench/storage-bench.sh bench/lib.sh
+EXTRA_DIST += bench/bench.sh bench/storage-bench.sh bench/lib.sh \
+	bench/net-bench.sh
 CLEANFILES += bench/loadgen
 bench: bench/loadgen vireod vireo
 	$(SHELL) $(srcdir)/bench/bench.sh
+	$(SHELL) $(srcdir)/bench/net-bench.sh
 # A dir pool of 10,000 volumes: refresh and vol-list (no guest needed).
 bench-storage: vireod vireo
 	$(SHELL) $(srcdir)/bench/storage-bench.sh

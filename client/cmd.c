@@ -33,6 +33,19 @@ extern const struct cmd_entry cmd_event_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hostname_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_net_autostart_entry;
+extern const struct cmd_entry cmd_net_create_entry;
+extern const struct cmd_entry cmd_net_define_entry;
+extern const struct cmd_entry cmd_net_destroy_entry;
+extern const struct cmd_entry cmd_net_dhcp_leases_entry;
+extern const struct cmd_entry cmd_net_dumpxml_entry;
+extern const struct cmd_entry cmd_net_info_entry;
+extern const struct cmd_entry cmd_net_list_entry;
+extern const struct cmd_entry cmd_net_name_entry;
+extern const struct cmd_entry cmd_net_start_entry;
+extern const struct cmd_entry cmd_net_undefine_entry;
+extern const struct cmd_entry cmd_net_update_entry;
+extern const struct cmd_entry cmd_net_uuid_entry;
 extern const struct cmd_entry cmd_nodeinfo_entry;
 extern const struct cmd_entry cmd_pool_autostart_entry;
 extern const struct cmd_entry cmd_pool_build_entry;
@@ -89,6 +102,19 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,
+	&cmd_net_autostart_entry,
+	&cmd_net_create_entry,
+	&cmd_net_define_entry,
+	&cmd_net_destroy_entry,
+	&cmd_net_dhcp_leases_entry,
+	&cmd_net_dumpxml_entry,
+	&cmd_net_info_entry,
+	&cmd_net_list_entry,
+	&cmd_net_name_entry,
+	&cmd_net_start_entry,
+	&cmd_net_undefine_entry,
+	&cmd_net_update_entry,
+	&cmd_net_uuid_entry,
 	&cmd_nodeinfo_entry,
 	&cmd_pool_autostart_entry,
 	&cmd_pool_build_entry,
@@ -138,6 +164,7 @@ static const struct {
 	[CMD_GROUP_POOL] = { "pool", "Storage Pool" },
 	[CMD_GROUP_VOLUME] = { "volume", "Storage Volume" },
 	[CMD_GROUP_HOST] = { "host", "Host and Hypervisor" },
+	[CMD_GROUP_NETWORK] = { "network", "Networking" },
 	[CMD_GROUP_VIREO] = { "vireo", "Vireo itself" },
 };
 
@@ -695,7 +722,7 @@ cmd_help_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_help_entry = {
 	.name = "help", .summary = "print help",
 	.desc = "Prints the list of commands, the commands of a group "
-	    "(domain, monitor, pool, volume, host, vireo) or the help of one "
+	    "(domain, monitor, pool, volume, host, network, vireo) or the help of one "
 	    "command.",
 	.opts = help_opts, .flags = CMD_RO,
 	.group = CMD_GROUP_VIREO, .exec = cmd_help_exec,

@@ -46,6 +46,7 @@ enum cmd_group {
 	CMD_GROUP_POOL,		/* storage pools */
 	CMD_GROUP_VOLUME,	/* storage volumes */
 	CMD_GROUP_HOST,		/* host and hypervisor */
+	CMD_GROUP_NETWORK,	/* virtual networks */
 	CMD_GROUP_VIREO,	/* the client itself */
 	CMD_GROUP_LAST
 };

@@ -9,6 +9,7 @@ vireo_SOURCES = \
 	client/cmd-event.c \
 	client/cmd-info.c \
 	client/cmd-host.c \
+	client/cmd-net.c \
 	client/cmd-pool.c \
 	client/cmd-vol.c \
 	client/conn.c client/conn.h \

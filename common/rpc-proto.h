@@ -95,6 +95,43 @@ enum rpc_proc {
 	RPC_PROC_EVENT_SUBSCRIBE = 40,
 
 	/*
+	 * Networks. "net" is a network name or UUID. A network summary
+	 * ("netinfo") is:
+	 *   {"name":"default","uuid":"...","active":true,"persistent":true,
+	 *    "autostart":false,"bridge":"virbr0"}
+	 */
+	/* {"xml":"..."} -> netinfo */
+	RPC_PROC_NET_DEFINE = 50,
+	/* {"net":N} -> {} */
+	RPC_PROC_NET_UNDEFINE = 51,
+	/* {"xml":"..."} -> netinfo (transient, started) */
+	RPC_PROC_NET_CREATE = 52,
+	/* {"net":N} -> netinfo */
+	RPC_PROC_NET_START = 53,
+	/* {"net":N,"force":bool} -> {}: refused while running guests use it
+	 * unless force */
+	RPC_PROC_NET_DESTROY = 54,
+	/* {"net":N,"autostart":bool} -> {} */
+	RPC_PROC_NET_SET_AUTOSTART = 55,
+	/* {"net":N,"command":"add"|"add-first"|"add-last"|"delete",
+	 *  "section":"ip-dhcp-host","xml":"<host .../>","live":bool,
+	 *  "config":bool} -> {}; neither live nor config: "current" */
+	RPC_PROC_NET_UPDATE = 56,
+
+	/* {"active":bool,"inactive":bool} -> {"networks":[netinfo,...]}
+	 * sorted by name; neither flag: all */
+	RPC_PROC_NET_LIST = 60,
+	/* {"net":N} -> netinfo */
+	RPC_PROC_NET_GET_INFO = 61,
+	/* {"net":N,"inactive":bool} -> {"xml":"..."} */
+	RPC_PROC_NET_GET_XML = 62,
+	/* {"net":N,"mac":"52:54:00:..."(optional)} -> {"leases":[{"expiry":N,
+	 *  "mac":"...","ip":"192.168.122.45","prefix":24,"hostname":"..."|
+	 *  null,"client_id":"..."|null},...]}; expiry in seconds since the
+	 *  epoch, 0 for infinite leases */
+	RPC_PROC_NET_GET_DHCP_LEASES = 63,
+
+	/*
 	 * Storage (100-149). "pool" is a pool name or UUID; "vol" a volume
 	 * name in "pool" or, when "pool" is absent (or "vol" has a '/'), a
 	 * volume's key or path. Sizes are in bytes. A pool summary

@@ -646,3 +646,39 @@ vr_hash_get_name_uuid(const struct vr_hash *by_name,
 	}
 	return v;
 }
+
+int
+vr_proc_stat(pid_t pid, int field, unsigned long long *v, int n)
+{
+	char path[64], buf[1024], *p;
+	ssize_t len;
+	int fd, i;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* fields after the ")" closing comm (which may hold spaces): 3.. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	for (i = 3, p++; i < field && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	for (i = 0; i < n && p != NULL; i++, p = strchr(p + 1, ' '))
+		if (sscanf(p, " %llu", &v[i]) != 1)
+			return -1;
+	return i == n ? 0 : -1;
+}
+
+unsigned long long
+vr_proc_start_ticks(pid_t pid)
+{
+	unsigned long long ticks;
+
+	return vr_proc_stat(pid, 22, &ticks, 1) == 0 ? ticks : 0;
+}

@@ -94,6 +94,14 @@ int	 vr_set_nonblock(int);
 ssize_t	 vr_write_all(int, const void *, size_t);
 ssize_t	 vr_read_all(int, void *, size_t);
 
+/* Fields field..field+n-1 of /proc/PID/stat (1: pid, 3: state): 0, -1. */
+int	 vr_proc_stat(pid_t, int field, unsigned long long *v, int n);
+/*
+ * Field 22 of /proc/PID/stat: the process's start time in clock ticks
+ * since boot (0 if unknown). With the pid, it names a process for good.
+ */
+unsigned long long vr_proc_start_ticks(pid_t);
+
 uint64_t vr_time_ms(void);	/* monotonic */
 /* CLOCK_MONOTONIC now + ms, for pthread_cond_clockwait(). */
 struct timespec;

@@ -64,6 +64,18 @@ xstrdup(const char *s)
 	return p;
 }
 
+void *
+xmemdup_array(const void *src, size_t n, size_t size)
+{
+	void *p;
+
+	if (n == 0)
+		return NULL;
+	p = xreallocarray(NULL, n, size);
+	memcpy(p, src, n * size);
+	return p;
+}
+
 char *
 xstrndup(const char *s, size_t n)
 {

@@ -9,6 +9,8 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
+/* A copy of n elements of size bytes at p; NULL when n is 0. */
+void	*xmemdup_array(const void *p, size_t n, size_t size);
 char	*xstrndup(const char *, size_t);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

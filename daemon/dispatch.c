@@ -20,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "node.h"
+#include "proc-net.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -488,6 +489,22 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    proc_dom_xml_to_native, 0 },
 	[RPC_PROC_EVENT_SUBSCRIBE] = { "event-subscribe",
 	    proc_event_subscribe, PROC_INLINE },
+	[RPC_PROC_NET_DEFINE] = { "net-define", vd_proc_net_define, PROC_RW },
+	[RPC_PROC_NET_UNDEFINE] = { "net-undefine", vd_proc_net_undefine,
+	    PROC_RW },
+	[RPC_PROC_NET_CREATE] = { "net-create", vd_proc_net_create, PROC_RW },
+	[RPC_PROC_NET_START] = { "net-start", vd_proc_net_start, PROC_RW },
+	[RPC_PROC_NET_DESTROY] = { "net-destroy", vd_proc_net_destroy,
+	    PROC_RW },
+	[RPC_PROC_NET_SET_AUTOSTART] = { "net-set-autostart",
+	    vd_proc_net_set_autostart, PROC_RW },
+	[RPC_PROC_NET_UPDATE] = { "net-update", vd_proc_net_update, PROC_RW },
+	/* reads wait for the driver lock behind a network change: workers */
+	[RPC_PROC_NET_LIST] = { "net-list", vd_proc_net_list, 0 },
+	[RPC_PROC_NET_GET_INFO] = { "net-get-info", vd_proc_net_get_info, 0 },
+	[RPC_PROC_NET_GET_XML] = { "net-get-xml", vd_proc_net_get_xml, 0 },
+	[RPC_PROC_NET_GET_DHCP_LEASES] = { "net-get-dhcp-leases",
+	    vd_proc_net_get_dhcp_leases, 0 },
 	[RPC_PROC_POOL_DEFINE] = { "pool-define", vd_proc_pool_define,
 	    PROC_RW },
 	[RPC_PROC_POOL_UNDEFINE] = { "pool-undefine", vd_proc_pool_undefine,
@@ -530,8 +547,8 @@ vd_dispatch_check_table(void)
 {
 	/* Numbers deliberately unused (gaps between groups), as ranges. */
 	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
-	    { 34, 39 }, { 41, 99 }, { 109, 109 }, { 113, 119 },
-	    { 126, 129 } };
+	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
+	    { 113, 119 }, { 126, 129 } };
 	int p, missing = 0;
 	size_t g;
 

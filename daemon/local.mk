@@ -4,11 +4,12 @@ vireod_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
+	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/server.c daemon/server.h \
 	daemon/workers.c daemon/workers.h
-vireod_LDADD = drivers/storage/libvrstorage.a drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS) $(LIBNL_LIBS) \
-	$(LIBNL_ROUTE_LIBS)
+vireod_LDADD = drivers/storage/libvrstorage.a drivers/qemu/libvrqemu.a \
+	$(VR_NETWORK_LIBS) $(VR_COMMON_LIBS)
 
 systemdsystemunit_DATA = daemon/vireod.service
 EXTRA_DIST += daemon/vireod.service.in

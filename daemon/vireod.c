@@ -20,15 +20,16 @@
 
 #include "conf.h"
 #include "dispatch.h"
-#include "dom-def.h"
 #include "driver.h"
 #include "err.h"
 #include "event.h"
 #include "log.h"
+#include "proc-net.h"
 #include "pool-def.h"
 #include "rpc.h"
 #include "server.h"
 #include "util.h"
+#include "xml-util.h"
 #include "xmalloc.h"
 
 VR_LOG_MODULE("daemon");
@@ -259,7 +260,7 @@ main(int argc, char **argv)
 		schemas = xstrdup(sd);
 	else
 		schemas = xstrdup(VR_SCHEMADIR);
-	dom_def_set_schema_dir(schemas);
+	vr_xml_set_schema_dir(schemas);
 	xmlInitParser();
 
 	if (vr_mkdir_p(paths.config_dir, 0755) < 0 ||
@@ -294,6 +295,11 @@ main(int argc, char **argv)
 	env.qemu_group = conf.group;
 	env.job_wait_ms = conf.job_wait_timeout_ms;
 	env.emit_event = emit_event;
+	/* networks first: domains take back their guests' taps on them */
+	if (nw_net_driver.init(&env) < 0)
+		fatal("network driver: %s", vr_error_message());
+	env.net_port_open = nw_net_driver.port_open;
+	env.net_port_close = nw_net_driver.port_close;
 	/* Each driver reaches the other only through these hooks. */
 	env.volume_path = stg_storage_driver.volume_path;
 	env.volume_user = qemu_dom_driver.volume_user;
@@ -311,6 +317,7 @@ main(int argc, char **argv)
 	vd_server_init(loop, &limits);
 	vd_dispatch_init(&qemu_dom_driver, &stg_storage_driver,
 	    conf.max_workers);
+	vd_proc_net_init(&nw_net_driver);
 	if (vd_server_listen(paths.sock_rw, conf.unix_sock_rw_perms,
 	    false) < 0 || vd_server_listen(paths.sock_ro,
 	    conf.unix_sock_ro_perms, true) < 0)
@@ -320,6 +327,7 @@ main(int argc, char **argv)
 		fatal("%s", vr_error_message());
 	log_info("vireod %s ready (root %s)", PACKAGE_VERSION,
 	    root != NULL ? root : "/");
+	nw_net_driver.autostart();
 	stg_storage_driver.autostart();
 	qemu_dom_driver.autostart();
 
@@ -327,6 +335,7 @@ main(int argc, char **argv)
 
 	vd_server_close();
 	qemu_dom_driver.cleanup();
+	nw_net_driver.cleanup();
 	stg_storage_driver.cleanup();
 	unlink(paths.pidfile);
 	close(pidfd);

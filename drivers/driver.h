@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 struct vr_loop;
+struct dom_net;
 
 /* States and reasons: libvirt's names and numbering. */
 enum vr_dom_state {
@@ -64,6 +65,18 @@ struct vr_driver_env {
 	 */
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
+	/*
+	 * Guest interfaces of type network, bridge or ethernet, for domain
+	 * drivers (the network driver's net_port_open/close; NULL: none).
+	 * open: a tap for the interface, attached where it belongs; *tapfd
+	 * (O_CLOEXEC) and *tapname (caller frees) on success. close: undo
+	 * it once the guest is gone (also after a daemon restart); a tap
+	 * the domain did not get from open is left alone. Any thread.
+	 */
+	int		(*net_port_open)(const struct dom_net *,
+			    const char *dom_name, int *tapfd, char **tapname);
+	void		(*net_port_close)(const struct dom_net *,
+			    const char *dom_name, const char *tapname);
 };
 
 struct vr_dom_info {
@@ -251,5 +264,75 @@ struct vr_storage_driver {
 };
 
 extern const struct vr_storage_driver stg_storage_driver;
+/* Networks: a network is named by its name or UUID ("key"). */
+struct vr_net_info {
+	char		 name[65];
+	unsigned char	 uuid[16];
+	bool		 active;
+	bool		 persistent;
+	bool		 autostart;
+	char		 bridge[16];	/* "" if none yet */
+};
+
+struct vr_net_lease {
+	long long	 expiry;	/* seconds since the epoch; 0: never */
+	char		 mac[18];
+	char		 ip[16];
+	unsigned int	 prefix;
+	char		 hostname[64];	/* "" if unknown */
+	char		 client_id[128];	/* "" if none */
+};
+
+/* Flags for net list (neither: both). */
+#define VR_NET_LIST_ACTIVE	0x1
+#define VR_NET_LIST_INACTIVE	0x2
+
+/* Flags for net get_xml. */
+#define VR_NET_XML_INACTIVE	0x1
+
+/* net update: commands, sections and flags (virsh net-update). */
+enum vr_net_update_cmd {
+	VR_NET_UPDATE_ADD_LAST,		/* "add", "add-last" */
+	VR_NET_UPDATE_ADD_FIRST,
+	VR_NET_UPDATE_DELETE,
+	VR_NET_UPDATE_CMD_LAST
+};
+#define VR_NET_UPDATE_LIVE	0x1
+#define VR_NET_UPDATE_CONFIG	0x2	/* neither: current */
+
+struct vr_net_driver {
+	const char	*name;
+	int		(*init)(const struct vr_driver_env *);
+	/* Start autostart networks; before the domains' autostart. */
+	void		(*autostart)(void);
+	void		(*cleanup)(void);
+
+	int		(*list)(unsigned int flags, struct vr_net_info **,
+			    size_t *n);
+	int		(*get_info)(const char *key, struct vr_net_info *);
+	char		*(*get_xml)(const char *key, unsigned int flags);
+	/* Leases of an active network, only those of mac if not NULL. */
+	int		(*dhcp_leases)(const char *key, const char *mac,
+			    struct vr_net_lease **, size_t *n);
+
+	int		(*define)(const char *xml, struct vr_net_info *);
+	int		(*undefine)(const char *key);
+	int		(*create)(const char *xml, struct vr_net_info *);
+	int		(*start)(const char *key, struct vr_net_info *);
+	/* force: even if running guests are attached to it */
+	int		(*destroy)(const char *key, bool force);
+	int		(*set_autostart)(const char *key, bool);
+	/* section: "ip-dhcp-host"; xml: one <host/> element */
+	int		(*update)(const char *key, int cmd, const char *section,
+			    const char *xml, unsigned int flags);
+
+	/* For vr_driver_env.net_port_open / net_port_close. */
+	int		(*port_open)(const struct dom_net *,
+			    const char *dom_name, int *tapfd, char **tapname);
+	void		(*port_close)(const struct dom_net *,
+			    const char *dom_name, const char *tapname);
+};
+
+extern const struct vr_net_driver nw_net_driver;
 
 #endif

@@ -11,6 +11,7 @@ include tests/domxml.mk
 include tests/qemuargv.mk
 include tests/fuzz.mk
 include tests/storagexml.mk
+include tests/netxml.mk
 
 check_PROGRAMS += tests/rpc-abuse tests/dispatch-table-test
 tests_rpc_abuse_SOURCES = tests/rpc-abuse.c
@@ -18,8 +19,8 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 
 # Every procedure number has a dispatch entry.
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
-	daemon/dispatch.c daemon/node.c daemon/server.c daemon/workers.c \
-	daemon/proc-storage.c
+	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
+	daemon/proc-storage.c daemon/server.c daemon/workers.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -28,7 +29,7 @@ TESTS += tests/dispatch-table-test
 E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/operations.sh tests/e2e/restart.sh \
 	tests/e2e/events.sh tests/e2e/actions.sh tests/e2e/storage.sh \
-	tests/e2e/storage-fs.sh
+	tests/e2e/storage-fs.sh tests/e2e/network.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md

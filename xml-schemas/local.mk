@@ -2,4 +2,5 @@
 # (VR_SCHEMADIR in Makefile.am) and for users' tools (xmllint --relaxng).
 schemadir = $(pkgdatadir)/schemas
 dist_schema_DATA = xml-schemas/domain.rng xml-schemas/storagecommon.rng \
-	xml-schemas/storagepool.rng xml-schemas/storagevol.rng
+	xml-schemas/storagepool.rng xml-schemas/storagevol.rng \
+	xml-schemas/network.rng

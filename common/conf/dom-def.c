@@ -83,13 +83,10 @@ VR_ENUM_IMPL(dom_watchdog_action, DOM_WATCHDOG_ACTION_LAST,
 #define ALL		VR_XML_ALL
 #define REQUIRED	VR_XML_REQUIRED
 
-static char *dom_schema_dir;
-
 void
 dom_def_set_schema_dir(const char *dir)
 {
-	free(dom_schema_dir);
-	dom_schema_dir = xstrdup(dir);
+	vr_xml_set_schema_dir(dir);
 }
 
 /* <address type=...> of a device, if any; allowed: VR_XML_BITs of types. */
@@ -1214,16 +1211,6 @@ dom_parse_root(struct dom_def *def, xmlNode *root)
 	return vr_xml_check_consumed(root);
 }
 
-static int
-dom_schema_validate(xmlDoc *doc)
-{
-	VR_AUTOFREE char *path = NULL;
-
-	path = xprintf("%s/domain.rng", dom_schema_dir != NULL ?
-	    dom_schema_dir : VR_SCHEMADIR);
-	return vr_xml_validate(doc, path);
-}
-
 struct dom_def *
 dom_def_parse_string(const char *xml, unsigned int flags)
 {
@@ -1241,7 +1228,7 @@ dom_def_parse_string(const char *xml, unsigned int flags)
 	/* our own messages first: they name the field */
 	if (dom_def_validate(def) < 0)
 		return NULL;
-	if ((flags & DOM_PARSE_VALIDATE) && dom_schema_validate(doc) < 0)
+	if ((flags & DOM_PARSE_VALIDATE) && vr_xml_validate_schema(doc, "domain.rng") < 0)
 		return NULL;
 	return vr_steal(&def);
 }
@@ -1307,20 +1294,7 @@ dom_def_free(struct dom_def *def)
 	free(def);
 }
 
-/* A copy of array src of n elements (NULL when empty). */
-static void *
-dom_dup_array(const void *src, size_t n, size_t size)
-{
-	void *p;
-
-	if (n == 0)
-		return NULL;
-	p = xreallocarray(NULL, n, size);
-	memcpy(p, src, n * size);
-	return p;
-}
-
-#define DOM_DUP(arr, n)	dom_dup_array((arr), (n), sizeof *(arr))
+#define DOM_DUP(arr, n)	xmemdup_array((arr), (n), sizeof *(arr))
 
 struct dom_def *
 dom_def_copy(const struct dom_def *src)

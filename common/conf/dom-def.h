@@ -536,10 +536,7 @@ struct dom_def {
 /* dom_def_format flags */
 #define DOM_FORMAT_SECURE	0x1	/* include secrets (VNC passwd) */
 
-/*
- * Where domain.rng lives. Set once at startup (default: the installed
- * schema directory); tests point it at $(srcdir)/xml-schemas.
- */
+/* Where domain.rng lives: vr_xml_set_schema_dir(). */
 void	 dom_def_set_schema_dir(const char *);
 
 /*

@@ -955,6 +955,24 @@ out:
 	return rc;
 }
 
+static char *xml_schema_dir;
+
+void
+vr_xml_set_schema_dir(const char *dir)
+{
+	free(xml_schema_dir);
+	xml_schema_dir = xstrdup(dir);
+}
+
+int
+vr_xml_validate_schema(xmlDoc *doc, const char *file)
+{
+	VR_AUTOFREE char *path = xprintf("%s/%s", xml_schema_dir != NULL ?
+	    xml_schema_dir : VR_SCHEMADIR, file);
+
+	return vr_xml_validate(doc, path);
+}
+
 void
 vr_xml_cleanup(void)
 {

@@ -168,6 +168,13 @@ int	 vr_xml_check_consumed(xmlNode *root);
  * shared by all threads). Reports the first error with its line.
  */
 int	 vr_xml_validate(xmlDoc *, const char *schema_path);
+/*
+ * Where the schemas live: set once at startup (default: the installed
+ * schema directory); tests point it at $(srcdir)/xml-schemas.
+ */
+void	 vr_xml_set_schema_dir(const char *);
+/* vr_xml_validate against file ("domain.rng") in that directory. */
+int	 vr_xml_validate_schema(xmlDoc *, const char *file);
 
 /*
  * Format helpers: escape for a single-quoted attribute value (also tab,

@@ -1505,8 +1505,8 @@ build_net(struct qb *qb, size_t i)
 		if (ctx->net_fds != NULL && i < ctx->nnet_fds)
 			fd = ctx->net_fds[i];
 		if (fd < 0) {
-			vr_error(VR_ERR_UNSUPPORTED, "interface type '%s' is "
-			    "not supported yet",
+			vr_error(VR_ERR_UNSUPPORTED, "interface type '%s' "
+			    "needs a tap that only a started domain gets",
 			    dom_net_type_to_string(n->type));
 			return -1;
 		}

@@ -149,7 +149,6 @@ int		 qemu_security_prepare(struct qemu_dom *,
 void		 qemu_security_restore(struct qemu_dom *);
 
 /* qemu-status.c */
-unsigned long long qemu_process_start_ticks(pid_t);
 void		 qemu_status_write_locked(struct qemu_dom *);
 void		 qemu_status_remove(const char *name);
 void		 qemu_status_load(void);
@@ -158,6 +157,18 @@ int		 qemu_process_reboot(struct qemu_dom *);
 uint64_t	 qemu_process_cpu_time(pid_t);
 int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,
 		    struct json_object *args, struct json_object **ret);
+
+/* qemu-net.c */
+/*
+ * Taps for the live definition's interfaces (fds[i] for nets[i], -1 where
+ * none), their names written to <target dev=...>. On failure nothing is
+ * left open. We hold the job.
+ */
+int		 qemu_net_open(struct qemu_dom *, int **fds, size_t *nfds);
+void		 qemu_net_close_fds(int *fds, size_t n);
+/* The guest is gone: release the taps named in its live definition. */
+void		 qemu_net_release(const char *dom_name,
+		    const struct dom_def *live);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

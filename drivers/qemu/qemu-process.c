@@ -40,30 +40,11 @@ VR_LOG_MODULE("qemu.process");
 uint64_t
 qemu_process_cpu_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long utime = 0, stime = 0;
-	ssize_t n;
-	int fd, i;
+	unsigned long long t[2];	/* utime, stime */
 
-	if (pid <= 0)
+	if (vr_proc_stat(pid, 14, t, 2) < 0)
 		return 0;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* Fields after the ")" closing comm: state is field 3. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	p++;
-	for (i = 3; i <= 13 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu %llu", &utime, &stime) != 2)
-		return 0;
-	return (uint64_t)(utime + stime) * (1000000000ULL /
+	return (uint64_t)(t[0] + t[1]) * (1000000000ULL /
 	    (uint64_t)sysconf(_SC_CLK_TCK));
 }
 
@@ -207,6 +188,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 		d->monitor_path = NULL;
 	}
 	qemu_security_restore(d);
+	qemu_net_release(d->name, d->live);
 	dom_def_free(d->live);
 	d->live = NULL;
 	d->balloon_kib = 0;
@@ -450,7 +432,10 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	VR_AUTOFREE char *argv_text = NULL;
 	VR_AUTOCLOSE int lfd = -1;
 	VR_AUTOCLOSE int logfd = -1;
+	VR_AUTOFREE int *keep = NULL;
 	char **argv = NULL;
+	int *net_fds = NULL;
+	size_t nnet = 0, nkeep = 0, i;
 	int cfd = -1, pidfd = -1, id;
 	uint64_t t0 = vr_time_us();
 	struct qmp_mon *mon;
@@ -477,9 +462,18 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	ctx.monitor_path = mon_path;
 	ctx.monitor_fd = lfd;
 	ctx.kvm_usable = qemu_drv.kvm_usable;
+	if (qemu_net_open(d, &net_fds, &nnet) < 0)
+		goto fail_early;
+	ctx.net_fds = net_fds;
+	ctx.nnet_fds = nnet;
 	if ((argv = qemu_argv_build(resolved != NULL ? resolved : def,
 	    &ctx)) == NULL)
 		goto fail_early;
+	keep = xcalloc(nnet + 1, sizeof *keep);
+	keep[nkeep++] = lfd;
+	for (i = 0; i < nnet; i++)
+		if (net_fds[i] >= 0)
+			keep[nkeep++] = net_fds[i];
 
 	lp = log_path(def->name);
 	if ((logfd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -500,8 +494,8 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	so.argv = (const char *const *)argv;
 	so.stdout_fd = logfd;
 	so.stderr_fd = logfd;
-	so.keep_fds = &lfd;
-	so.nkeep = 1;
+	so.keep_fds = keep;
+	so.nkeep = nkeep;
 	so.setsid = true;
 	if (!ids.root) {
 		so.uid = ids.uid;
@@ -513,6 +507,9 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 		goto fail_early;
 	qemu_argv_free(argv);
 	argv = NULL;
+	/* QEMU holds the taps now: each lives as long as QEMU does */
+	qemu_net_close_fds(net_fds, nnet);
+	net_fds = NULL;
 
 	/* QEMU inherited the listening socket; queue our connection. */
 	cfd = qemu_monitor_connect(mon_path);
@@ -522,7 +519,7 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 	pthread_mutex_lock(&d->lock);
 	d->pid = pid;
 	d->start_us = vr_time_us();
-	d->start_ticks = qemu_process_start_ticks(pid);
+	d->start_ticks = vr_proc_start_ticks(pid);
 	d->monitor_path = vr_steal(&mon_path);
 	d->stop_reason = "failed";
 	d->job_phase_running = false;
@@ -566,8 +563,10 @@ fail_kill:
 
 fail_early:
 	qemu_argv_free(argv);
+	qemu_net_close_fds(net_fds, nnet);
 	pthread_mutex_lock(&d->lock);
 	qemu_security_restore(d);
+	qemu_net_release(d->name, d->live);
 	dom_def_free(d->live);
 	d->live = NULL;
 	pthread_mutex_unlock(&d->lock);

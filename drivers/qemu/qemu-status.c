@@ -43,33 +43,6 @@ status_path(const char *name)
 	return xprintf("%s/%s.status", qemu_drv.mon_dir, name);
 }
 
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-unsigned long long
-qemu_process_start_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ticks = 0;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	p++;
-	for (i = 3; i < 22 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu", &ticks) != 1)
-		return 0;
-	return ticks;
-}
-
 /* Locked. Called on every state change of an active domain. */
 void
 qemu_status_write_locked(struct qemu_dom *d)
@@ -311,7 +284,7 @@ reconnect_one(struct qemu_dom *d)
 	pthread_mutex_lock(&d->lock);
 	pid = d->pid;
 	pthread_mutex_unlock(&d->lock);
-	if (qemu_process_start_ticks(pid) != d->start_ticks ||
+	if (vr_proc_start_ticks(pid) != d->start_ticks ||
 	    (pidfd = vr_pidfd_open(pid)) < 0) {
 		log_info("domain '%s': QEMU pid %d is gone", d->name,
 		    (int)pid);
