@@ -54,6 +54,18 @@ expect_fail() {
 	fi
 }
 
+# out_has DESCRIPTION REGEX COMMAND...: the command succeeds and its output
+# matches REGEX (extended).
+out_has() {
+	local what=$1 re=$2 out
+	shift 2
+	if out=$("$@" 2>&1) && grep -Eq -- "$re" <<<"$out"; then
+		ok "$what"
+	else
+		not_ok "$what (output: $out)"
+	fi
+}
+
 vireo() {
 	"$VIREO" -c "vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock" "$@"
 }

@@ -12,15 +12,6 @@ pool=e2e-fs
 trap 'umount "$mnt" 2>/dev/null; e2e_cleanup' EXIT
 
 mounted() { grep -q " $mnt " /proc/self/mounts; }
-out_has() {
-	local what=$1 re=$2 out
-	shift 2
-	if out=$("$@" 2>&1) && grep -Eq -- "$re" <<<"$out"; then
-		ok "$what"
-	else
-		not_ok "$what (output: $out)"
-	fi
-}
 
 truncate -s 64M "$img"
 mkdir -p "$E2E_ROOT/probe"

@@ -14,18 +14,6 @@ name=e2e-$E2E_NAME
 serial=$E2E_ROOT/serial.log
 SOCK="vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock"
 
-# out_has DESCRIPTION REGEX COMMAND...: the command succeeds and its stdout
-# matches REGEX.
-out_has() {
-	local what=$1 re=$2 out
-	shift 2
-	if out=$("$@" 2>&1) && grep -Eq -- "$re" <<<"$out"; then
-		ok "$what"
-	else
-		not_ok "$what (output: $out)"
-	fi
-}
-
 # Pools
 check "pool-define-as" vireo pool-define-as "$pool" dir --target "$dir"
 expect_fail "pool-start without its directory says how to fix it" \
