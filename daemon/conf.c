@@ -37,6 +37,8 @@ vd_conf_clear(struct vd_conf *c)
 	c->user = NULL;
 	free(c->group);
 	c->group = NULL;
+	free(c->unix_sock_group);
+	c->unix_sock_group = NULL;
 }
 
 enum key_type {
@@ -67,6 +69,8 @@ static const struct conf_key {
 	    0, 0 },
 	{ "user", KEY_NAME, offsetof(struct vd_conf, user), 0, 0 },
 	{ "group", KEY_NAME, offsetof(struct vd_conf, group), 0, 0 },
+	{ "unix_sock_group", KEY_NAME,
+	    offsetof(struct vd_conf, unix_sock_group), 0, 0 },
 	{ "unix_sock_rw_perms", KEY_MODE,
 	    offsetof(struct vd_conf, unix_sock_rw_perms), 0, 0777 },
 	{ "unix_sock_ro_perms", KEY_MODE,

@@ -16,6 +16,7 @@ struct vd_conf {
 	char		*qemu_binary;
 	char		*user;			/* QEMU runs as this user */
 	char		*group;			/* ... and group */
+	char		*unix_sock_group;	/* NULL: the daemon's group */
 	mode_t		 unix_sock_rw_perms;
 	mode_t		 unix_sock_ro_perms;
 };

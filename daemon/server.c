@@ -384,7 +384,7 @@ listener_accept(int fd, int events, void *opaque)
 			continue;
 		}
 		/* The read-write socket: root or our own user only. */
-		if (!c->readonly && c->cred.uid != 0 &&
+		if (!c->readonly && !limits.rw_by_group && c->cred.uid != 0 &&
 		    c->cred.uid != geteuid()) {
 			log_warnx("refused read-write client pid %d uid %d",
 			    (int)c->cred.pid, (int)c->cred.uid);
@@ -457,7 +457,7 @@ vd_server_init(struct vr_loop *l, const struct vd_limits *lim)
 }
 
 int
-vd_server_listen(const char *path, mode_t mode, bool readonly)
+vd_server_listen(const char *path, mode_t mode, gid_t gid, bool readonly)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct listener *l;
@@ -493,7 +493,8 @@ vd_server_listen(const char *path, mode_t mode, bool readonly)
 		return -1;
 	}
 	umask(old);
-	if (chmod(path, mode) < 0 || listen(fd, 128) < 0) {
+	if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) ||
+	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
 		vr_error_system(errno, "cannot listen on '%s'", path);
 		close(fd);
 		return -1;

@@ -19,11 +19,18 @@ struct vd_limits {
 	unsigned int	 max_requests;	/* in flight per client */
 	unsigned int	 idle_timeout_s;	/* 0: none */
 	size_t		 max_frame;
+	/*
+	 * unix_sock_group set: who may connect to the read-write socket is
+	 * up to its group and mode; else only root and the daemon's user.
+	 */
+	bool		 rw_by_group;
 };
 
 int	 vd_server_init(struct vr_loop *, const struct vd_limits *);
-/* Listen on path with mode; readonly sockets never mutate. */
-int	 vd_server_listen(const char *path, mode_t mode, bool readonly);
+/* Readonly sockets never mutate. */
+/* Listen on path with mode and group ((gid_t)-1: unchanged). */
+int	 vd_server_listen(const char *path, mode_t mode, gid_t gid,
+	    bool readonly);
 void	 vd_server_close(void);
 
 bool	 vd_client_readonly(const struct vd_client *);

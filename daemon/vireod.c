@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,7 @@ main(int argc, char **argv)
 	VR_AUTOFREE char *schemas = NULL;
 	struct paths paths = { 0 };
 	struct vd_conf conf;
+	gid_t sock_gid = (gid_t)-1;
 	sigset_t sigs;
 	int ch, sfd, pidfd;
 	const char *sd;
@@ -314,13 +316,22 @@ main(int argc, char **argv)
 	limits.max_requests = conf.max_requests;
 	limits.idle_timeout_s = conf.client_idle_timeout;
 	limits.max_frame = RPC_MAX_FRAME;
+	limits.rw_by_group = conf.unix_sock_group != NULL;
 	vd_server_init(loop, &limits);
 	vd_dispatch_init(&qemu_dom_driver, &stg_storage_driver,
 	    conf.max_workers);
 	vd_proc_net_init(&nw_net_driver);
+	if (conf.unix_sock_group != NULL) {
+		struct group *gr = getgrnam(conf.unix_sock_group);
+
+		if (gr == NULL)
+			fatal("unix_sock_group '%s' does not exist",
+			    conf.unix_sock_group);
+		sock_gid = gr->gr_gid;
+	}
 	if (vd_server_listen(paths.sock_rw, conf.unix_sock_rw_perms,
-	    false) < 0 || vd_server_listen(paths.sock_ro,
-	    conf.unix_sock_ro_perms, true) < 0)
+	    sock_gid, false) < 0 || vd_server_listen(paths.sock_ro,
+	    conf.unix_sock_ro_perms, sock_gid, true) < 0)
 		fatal("%s", vr_error_message());
 	/* Both sockets accept connections: now the pidfile. */
 	if (pidfile_write(pidfd) < 0)
