@@ -753,6 +753,13 @@ qemu_process_attach_monitor(struct qemu_dom *d, int fd)
 	    d)) == NULL)
 		return NULL;
 	pthread_mutex_lock(&d->lock);
+	if (d->pid == 0) {
+		/* QEMU exited meanwhile and its resources were released. */
+		pthread_mutex_unlock(&d->lock);
+		qmp_close(mon);
+		vr_error(VR_ERR_QEMU, "QEMU exited");
+		return NULL;
+	}
 	d->mon = mon;
 	pthread_mutex_unlock(&d->lock);
 	return mon;

@@ -277,12 +277,15 @@ reconnect_one(struct qemu_dom *d)
 {
 	struct json_object *r = NULL, *v;
 	struct qmp_mon *mon;
+	VR_AUTOFREE char *mon_path = NULL;
 	char status[64];
 	int pidfd, fd;
 	pid_t pid;
 
 	pthread_mutex_lock(&d->lock);
 	pid = d->pid;
+	/* The loop thread frees it if QEMU exits once it is watched. */
+	mon_path = xstrdup_null(d->monitor_path);
 	pthread_mutex_unlock(&d->lock);
 	if (vr_proc_start_ticks(pid) != d->start_ticks ||
 	    (pidfd = vr_pidfd_open(pid)) < 0) {
@@ -292,7 +295,8 @@ reconnect_one(struct qemu_dom *d)
 		return;
 	}
 	if (qemu_process_watch(d, pidfd) < 0 ||
-	    (fd = qemu_monitor_connect(d->monitor_path)) < 0 ||
+	    mon_path == NULL ||
+	    (fd = qemu_monitor_connect(mon_path)) < 0 ||
 	    (mon = qemu_process_attach_monitor(d, fd)) == NULL ||
 	    qmp_handshake(mon, 10000) < 0) {
 		log_error("domain '%s': cannot reconnect to QEMU pid %d: %s; "

@@ -77,13 +77,21 @@ daemon_start || exit 1
 (
 	for i in $(seq 1 200); do
 		guest_xml "crash$i" /dev/null 64 >"$E2E_ROOT/c$i.xml"
-		vireo define "$E2E_ROOT/c$i.xml" >/dev/null 2>&1 && echo "crash$i" >>"$E2E_ROOT/acked"
+		timeout 20 "$VIREO" -c "vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock" \
+			define "$E2E_ROOT/c$i.xml" >/dev/null 2>>"$E2E_ROOT/define.err" &&
+			echo "crash$i" >>"$E2E_ROOT/acked"
 	done
 ) &
 wpid=$!
 # Kill mid-workload: after a few acknowledged defines (a loaded machine
 # may be slow to answer the first), at a random moment.
-wait_until 30 bash -c "[ \$(wc -l <'$E2E_ROOT/acked') -ge 5 ]"
+if ! wait_until 30 bash -c "[ \$(wc -l <'$E2E_ROOT/acked') -ge 5 ]"; then
+	echo "no define acknowledged in 30 s; first errors:"
+	head -3 "$E2E_ROOT/define.err"
+	# What is the daemon doing?
+	gdb -p "$E2E_DAEMON_PID" -batch -ex "thread apply all bt" 2>/dev/null |
+		grep -E "^#|^Thread" | head -60
+fi
 sleep "0.$((RANDOM % 5))"
 kill -9 "$E2E_DAEMON_PID"
 wait "$E2E_DAEMON_PID" 2>/dev/null
