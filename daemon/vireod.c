@@ -246,10 +246,14 @@ main(int argc, char **argv)
 	if ((config != NULL || access(paths.config_file, F_OK) == 0) &&
 	    vd_conf_load(&conf, paths.config_file) < 0) {
 		fprintf(stderr, "vireod: %s\n", vr_error_message());
+		vd_conf_clear(&conf);
+		paths_free(&paths);
 		return 1;
 	}
 	if (check) {
 		printf("%s: configuration OK\n", paths.config_file);
+		vd_conf_clear(&conf);
+		paths_free(&paths);
 		return 0;
 	}
 	if (verbose)
