@@ -61,7 +61,7 @@ read_opt(const char *path)
 	return vr_file_read(path, VR_XML_MAX_LEN, NULL);
 }
 
-static void
+void
 write_file(const char *path, const char *data)
 {
 	if (vr_file_write_atomic(path, data, strlen(data), 0644) < 0)
@@ -70,7 +70,7 @@ write_file(const char *path, const char *data)
 		printf("# wrote %s\n", path);
 }
 
-static bool
+bool
 regenerate(void)
 {
 	const char *regen = getenv("VR_TEST_REGENERATE");
@@ -255,7 +255,7 @@ golden_accepted(const struct golden_ops *ops, const char *name,
 	ops->free(def);
 }
 
-static int
+int
 golden_filter(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -310,4 +310,29 @@ golden_run(const struct golden_ops *ops, const char *dir, int *accepted,
 	    n, n - nerr, nerr);
 	*accepted = n - nerr;
 	*refused = nerr;
+}
+
+void
+check_golden_file(const char *what, const char *path, const char *got)
+{
+	VR_AUTOFREE char *want = read_opt(path);
+
+	if (regenerate() && (want == NULL || strcmp(want, got) != 0)) {
+		write_file(path, got);
+		free(want);
+		want = xstrdup(got);
+	}
+	check(want != NULL && strcmp(want, got) == 0, "%s", what);
+	if (want == NULL)
+		printf("#   missing %s (VR_TEST_REGENERATE=1 writes it)\n",
+		    path);
+	else if (strcmp(want, got) != 0)
+		show_diff(want, got);
+}
+
+int
+test_done(void)
+{
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail != 0;
 }

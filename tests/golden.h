@@ -14,6 +14,7 @@
 #define VR_TESTS_GOLDEN_H
 
 #include <stdbool.h>
+#include <dirent.h>
 
 extern int npass, nfail, ntest;
 
@@ -24,6 +25,16 @@ void	 check_error(const char *what, const char *msg);
 
 /* A file's contents, or NULL if it does not exist. */
 char	*read_opt(const char *path);
+void	 write_file(const char *path, const char *data);
+/* VR_TEST_REGENERATE=1: golden files are rewritten. */
+bool	 regenerate(void);
+/* Compare got with the golden file at path (rewritten when regenerating). */
+void	 check_golden_file(const char *what, const char *path,
+	    const char *got);
+/* scandir filter: NAME.xml test inputs, not NAME.out.xml. */
+int	 golden_filter(const struct dirent *);
+/* Print "N passed, N failed"; the exit status. */
+int	 test_done(void);
 char	*chomp(char *);
 /* Print the first line where two texts differ. */
 void	 show_diff(const char *want, const char *got);

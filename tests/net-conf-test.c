@@ -20,7 +20,7 @@
 #include "net-def.h"
 #include "nw-conf.h"
 #include "spawn.h"
-#include "test-util.h"
+#include "golden.h"
 #include "util.h"
 #include "xml-util.h"
 #include "xmalloc.h"
@@ -85,7 +85,7 @@ test_case(const char *dir, const char *name)
 		check(access(p_conf, F_OK) < 0, "netxml2conf/%s: no dnsmasq",
 		    name);
 	if ((nft = nw_conf_nft(def)) == NULL) {
-		if (regenerate)
+		if (regenerate())
 			unlink(p_nft);
 		check(access(p_nft, F_OK) < 0, "netxml2conf/%s: no nft rules",
 		    name);
@@ -158,7 +158,6 @@ main(int argc, char **argv)
 
 	if (srcdir == NULL)
 		srcdir = ".";
-	test_init();
 	dir = argc > 1 ? xstrdup(argv[1]) :
 	    xprintf("%s/tests/netxml2conf", srcdir);
 	{

@@ -1,5 +1,5 @@
 /*
- * Network XML tests: golden files in tests/netxml2xml (see test-util.h:
+ * Network XML tests: golden files in tests/netxml2xml (see golden.h:
  * NAME.xml, NAME.out.xml, NAME.err), and unit tests of the address
  * helpers and of the <host> element net-update passes.
  */
@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "err.h"
 #include "net-def.h"
-#include "test-util.h"
+#include "golden.h"
 #include "util.h"
 #include "xml-util.h"
 #include "xmalloc.h"
@@ -109,7 +109,6 @@ main(int argc, char **argv)
 
 	if (srcdir == NULL)
 		srcdir = ".";
-	test_init();
 	data_dir = argc > 1 ? xstrdup(argv[1]) :
 	    xprintf("%s/tests/netxml2xml", srcdir);
 	schema_dir = env_schema != NULL ? xstrdup(env_schema) :

@@ -4,7 +4,7 @@
 check_PROGRAMS += tests/net-def-test
 TESTS += tests/net-def-test
 tests_net_def_test_SOURCES = tests/net-def-test.c \
-	tests/test-util.c tests/test-util.h
+	tests/golden.c tests/golden.h
 tests_net_def_test_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += tests/netxml2xml
 
@@ -13,7 +13,7 @@ EXTRA_DIST += tests/netxml2xml
 check_PROGRAMS += tests/net-conf-test
 TESTS += tests/net-conf-test
 tests_net_conf_test_SOURCES = tests/net-conf-test.c \
-	tests/test-util.c tests/test-util.h
+	tests/golden.c tests/golden.h
 tests_net_conf_test_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/drivers/network
 tests_net_conf_test_LDADD = $(VR_NETWORK_LIBS) $(VR_COMMON_LIBS)
