@@ -213,7 +213,7 @@ wait_for() {
 # The last counter the guest printed (0 if none).
 last_counter() {
 	tr -d '\r' <"$1" 2>/dev/null | grep -Eo 'VIREO-COUNTER [0-9]+' |
-		tail -1 | awk '{print $2+0}'
+		tail -1 | awk '{n = $2} END {print n + 0}'
 }
 
 # wait_until TIMEOUT_S COMMAND...: poll a command until it succeeds.
