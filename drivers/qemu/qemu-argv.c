@@ -2073,6 +2073,9 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 	if (build_boot(qb) < 0 || build_graphics(qb) < 0 ||
 	    build_devices(qb) < 0)
 		goto out;
+	if (ctx->incoming) {
+		qb_addf(qb, "-incoming", "defer");
+	}
 	argv = vr_steal(&qb->v);
 out:
 	qemu_argv_free(qb->v);

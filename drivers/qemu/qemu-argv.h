@@ -83,6 +83,11 @@ struct qemu_argv_ctx {
 	 */
 	const int	*net_fds;
 	size_t		 nnet_fds;
+	/*
+	 * "-incoming defer": QEMU waits for migrate-incoming (migration
+	 * destination, restore from a save file).
+	 */
+	bool		 incoming;
 };
 
 /*

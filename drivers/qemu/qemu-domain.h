@@ -123,6 +123,17 @@ void		 qemu_dom_remove_if_transient(struct qemu_dom *);
 int		 qemu_volumes_resolve(const struct dom_def *,
 		    struct dom_def **resolved);
 int		 qemu_process_start(struct qemu_dom *, bool paused);
+/*
+ * Start QEMU waiting for an incoming migration ("-incoming defer"): the
+ * domain is left paused (reason "incoming migration"), no balloon set-up,
+ * no "cont", no "started" event; the caller runs migrate-incoming, then
+ * qemu_process_finish_incoming() (or kills it on failure).
+ */
+int		 qemu_process_start_incoming(struct qemu_dom *);
+/* After the incoming stream completed: the balloon, then "cont" unless
+ * paused; state, event ("started", detail). */
+int		 qemu_process_finish_incoming(struct qemu_dom *, bool paused,
+		    const char *detail);
 /* Kill QEMU: SIGTERM, wait, then SIGKILL unless graceful. */
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);

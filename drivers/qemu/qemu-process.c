@@ -416,8 +416,8 @@ process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
 	return 0;
 }
 
-int
-qemu_process_start(struct qemu_dom *d, bool paused)
+static int
+process_start(struct qemu_dom *d, bool paused, bool incoming)
 {
 	const struct dom_def *def = d->live;	/* stable: we hold the job */
 	VR_AUTO(dom_def) resolved = NULL;	/* volumes as paths, for argv */
@@ -466,6 +466,7 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 		goto fail_early;
 	ctx.net_fds = net_fds;
 	ctx.nnet_fds = nnet;
+	ctx.incoming = incoming;
 	if ((argv = qemu_argv_build(resolved != NULL ? resolved : def,
 	    &ctx)) == NULL)
 		goto fail_early;
@@ -532,6 +533,18 @@ qemu_process_start(struct qemu_dom *d, bool paused)
 		goto fail_kill;
 	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0)
 		goto fail_kill;
+	if (incoming) {
+		id = qemu_dom_alloc_id();
+		qemu_dom_set_id(d, id);
+		pthread_mutex_lock(&d->lock);
+		qemu_dom_set_state(d, VR_DOM_PAUSED, "incoming migration");
+		pthread_mutex_unlock(&d->lock);
+		log_info("domain '%s' waiting for incoming migration as id "
+		    "%d, QEMU pid %d (%s, %llu us)", d->name, id, (int)pid,
+		    def->virt == DOM_VIRT_KVM ? "kvm" : "tcg",
+		    (unsigned long long)(vr_time_us() - t0));
+		return 0;
+	}
 	if (process_setup(d, def, paused) < 0)
 		goto fail_kill;
 
@@ -571,6 +584,35 @@ fail_early:
 	d->live = NULL;
 	pthread_mutex_unlock(&d->lock);
 	return -1;
+}
+
+int
+qemu_process_start(struct qemu_dom *d, bool paused)
+{
+	return process_start(d, paused, false);
+}
+
+int
+qemu_process_start_incoming(struct qemu_dom *d)
+{
+	return process_start(d, true, true);
+}
+
+int
+qemu_process_finish_incoming(struct qemu_dom *d, bool paused,
+    const char *detail)
+{
+	if (process_setup(d, d->live, paused) < 0)
+		return -1;
+	pthread_mutex_lock(&d->lock);
+	d->stop_reason = NULL;
+	if (paused)
+		qemu_dom_set_state(d, VR_DOM_PAUSED, "user");
+	else
+		qemu_dom_set_state(d, VR_DOM_RUNNING, detail);
+	pthread_mutex_unlock(&d->lock);
+	qemu_dom_emit(d, "started", detail);
+	return 0;
 }
 
 static int

@@ -268,8 +268,13 @@ qmp_handshake(struct qmp_mon *m, int timeout_ms)
 	return qmp_command(m, "qmp_capabilities", NULL, NULL, timeout_ms);
 }
 
+/*
+ * Write one command line. With passfd >= 0, the first byte carries the
+ * descriptor (SCM_RIGHTS), as QEMU expects for getfd/add-fd: it takes the
+ * fd received with the command that names it.
+ */
 static int
-mon_send(struct qmp_mon *m, const char *text, size_t len)
+mon_send(struct qmp_mon *m, const char *text, size_t len, int passfd)
 {
 	size_t done = 0;
 	ssize_t n;
@@ -277,7 +282,29 @@ mon_send(struct qmp_mon *m, const char *text, size_t len)
 
 	pthread_mutex_lock(&m->write_lock);
 	while (done < len) {
-		n = send(m->fd, text + done, len - done, MSG_NOSIGNAL);
+		if (passfd >= 0) {
+			union {
+				char buf[CMSG_SPACE(sizeof(int))];
+				struct cmsghdr align;
+			} u;
+			struct iovec iov = { .iov_base = (char *)text + done,
+			    .iov_len = 1 };
+			struct msghdr mh = { .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+			struct cmsghdr *c;
+
+			memset(&u, 0, sizeof(u));
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+			n = sendmsg(m->fd, &mh, MSG_NOSIGNAL);
+			if (n > 0)
+				passfd = -1;
+		} else
+			n = send(m->fd, text + done, len - done, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -302,6 +329,13 @@ mon_send(struct qmp_mon *m, const char *text, size_t len)
 int
 qmp_command(struct qmp_mon *m, const char *cmd, struct json_object *args,
     struct json_object **ret, int timeout_ms)
+{
+	return qmp_command_fd(m, cmd, args, -1, ret, timeout_ms);
+}
+
+int
+qmp_command_fd(struct qmp_mon *m, const char *cmd, struct json_object *args,
+    int fd, struct json_object **ret, int timeout_ms)
 {
 	struct json_object *msg = json_object_new_object();
 	struct qmp_waiter w = { 0 }, **pp;
@@ -334,7 +368,7 @@ qmp_command(struct qmp_mon *m, const char *cmd, struct json_object *args,
 	{
 		VR_AUTOFREE char *line = xprintf("%s\n", text);
 
-		rc = mon_send(m, line, len + 1);
+		rc = mon_send(m, line, len + 1, fd);
 	}
 	json_object_put(msg);
 

@@ -33,6 +33,14 @@ int		 qmp_handshake(struct qmp_mon *, int timeout_ms);
 int		 qmp_command(struct qmp_mon *, const char *cmd,
 		    struct json_object *args, struct json_object **ret,
 		    int timeout_ms);
+/*
+ * The same, passing fd (not consumed; the caller closes it afterwards)
+ * with the command: for "getfd" {"fdname":N} and "add-fd". QEMU keeps
+ * its own copy.
+ */
+int		 qmp_command_fd(struct qmp_mon *, const char *cmd,
+		    struct json_object *args, int fd,
+		    struct json_object **ret, int timeout_ms);
 /* Stop watching, fail waiters, drop the caller's reference. Any thread. */
 void		 qmp_close(struct qmp_mon *);
 struct qmp_mon	*qmp_ref(struct qmp_mon *);
