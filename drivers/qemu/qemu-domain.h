@@ -70,6 +70,7 @@ struct qemu_dom {
 	size_t		 nowned;
 	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
 	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
+	const char	*pause_reason;	/* for the next STOP (BLOCK_IO_ERROR) */
 
 	/* Job. */
 	const char	*job;		/* NULL: free */
@@ -116,6 +117,14 @@ void		 qemu_dom_remove_if_transient(struct qemu_dom *);
 
 /* qemu-process.c */
 /*
+ * libvirt's reason for a pause: from what QEMU reported before the STOP
+ * (pending, e.g. "io-error"), else from the job that paused it ("suspend":
+ * "user", "migrate": "migration", "save": "save"...), else "unknown".
+ */
+const char	*qemu_pause_reason(const char *pending, const char *job);
+/* The same from query-status's "status" (reconnect); NULL: not paused. */
+const char	*qemu_pause_reason_status(const char *status);
+/*
  * A copy of def with its volume disks resolved to paths (and formats,
  * unless the disk names one) through the storage hook; NULL in *resolved
  * when def has none. -1 with an error naming the disk.
@@ -125,7 +134,7 @@ int		 qemu_volumes_resolve(const struct dom_def *,
 int		 qemu_process_start(struct qemu_dom *, bool paused);
 /*
  * Start QEMU waiting for an incoming migration ("-incoming defer"): the
- * domain is left paused (reason "incoming migration"), no balloon set-up,
+ * domain is left paused (reason "migration"), no balloon set-up,
  * no "cont", no "started" event; the caller runs migrate-incoming, then
  * qemu_process_finish_incoming() (or kills it on failure).
  */

@@ -75,6 +75,88 @@ log_path(const char *name)
 	return xprintf("%s/%s.log", qemu_drv.log_dir, name);
 }
 
+const char *
+qemu_pause_reason(const char *pending, const char *job)
+{
+	static const struct {
+		const char	*prefix;	/* of the job's name */
+		const char	*reason;
+	} jobs[] = {
+		{ "suspend", "user" },
+		{ "migrate", "migration" },
+		{ "managedsave", "save" },
+		{ "save", "save" },
+		{ "snapshot", "snapshot" },
+		{ "dump", "dump" },
+	};
+	size_t i;
+
+	if (pending != NULL)
+		return pending;
+	for (i = 0; job != NULL && i < nitems(jobs); i++)
+		if (strncmp(job, jobs[i].prefix, strlen(jobs[i].prefix)) == 0)
+			return jobs[i].reason;
+	return "unknown";
+}
+
+const char *
+qemu_pause_reason_status(const char *status)
+{
+	static const char *const map[][2] = {
+		{ "io-error", "io-error" },
+		{ "watchdog", "watchdog" },
+		{ "finish-migrate", "migration" },
+		{ "inmigrate", "migration" },
+		{ "postmigrate", "migration" },
+		{ "save-vm", "save" },
+		{ "restore-vm", "from-snapshot" },
+		{ "prelaunch", "user" },
+		{ "paused", "unknown" },
+		{ "suspended", "unknown" },
+		{ "debug", "unknown" },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(map); i++)
+		if (strcmp(status, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* BLOCK_IO_ERROR (loop thread, locked): log it; remember why QEMU stops. */
+static void
+block_io_error_locked(struct qemu_dom *d, struct json_object *data)
+{
+	struct json_object *v;
+	const char *node = "", *op = "", *action = "", *why = "";
+	char disk[64];
+	size_t n;
+
+	if (data == NULL)
+		return;
+	if (json_object_object_get_ex(data, "node-name", &v))
+		node = json_object_get_string(v);
+	if (node[0] == '\0' && json_object_object_get_ex(data, "device", &v))
+		node = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "operation", &v))
+		op = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "action", &v))
+		action = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "reason", &v))
+		why = json_object_get_string(v);
+	/* Our node names are ALIAS-format / ALIAS-storage. */
+	snprintf(disk, sizeof disk, "%s", node);
+	n = strlen(disk);
+	if (n > 7 && strcmp(disk + n - 7, "-format") == 0)
+		disk[n - 7] = '\0';
+	else if (n > 8 && strcmp(disk + n - 8, "-storage") == 0)
+		disk[n - 8] = '\0';
+	log_warnx("domain '%s': I/O error on disk %s (%s): %s; QEMU's action: "
+	    "%s", d->name, disk, op, why, action);
+	if (strcmp(action, "stop") == 0)
+		d->pause_reason = "io-error";
+}
+
 /* Lifecycle events from the monitor (loop thread). */
 static void
 mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
@@ -108,9 +190,9 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 		if (d->job_phase_running && d->state != VR_DOM_CRASHED) {
 			if (d->state != VR_DOM_PAUSED)
 				qemu_dom_set_state(d, VR_DOM_PAUSED,
-				    d->job != NULL &&
-				    strcmp(d->job, "suspend") == 0 ?
-				    "user" : "unknown");
+				    qemu_pause_reason(d->pause_reason,
+				    d->job));
+			d->pause_reason = NULL;
 			/* Not while start runs the vCPUs for the first time. */
 			if (d->id > 0) {
 				emit = "suspended";
@@ -127,6 +209,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 				detail = "unpaused";
 			}
 		}
+	} else if (strcmp(event, "BLOCK_IO_ERROR") == 0) {
+		block_io_error_locked(d, data);
 	} else if (strcmp(event, "BALLOON_CHANGE") == 0) {
 		if (data != NULL && json_object_object_get_ex(data, "actual",
 		    &v))
@@ -196,6 +280,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	d->job_phase_running = false;
 	d->reconnecting = false;
 	d->panic_handled = false;
+	d->pause_reason = NULL;
 	qemu_dom_set_state(d, VR_DOM_SHUTOFF, reason);
 	d->stop_reason = NULL;
 	pthread_cond_broadcast(&d->cond);
@@ -537,7 +622,7 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 		id = qemu_dom_alloc_id();
 		qemu_dom_set_id(d, id);
 		pthread_mutex_lock(&d->lock);
-		qemu_dom_set_state(d, VR_DOM_PAUSED, "incoming migration");
+		qemu_dom_set_state(d, VR_DOM_PAUSED, "migration");
 		pthread_mutex_unlock(&d->lock);
 		log_info("domain '%s' waiting for incoming migration as id "
 		    "%d, QEMU pid %d (%s, %llu us)", d->name, id, (int)pid,
