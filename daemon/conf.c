@@ -39,6 +39,14 @@ vd_conf_clear(struct vd_conf *c)
 	c->group = NULL;
 	free(c->unix_sock_group);
 	c->unix_sock_group = NULL;
+	free(c->state_dir);
+	c->state_dir = NULL;
+	free(c->run_dir);
+	c->run_dir = NULL;
+	free(c->log_dir);
+	c->log_dir = NULL;
+	free(c->unix_sock_dir);
+	c->unix_sock_dir = NULL;
 }
 
 enum key_type {
@@ -75,6 +83,12 @@ static const struct conf_key {
 	    offsetof(struct vd_conf, unix_sock_rw_perms), 0, 0777 },
 	{ "unix_sock_ro_perms", KEY_MODE,
 	    offsetof(struct vd_conf, unix_sock_ro_perms), 0, 0777 },
+	{ "unix_sock_dir", KEY_STRING,
+	    offsetof(struct vd_conf, unix_sock_dir), 0, 0 },
+	{ "state_dir", KEY_STRING, offsetof(struct vd_conf, state_dir),
+	    0, 0 },
+	{ "run_dir", KEY_STRING, offsetof(struct vd_conf, run_dir), 0, 0 },
+	{ "log_dir", KEY_STRING, offsetof(struct vd_conf, log_dir), 0, 0 },
 };
 
 static char *

@@ -19,6 +19,11 @@ struct vd_conf {
 	char		*unix_sock_group;	/* NULL: the daemon's group */
 	mode_t		 unix_sock_rw_perms;
 	mode_t		 unix_sock_ro_perms;
+	/* Paths; NULL: the default (or the one under --root). */
+	char		*state_dir;		/* definitions, images */
+	char		*run_dir;		/* status, monitors, pidfile */
+	char		*log_dir;		/* per-domain logs */
+	char		*unix_sock_dir;		/* NULL: run_dir */
 };
 
 void	 vd_conf_defaults(struct vd_conf *);
