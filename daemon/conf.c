@@ -20,6 +20,7 @@ vd_conf_defaults(struct vd_conf *c)
 	c->max_requests = 16;
 	c->max_workers = 16;
 	c->client_idle_timeout = 0;
+	c->frame_timeout_ms = 30000;
 	c->job_wait_timeout_ms = 30000;
 	c->qemu_binary = xstrdup(VR_QEMU_BINARY);
 	c->user = xstrdup("vireo-qemu");
@@ -71,6 +72,8 @@ static const struct conf_key {
 	    1, 1024 },
 	{ "client_idle_timeout", KEY_UINT,
 	    offsetof(struct vd_conf, client_idle_timeout), 0, 86400 * 365 },
+	{ "frame_timeout_ms", KEY_UINT,
+	    offsetof(struct vd_conf, frame_timeout_ms), 1000, 3600000 },
 	{ "job_wait_timeout_ms", KEY_UINT,
 	    offsetof(struct vd_conf, job_wait_timeout_ms), 0, 3600000 },
 	{ "qemu_binary", KEY_STRING, offsetof(struct vd_conf, qemu_binary),

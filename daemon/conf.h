@@ -12,6 +12,7 @@ struct vd_conf {
 	unsigned int	 max_requests;		/* per client, in flight */
 	unsigned int	 max_workers;
 	unsigned int	 client_idle_timeout;	/* seconds; 0: never */
+	unsigned int	 frame_timeout_ms;	/* to finish a started frame */
 	unsigned int	 job_wait_timeout_ms;
 	char		*qemu_binary;
 	char		*user;			/* QEMU runs as this user */

@@ -342,6 +342,7 @@ main(int argc, char **argv)
 	limits.max_clients = conf.max_clients;
 	limits.max_requests = conf.max_requests;
 	limits.idle_timeout_s = conf.client_idle_timeout;
+	limits.frame_timeout_ms = conf.frame_timeout_ms;
 	limits.max_frame = RPC_MAX_FRAME;
 	limits.rw_by_group = conf.unix_sock_group != NULL;
 	vd_server_init(loop, &limits);

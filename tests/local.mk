@@ -30,7 +30,7 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/operations.sh tests/e2e/restart.sh \
 	tests/e2e/events.sh tests/e2e/actions.sh tests/e2e/storage.sh \
 	tests/e2e/storage-fs.sh tests/e2e/network.sh tests/e2e/config.sh \
-	tests/e2e/ioerror.sh
+	tests/e2e/ioerror.sh tests/e2e/slowloris.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
@@ -43,3 +43,8 @@ tests_stress_LDADD = $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/stress.sh
 # kill -9 of vireod mid-workload (VR_CRASH_ITERATIONS=100 for the full run).
 E2E_TESTS += tests/e2e/crash.sh
+
+# Slow and hoarding clients (run by tests/e2e/slowloris.sh).
+check_PROGRAMS += tests/slowloris
+tests_slowloris_SOURCES = tests/slowloris.c
+tests_slowloris_LDADD = $(VR_COMMON_LIBS)
