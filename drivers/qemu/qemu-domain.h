@@ -177,6 +177,16 @@ int		 qemu_process_reboot(struct qemu_dom *);
 uint64_t	 qemu_process_cpu_time(pid_t);
 int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,
 		    struct json_object *args, struct json_object **ret);
+/* The same with a descriptor passed along (fd >= 0) and a timeout. */
+int		 qemu_process_qmp_fd(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, int fd, struct json_object **ret,
+		    int timeout_ms);
+/*
+ * Job held, QEMU alive: the guest's memory as an ELF core in
+ * STATE_DIR/qemu/dump/NAME-YYYYmmdd-HHMMSS.core (0600); its path in *path
+ * (caller frees) if path is not NULL.
+ */
+int		 qemu_process_dump(struct qemu_dom *, char **path);
 
 /* qemu-net.c */
 /*

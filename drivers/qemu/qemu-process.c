@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -756,6 +757,14 @@ int
 qemu_process_qmp(struct qemu_dom *d, const char *cmd,
     struct json_object *args, struct json_object **ret)
 {
+	return qemu_process_qmp_fd(d, cmd, args, -1, ret, QMP_TIMEOUT_MS);
+}
+
+int
+qemu_process_qmp_fd(struct qemu_dom *d, const char *cmd,
+    struct json_object *args, int fd, struct json_object **ret,
+    int timeout_ms)
+{
 	struct qmp_mon *mon;
 	int rc;
 
@@ -769,7 +778,7 @@ qemu_process_qmp(struct qemu_dom *d, const char *cmd,
 	}
 	mon = qmp_ref(d->mon);
 	pthread_mutex_unlock(&d->lock);
-	rc = qmp_command(mon, cmd, args, ret, QMP_TIMEOUT_MS);
+	rc = qmp_command_fd(mon, cmd, args, fd, ret, timeout_ms);
 	qmp_unref(mon);
 	return rc;
 }
@@ -901,7 +910,62 @@ struct async_action {
 	const char	*job;
 	bool		 kill_first;
 	bool		 restart;
+	bool		 dump;		/* coredump-*: memory to a file first */
 };
+
+int
+qemu_process_dump(struct qemu_dom *d, char **pathp)
+{
+	VR_AUTOFREE char *dir = NULL;
+	VR_AUTOFREE char *path = NULL;
+	struct json_object *args;
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+	struct stat st;
+	uint64_t t0 = vr_time_us();
+	int fd, rc;
+
+	dir = xprintf("%s/qemu/dump", qemu_drv.env.state_dir);
+	if (vr_mkdir_p(dir, 0700) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof when, "%Y%m%d-%H%M%S", &tm);
+	path = xprintf("%s/%s-%s.core", dir, d->name, when);
+	/* Written by QEMU through our descriptor: it needs no access. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		vr_error_system(errno, "cannot create dump file '%s'", path);
+		return -1;
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "fdname",
+	    json_object_new_string("vireo-dump"));
+	rc = qemu_process_qmp_fd(d, "getfd", args, fd, NULL, QMP_TIMEOUT_MS);
+	close(fd);
+	if (rc == 0) {
+		args = json_object_new_object();
+		json_object_object_add(args, "paging",
+		    json_object_new_boolean(0));
+		json_object_object_add(args, "protocol",
+		    json_object_new_string("fd:vireo-dump"));
+		rc = qemu_process_qmp_fd(d, "dump-guest-memory", args, -1,
+		    NULL, 600000);
+	}
+	if (rc < 0) {
+		vr_error_prefix("domain '%s': memory dump", d->name);
+		unlink(path);
+		return -1;
+	}
+	log_info("domain '%s': guest memory dumped to %s (%lld bytes, %llu "
+	    "ms)", d->name, path, stat(path, &st) == 0 ?
+	    (long long)st.st_size : -1LL,
+	    (unsigned long long)(vr_time_us() - t0) / 1000);
+	if (pathp != NULL)
+		*pathp = vr_steal(&path);
+	return 0;
+}
 
 static void *
 async_action_thread(void *arg)
@@ -910,6 +974,9 @@ async_action_thread(void *arg)
 	struct qemu_dom *d = a->d;
 
 	if (qemu_dom_job_begin(d, a->job) == 0) {
+		/* A failed dump is logged; the action goes on regardless. */
+		if (a->dump && qemu_process_dump(d, NULL) < 0)
+			log_error("%s", vr_error_message());
 		if (a->kill_first)
 			qemu_process_kill(d, false, "crashed");
 		if (a->restart && qemu_dom_restart_locked_job(d) < 0)
@@ -932,7 +999,8 @@ qemu_process_async(struct qemu_dom *d, const char *job, bool kill_first)
 	a->d = d;
 	a->job = job;
 	a->kill_first = kill_first;
-	a->restart = strcmp(job, "on_crash-destroy") != 0;
+	a->restart = strstr(job, "destroy") == NULL;
+	a->dump = strstr(job, "coredump") != NULL;
 	if (pthread_create(&t, NULL, async_action_thread, a) != 0) {
 		log_error("domain '%s': cannot run %s", d->name, job);
 		qemu_dom_unref(d);
@@ -953,12 +1021,20 @@ qemu_process_on_crash(struct qemu_dom *d, int action)
 		return;
 	case DOM_LIFECYCLE_RESTART:
 	case DOM_LIFECYCLE_RENAME_RESTART:
-	case DOM_LIFECYCLE_COREDUMP_RESTART:
 		log_info("domain '%s' panicked: restarting", d->name);
 		qemu_process_async(d, "on_crash-restart", true);
 		return;
-	case DOM_LIFECYCLE_DESTROY:
+	case DOM_LIFECYCLE_COREDUMP_RESTART:
+		log_info("domain '%s' panicked: dumping memory, then "
+		    "restarting", d->name);
+		qemu_process_async(d, "on_crash-coredump-restart", true);
+		return;
 	case DOM_LIFECYCLE_COREDUMP_DESTROY:
+		log_info("domain '%s' panicked: dumping memory, then "
+		    "destroying", d->name);
+		qemu_process_async(d, "on_crash-coredump-destroy", true);
+		return;
+	case DOM_LIFECYCLE_DESTROY:
 	case DOM_LIFECYCLE_LAST:
 		break;
 	}
