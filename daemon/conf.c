@@ -25,6 +25,7 @@ vd_conf_defaults(struct vd_conf *c)
 	c->qemu_binary = xstrdup(VR_QEMU_BINARY);
 	c->user = xstrdup("vireo-qemu");
 	c->group = xstrdup("vireo-qemu");
+	c->dnsmasq_user = xstrdup("vireo-dnsmasq");
 	c->unix_sock_rw_perms = 0600;
 	c->unix_sock_ro_perms = 0666;
 }
@@ -38,6 +39,8 @@ vd_conf_clear(struct vd_conf *c)
 	c->user = NULL;
 	free(c->group);
 	c->group = NULL;
+	free(c->dnsmasq_user);
+	c->dnsmasq_user = NULL;
 	free(c->unix_sock_group);
 	c->unix_sock_group = NULL;
 	free(c->state_dir);
@@ -80,6 +83,8 @@ static const struct conf_key {
 	    0, 0 },
 	{ "user", KEY_NAME, offsetof(struct vd_conf, user), 0, 0 },
 	{ "group", KEY_NAME, offsetof(struct vd_conf, group), 0, 0 },
+	{ "dnsmasq_user", KEY_NAME, offsetof(struct vd_conf, dnsmasq_user),
+	    0, 0 },
 	{ "unix_sock_group", KEY_NAME,
 	    offsetof(struct vd_conf, unix_sock_group), 0, 0 },
 	{ "unix_sock_rw_perms", KEY_MODE,

@@ -17,6 +17,7 @@ struct vd_conf {
 	char		*qemu_binary;
 	char		*user;			/* QEMU runs as this user */
 	char		*group;			/* ... and group */
+	char		*dnsmasq_user;		/* networks' dnsmasq */
 	char		*unix_sock_group;	/* NULL: the daemon's group */
 	mode_t		 unix_sock_rw_perms;
 	mode_t		 unix_sock_ro_perms;

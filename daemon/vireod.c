@@ -322,6 +322,7 @@ main(int argc, char **argv)
 	env.qemu_binary = conf.qemu_binary;
 	env.qemu_user = conf.user;
 	env.qemu_group = conf.group;
+	env.dnsmasq_user = conf.dnsmasq_user;
 	env.job_wait_ms = conf.job_wait_timeout_ms;
 	env.emit_event = emit_event;
 	/* networks first: domains take back their guests' taps on them */

@@ -47,6 +47,7 @@ struct vr_driver_env {
 	const char	*qemu_binary;	/* default emulator */
 	const char	*qemu_user;	/* QEMU runs as this user... */
 	const char	*qemu_group;	/* ...and group ("root": no change) */
+	const char	*dnsmasq_user;	/* networks' dnsmasq runs as this */
 	unsigned int	 job_wait_ms;	/* bound on waiting for a domain job */
 	/* Emit an event to subscribers (may be NULL). Any thread. */
 	void		(*emit_event)(const char *event, const char *dom_name,

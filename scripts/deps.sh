@@ -27,3 +27,8 @@ if ! getent passwd vireo-qemu >/dev/null; then
 	# /dev/kvm is root:kvm 0660 on Debian.
 	if getent group kvm >/dev/null; then usermod -a -G kvm vireo-qemu; fi
 fi
+# The networks' dnsmasq drops root for this user (vireod.conf dnsmasq_user).
+if ! getent passwd vireo-dnsmasq >/dev/null; then
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin vireo-dnsmasq
+fi

@@ -59,7 +59,7 @@ test_case(const char *dir, const char *name)
 	struct nw_dnsmasq_paths p = {
 		"/run/vireo/network/NAME.pid", "/var/lib/vireo/network/"
 		"NAME.leases", "/run/vireo/network/NAME.hostsfile",
-		"/run/vireo/network/NAME.addnhosts",
+		"/run/vireo/network/NAME.addnhosts", "vireo-dnsmasq",
 	};
 
 	if (def == NULL) {

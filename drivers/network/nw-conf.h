@@ -18,6 +18,7 @@ struct nw_dnsmasq_paths {
 	const char	*lease_file;
 	const char	*hosts_file;	/* dhcp-hostsfile */
 	const char	*addn_hosts;	/* addn-hosts */
+	const char	*user;		/* dnsmasq drops root for this user */
 };
 
 /* Whether the network runs a dnsmasq (it has an address). */

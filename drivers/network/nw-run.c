@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,11 +244,19 @@ dnsmasq_spawn(struct nw_net *n, pid_t *pid)
 	VR_AUTOFREE char *hp = nw_run_path(n->name, "hostsfile");
 	VR_AUTOFREE char *ap = nw_run_path(n->name, "addnhosts");
 	VR_AUTOFREE char *conf = NULL, *conf_arg = NULL;
-	struct nw_dnsmasq_paths p = { pid_path, leases, hp, ap };
+	struct nw_dnsmasq_paths p = { pid_path, leases, hp, ap,
+	    nw_drv.env.dnsmasq_user };
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	const char *argv[] = { NW_DNSMASQ, NULL, NULL };
 	VR_AUTOCLOSE int efd = -1;
 
+	if (getpwnam(p.user) == NULL) {
+		vr_error(VR_ERR_SYSTEM, "network '%s': dnsmasq_user '%s' does "
+		    "not exist (create it: useradd --system --no-create-home "
+		    "--shell /usr/sbin/nologin %s; or set dnsmasq_user in "
+		    "vireod.conf)", n->name, p.user, p.user);
+		return -1;
+	}
 	conf = nw_conf_dnsmasq(n->live, &p);
 	if (dnsmasq_write_hosts(n) < 0 ||
 	    vr_file_replace(conf_path, conf, strlen(conf), 0600) < 0)

@@ -98,6 +98,8 @@ check "bridge $br exists in the namespace" ns_has_link "$br"
 check "its address" bash -c "ip netns exec $NS ip -4 addr show $br | grep -q 192.168.150.1/24"
 check "nft table vireo_e2enat" ns_has_table vireo_e2enat
 check "dnsmasq runs" eval 'dnsmasq_of e2enat >/dev/null'
+check "dnsmasq runs as vireo-dnsmasq, not root" \
+	test "$(ps -o user= -p "$(dnsmasq_of e2enat | head -1)" 2>/dev/null)" = vireo-dnsmasq
 check "forwarding is on in the namespace" \
 	bash -c "[ \$(ip netns exec $NS cat /proc/sys/net/ipv4/ip_forward) = 1 ]"
 expect_fail "net-start of an active network" "already active" \
