@@ -118,7 +118,7 @@ net_parse_header(struct net_def *def, xmlNode *root)
 static int
 net_parse_forward(struct net_def *def, xmlNode *root)
 {
-	xmlNode *n, *nat, *port;
+	xmlNode *n, *nat, *port, *a;
 	int v;
 
 	if ((n = vr_xml_child(root, "forward")) == NULL)
@@ -132,6 +132,18 @@ net_parse_forward(struct net_def *def, xmlNode *root)
 	if (def->forward != NET_FORWARD_NAT ||
 	    (nat = vr_xml_child(n, "nat")) == NULL)
 		return 0;
+	if ((a = vr_xml_child(nat, "address")) != NULL) {
+		if (net_attr_ip(a, "start", true, &def->nat_addr_start) < 0)
+			return -1;
+		def->nat_addr_end = def->nat_addr_start;
+		if (net_attr_ip(a, "end", false, &def->nat_addr_end) < 0)
+			return -1;
+		if (def->nat_addr_start == 0 ||
+		    def->nat_addr_end < def->nat_addr_start) {
+			vr_xml_error(a, "invalid NAT address range");
+			return -1;
+		}
+	}
 	if ((port = vr_xml_child(nat, "port")) == NULL)
 		return 0;
 	if (vr_xml_attr_req(port, "start") == NULL ||
@@ -205,6 +217,25 @@ net_parse_dns_host(struct net_def *def, xmlNode *n)
 	return 0;
 }
 
+/* <forwarder addr= domain=/>: at least one of them. */
+static int
+net_parse_dns_forwarder(struct net_def *def, xmlNode *n)
+{
+	struct net_dns_forwarder *f = NET_APPEND(def->forwarders,
+	    def->nforwarders);
+	int has;
+
+	if ((has = net_attr_ip(n, "addr", false, &f->addr)) < 0)
+		return -1;
+	f->has_addr = has == 1;
+	f->domain = vr_xml_attr_dup(n, "domain");
+	if (!f->has_addr && f->domain == NULL) {
+		vr_xml_error(n, "<forwarder> needs an addr or a domain");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 net_parse_dns(struct net_def *def, xmlNode *root)
 {
@@ -218,14 +249,23 @@ net_parse_dns(struct net_def *def, xmlNode *root)
 		    &def->domain_local_only) < 0)
 			return -1;
 	}
+	def->forward_plain_names = true;
 	if ((n = vr_xml_child(root, "dns")) == NULL)
 		return 0;
+	if (vr_xml_attr_bool(n, "forwardPlainNames", VR_XML_YESNO,
+	    &def->forward_plain_names) < 0)
+		return -1;
 	for (c = vr_xml_first(n); c != NULL; c = vr_xml_next(c)) {
-		if (!vr_xml_is(c, "host"))
-			continue;	/* forwarders, txt, srv: refused */
-		vr_xml_mark(c);
-		if (net_parse_dns_host(def, c) < 0)
-			return -1;
+		if (vr_xml_is(c, "host")) {
+			vr_xml_mark(c);
+			if (net_parse_dns_host(def, c) < 0)
+				return -1;
+		} else if (vr_xml_is(c, "forwarder")) {
+			vr_xml_mark(c);
+			if (net_parse_dns_forwarder(def, c) < 0)
+				return -1;
+		}
+		/* txt, srv: left unread, refused */
 	}
 	return 0;
 }
@@ -649,19 +689,27 @@ net_format_forward(struct vr_buf *b, const struct net_def *def)
 {
 	if (def->forward == NET_FORWARD_NONE)
 		return;
+	bool nat = def->nat_port_start != 0 || def->nat_addr_start != 0;
+	char s[16], e[16];
+
 	vr_buf_line(b, "<forward mode='%s'%s%s%s%s",
 	    net_forward_to_string(def->forward),
 	    def->forward_dev != NULL ? " dev='" : "",
 	    def->forward_dev != NULL ? def->forward_dev : "",
-	    def->forward_dev != NULL ? "'" : "",
-	    def->nat_port_start != 0 ? ">" : "/>");
-	if (def->nat_port_start == 0)
+	    def->forward_dev != NULL ? "'" : "", nat ? ">" : "/>");
+	if (!nat)
 		return;
 	b->indent++;
 	vr_buf_line(b, "<nat>");
 	b->indent++;
-	vr_buf_line(b, "<port start='%u' end='%u'/>", def->nat_port_start,
-	    def->nat_port_end);
+	if (def->nat_addr_start != 0) {
+		net_ip_format(def->nat_addr_start, s);
+		net_ip_format(def->nat_addr_end, e);
+		vr_buf_line(b, "<address start='%s' end='%s'/>", s, e);
+	}
+	if (def->nat_port_start != 0)
+		vr_buf_line(b, "<port start='%u' end='%u'/>",
+		    def->nat_port_start, def->nat_port_end);
 	b->indent--;
 	vr_buf_line(b, "</nat>");
 	b->indent--;
@@ -699,10 +747,26 @@ net_format_dns(struct vr_buf *b, const struct net_def *def)
 	if (def->domain != NULL)
 		vr_buf_line(b, "<domain name='%s'%s/>", def->domain,
 		    def->domain_local_only ? " localOnly='yes'" : "");
-	if (def->ndns_hosts == 0)
+	if (def->ndns_hosts == 0 && def->nforwarders == 0 &&
+	    def->forward_plain_names)
 		return;
-	vr_buf_line(b, "<dns>");
+	vr_buf_line(b, "<dns%s>", def->forward_plain_names ? "" :
+	    " forwardPlainNames='no'");
 	b->indent++;
+	for (i = 0; i < def->nforwarders; i++) {
+		const struct net_dns_forwarder *f = &def->forwarders[i];
+		struct vr_buf t = { 0 };
+
+		vr_buf_puts(&t, "<forwarder");
+		vr_xml_buf_attr(&t, "domain", f->domain);
+		if (f->has_addr) {
+			net_ip_format(f->addr, ip);
+			vr_buf_printf(&t, " addr='%s'", ip);
+		}
+		vr_buf_puts(&t, "/>");
+		vr_buf_line(b, "%s", vr_buf_str(&t));
+		vr_buf_free(&t);
+	}
 	for (i = 0; i < def->ndns_hosts; i++) {
 		net_ip_format(def->dns_hosts[i].ip, ip);
 		vr_buf_line(b, "<host ip='%s'>", ip);
@@ -791,6 +855,10 @@ net_def_copy(const struct net_def *src)
 	def->bridge = xstrdup_null(src->bridge);
 	def->domain = xstrdup_null(src->domain);
 	def->dns_hosts = NET_DUP(src->dns_hosts, src->ndns_hosts);
+	def->forwarders = NET_DUP(src->forwarders, src->nforwarders);
+	for (i = 0; i < def->nforwarders; i++)
+		def->forwarders[i].domain =
+		    xstrdup_null(src->forwarders[i].domain);
 	for (i = 0; i < def->ndns_hosts; i++) {
 		struct net_dns_host *h = &def->dns_hosts[i];
 
@@ -822,6 +890,9 @@ net_def_free(struct net_def *def)
 		free(def->dns_hosts[i].hostnames);
 	}
 	free(def->dns_hosts);
+	for (i = 0; i < def->nforwarders; i++)
+		free(def->forwarders[i].domain);
+	free(def->forwarders);
 	free(def->ranges);
 	for (i = 0; i < def->nhosts; i++)
 		free(def->hosts[i].name);

@@ -51,6 +51,13 @@ struct net_dns_host {
 	size_t		 nhostnames;
 };
 
+/* <forwarder domain= addr=/>: neither NULL/unset both. */
+struct net_dns_forwarder {
+	char		*domain;	/* NULL: every name */
+	bool		 has_addr;	/* false: domain answered locally */
+	uint32_t	 addr;
+};
+
 struct net_def {
 	char			*name;
 	unsigned char		 uuid[16];	/* generated if absent */
@@ -59,6 +66,8 @@ struct net_def {
 	char			*forward_dev;	/* <forward dev=> */
 	unsigned int		 nat_port_start;	/* 0: unset */
 	unsigned int		 nat_port_end;
+	uint32_t		 nat_addr_start;	/* 0: masquerade */
+	uint32_t		 nat_addr_end;
 
 	char			*bridge;	/* NULL: the driver picks */
 	bool			 stp;		/* default on */
@@ -71,6 +80,9 @@ struct net_def {
 	bool			 domain_local_only;
 	struct net_dns_host	*dns_hosts;
 	size_t			 ndns_hosts;
+	struct net_dns_forwarder *forwarders;
+	size_t			 nforwarders;
+	bool			 forward_plain_names;	/* default yes */
 
 	bool			 has_ip;
 	bool			 ip_netmask;	/* written as netmask=, not prefix= */
