@@ -6,7 +6,7 @@ pkgs=(
 	libxml2-dev libjson-c-dev uuid-dev libnl-3-dev libnl-route-3-dev
 	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc
-	dnsmasq-base nftables util-linux socat
+	dnsmasq-base nftables util-linux socat iputils-ping
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -22,15 +22,19 @@
 bool
 nw_conf_needs_dnsmasq(const struct net_def *def)
 {
-	return def->forward != NET_FORWARD_BRIDGE && def->has_ip;
+	return def->forward != NET_FORWARD_BRIDGE &&
+	    (def->has_ip || def->has_ip6);
 }
 
 bool
-nw_conf_needs_forwarding(const struct net_def *def)
+nw_conf_needs_forwarding(const struct net_def *def, int family)
 {
-	return def->forward == NET_FORWARD_NAT ||
-	    def->forward == NET_FORWARD_ROUTE ||
-	    def->forward == NET_FORWARD_OPEN;
+	if (def->forward != NET_FORWARD_NAT &&
+	    def->forward != NET_FORWARD_ROUTE &&
+	    def->forward != NET_FORWARD_OPEN)
+		return false;
+	/* IPv4 as before (an address-less routed network still forwards). */
+	return family == 4 ? true : def->has_ip6;
 }
 
 /* Addresses a DHCP range hands out, as dhcp-lease-max wants them. */
@@ -42,9 +46,21 @@ nw_conf_lease_max(const struct net_def *def)
 
 	for (i = 0; i < def->nranges; i++)
 		n += def->ranges[i].end - def->ranges[i].start + 1;
+	/* A DHCPv6 range counts up to 65536 (its low 16 bits). */
+	for (i = 0; i < def->nranges6; i++) {
+		const unsigned char *a = def->ranges6[i].start;
+		const unsigned char *z = def->ranges6[i].end;
+
+		if (memcmp(a, z, 14) == 0)
+			n += ((unsigned long)z[14] << 8 | z[15]) -
+			    ((unsigned long)a[14] << 8 | a[15]) + 1;
+		else
+			n += 65536;
+	}
 	return n;
 }
 
+/* DHCPv4 ranges, then what any DHCP (v4 or v6) needs. */
 static void
 nw_conf_dhcp(struct vr_buf *b, const struct net_def *def,
     const struct nw_dnsmasq_paths *p)
@@ -59,7 +75,7 @@ nw_conf_dhcp(struct vr_buf *b, const struct net_def *def,
 		net_ip_format(def->ranges[i].end, e);
 		vr_buf_printf(b, "dhcp-range=%s,%s,%s\n", s, e, m);
 	}
-	if (def->nranges == 0) {
+	if (def->nranges == 0 && def->nhosts != 0) {
 		/* static hosts only */
 		net_ip_format(def->ip & mask, s);
 		vr_buf_printf(b, "dhcp-range=%s,static,%s\n", s, m);
@@ -67,6 +83,31 @@ nw_conf_dhcp(struct vr_buf *b, const struct net_def *def,
 	vr_buf_printf(b, "dhcp-no-override\ndhcp-authoritative\n"
 	    "dhcp-lease-max=%lu\ndhcp-leasefile=%s\ndhcp-hostsfile=%s\n",
 	    nw_conf_lease_max(def), p->lease_file, p->hosts_file);
+}
+
+/*
+ * IPv6: router advertisements always (SLAAC: guests configure themselves),
+ * DHCPv6 for the ranges; without ranges, RA only.
+ */
+static void
+nw_conf_ra(struct vr_buf *b, const struct net_def *def)
+{
+	unsigned char sub[16];
+	char s[46], e[46];
+	size_t i;
+
+	vr_buf_puts(b, "enable-ra\n");
+	for (i = 0; i < def->nranges6; i++) {
+		net_ip6_format(def->ranges6[i].start, s);
+		net_ip6_format(def->ranges6[i].end, e);
+		vr_buf_printf(b, "dhcp-range=%s,%s,%u\n", s, e, def->prefix6);
+	}
+	if (def->nranges6 == 0) {
+		net_ip6_subnet(def->ip6, def->prefix6, sub);
+		net_ip6_format(sub, s);
+		vr_buf_printf(b, "dhcp-range=%s,ra-only,%u\n", s,
+		    def->prefix6);
+	}
 }
 
 /* A forwarder for every name: resolv.conf is not used. */
@@ -118,7 +159,9 @@ nw_conf_dnsmasq(const struct net_def *def, const struct nw_dnsmasq_paths *p)
 		if (def->domain_local_only)
 			vr_buf_printf(&b, "local=/%s/\n", def->domain);
 	}
-	if (def->nranges != 0 || def->nhosts != 0)
+	if (def->has_ip6)
+		nw_conf_ra(&b, def);
+	if (def->nranges != 0 || def->nhosts != 0 || def->nranges6 != 0)
 		nw_conf_dhcp(&b, def, p);
 	vr_buf_printf(&b, "addn-hosts=%s\n", p->addn_hosts);
 	return vr_buf_steal(&b);
@@ -185,11 +228,14 @@ nw_conf_nft_table(const char *name)
 	return vr_buf_steal(&b);
 }
 
-/* "table ip T {}\ndelete table ip T\n": T gone whether it existed or not. */
+/*
+ * "table inet T {}\ndelete table inet T\n": T gone whether it existed or
+ * not. One inet table holds the IPv4 and IPv6 rules.
+ */
 static void
 nw_conf_nft_drop(struct vr_buf *b, const char *table)
 {
-	vr_buf_printf(b, "table ip %s {}\ndelete table ip %s\n", table,
+	vr_buf_printf(b, "table inet %s {}\ndelete table inet %s\n", table,
 	    table);
 }
 
@@ -203,39 +249,44 @@ nw_conf_nft_delete(const char *net_name)
 	return vr_buf_steal(&b);
 }
 
-/* Forwarding between the bridge and the rest of the host. */
+/*
+ * One family's subnet through the bridge: out from it; in, only replies
+ * unless routed.
+ */
+static void
+nw_conf_nft_pass(struct vr_buf *b, const char *br, const char *out,
+    const char *fam, const char *subnet, bool routed)
+{
+	vr_buf_printf(b, "\t\tiifname \"%s\"%s %s saddr %s accept\n"
+	    "\t\toifname \"%s\" %s daddr %s%s accept\n", br, out, fam, subnet,
+	    br, fam, subnet, routed ? "" : " ct state related,established");
+}
+
+/*
+ * Forwarding between the bridge and the rest of the host. IPv6 is routed
+ * in nat mode too (libvirt's behaviour: no NAT for IPv6).
+ */
 static void
 nw_conf_nft_forward(struct vr_buf *b, const struct net_def *def,
-    const char *subnet)
+    const char *subnet, const char *subnet6)
 {
 	const char *br = def->bridge;
 	char out[64] = "";
+	bool pass = def->forward == NET_FORWARD_NAT ||
+	    def->forward == NET_FORWARD_ROUTE;
 
 	if (def->forward_dev != NULL)
 		snprintf(out, sizeof out, " oifname \"%s\"", def->forward_dev);
 	vr_buf_printf(b, "\tchain forward {\n\t\ttype filter hook forward "
 	    "priority filter; policy accept;\n"
 	    "\t\tiifname \"%s\" oifname \"%s\" accept\n", br, br);
-	switch (def->forward) {
-	case NET_FORWARD_NAT:
-		vr_buf_printf(b, "\t\tiifname \"%s\"%s ip saddr %s accept\n"
-		    "\t\toifname \"%s\" ip daddr %s ct state "
-		    "related,established accept\n", br, out, subnet, br,
-		    subnet);
-		break;
-	case NET_FORWARD_ROUTE:
-		vr_buf_printf(b, "\t\tiifname \"%s\"%s ip saddr %s accept\n"
-		    "\t\toifname \"%s\" ip daddr %s accept\n", br, out,
-		    subnet, br, subnet);
-		break;
-	case NET_FORWARD_NONE:
-	case NET_FORWARD_OPEN:
-	case NET_FORWARD_BRIDGE:
-	case NET_FORWARD_LAST:
-		break;
-	}
-	vr_buf_printf(b, "\t\tiifname \"%s\" reject with icmp type "
-	    "port-unreachable\n\t\toifname \"%s\" reject with icmp type "
+	if (pass && def->has_ip)
+		nw_conf_nft_pass(b, br, out, "ip", subnet,
+		    def->forward == NET_FORWARD_ROUTE);
+	if (pass && def->has_ip6)
+		nw_conf_nft_pass(b, br, out, "ip6", subnet6, true);
+	vr_buf_printf(b, "\t\tiifname \"%s\" reject with icmpx type "
+	    "port-unreachable\n\t\toifname \"%s\" reject with icmpx type "
 	    "port-unreachable\n\t}\n", br, br);
 }
 
@@ -252,7 +303,7 @@ nw_conf_nft_nat(struct vr_buf *b, const struct net_def *def,
 	if (def->nat_addr_start != 0) {
 		net_ip_format(def->nat_addr_start, s);
 		net_ip_format(def->nat_addr_end, e);
-		act = "snat";
+		act = "snat ip";
 		if (def->nat_addr_start == def->nat_addr_end)
 			snprintf(to, sizeof to, " to %s", s);
 		else
@@ -278,12 +329,13 @@ nw_conf_nft(const struct net_def *def)
 {
 	VR_AUTOFREE char *table = NULL;
 	struct vr_buf b = { 0 };
-	char net[16], subnet[24];
+	char net[16], subnet[24] = "", net6[46], subnet6[52] = "";
+	unsigned char sub6[16];
 
 	switch (def->forward) {
 	case NET_FORWARD_NAT:
 	case NET_FORWARD_ROUTE:
-		if (!def->has_ip)
+		if (!def->has_ip && !def->has_ip6)
 			return NULL;
 		break;
 	case NET_FORWARD_NONE:
@@ -294,14 +346,21 @@ nw_conf_nft(const struct net_def *def)
 		return NULL;
 	}
 	table = nw_conf_nft_table(def->name);
-	net_ip_format(def->ip & net_prefix_mask(def->prefix), net);
-	snprintf(subnet, sizeof subnet, "%s/%u", net, def->prefix);
+	if (def->has_ip) {
+		net_ip_format(def->ip & net_prefix_mask(def->prefix), net);
+		snprintf(subnet, sizeof subnet, "%s/%u", net, def->prefix);
+	}
+	if (def->has_ip6) {
+		net_ip6_subnet(def->ip6, def->prefix6, sub6);
+		net_ip6_format(sub6, net6);
+		snprintf(subnet6, sizeof subnet6, "%s/%u", net6, def->prefix6);
+	}
 	vr_buf_printf(&b, "# generated by vireod for network '%s': do not "
 	    "edit\n", def->name);
 	nw_conf_nft_drop(&b, table);
-	vr_buf_printf(&b, "table ip %s {\n", table);
-	nw_conf_nft_forward(&b, def, subnet);
-	if (def->forward == NET_FORWARD_NAT)
+	vr_buf_printf(&b, "table inet %s {\n", table);
+	nw_conf_nft_forward(&b, def, subnet, subnet6);
+	if (def->forward == NET_FORWARD_NAT && def->has_ip)
 		nw_conf_nft_nat(&b, def, subnet);
 	vr_buf_puts(&b, "}\n");
 	return vr_buf_steal(&b);
@@ -335,7 +394,10 @@ nw_conf_parse_leases(const char *text, const char *mac,
 	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
 		eol = p + strcspn(p, "\n");
 		memset(&l, 0, sizeof l);
-		/* "EXPIRY MAC IP HOSTNAME CLIENTID"; "duid ..." lines skipped */
+		/*
+		 * "EXPIRY MAC IP HOSTNAME CLIENTID"; "duid ..." lines and
+		 * DHCPv6 ones ("EXPIRY IAID IPV6 HOSTNAME DUID") skipped.
+		 */
 		if (!isdigit((unsigned char)*p))
 			continue;
 		p = lease_field(p, exp, sizeof exp);
@@ -344,7 +406,7 @@ nw_conf_parse_leases(const char *text, const char *mac,
 		p = lease_field(p, l.hostname, sizeof l.hostname);
 		lease_field(p, l.client_id, sizeof l.client_id);
 		l.expiry = strtoll(exp, NULL, 10);
-		if (l.mac[0] == '\0' || l.ip[0] == '\0' ||
+		if (strchr(l.mac, ':') == NULL || strchr(l.ip, '.') == NULL ||
 		    (mac != NULL && strcasecmp(mac, l.mac) != 0))
 			continue;
 		*leases = xreallocarray(*leases, *n + 1, sizeof **leases);

@@ -24,7 +24,8 @@ struct nw_dnsmasq_paths {
 /* Whether the network runs a dnsmasq (it has an address). */
 bool	 nw_conf_needs_dnsmasq(const struct net_def *);
 /* Whether it needs IPv4 forwarding (nat, route, open). */
-bool	 nw_conf_needs_forwarding(const struct net_def *);
+/* Whether the network needs the host to forward family 4 or 6. */
+bool	 nw_conf_needs_forwarding(const struct net_def *, int family);
 
 /* dnsmasq --conf-file contents. Caller frees. */
 char	*nw_conf_dnsmasq(const struct net_def *,
