@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,14 +250,21 @@ disk_aio(const struct dom_disk *d, const char **aio)
 	return 0;
 }
 
-static int
-build_blockdev(struct qb *qb, const struct dom_disk *d, const char *alias)
+/*
+ * The two -blockdev nodes of a disk with a source: ALIAS-storage (the
+ * file or device) and ALIAS-format on it. The same objects are the
+ * arguments of blockdev-add at hotplug and change-media.
+ */
+int
+disk_blockdev_props(const struct dom_disk *d, const char *alias,
+    struct json_object **storage, struct json_object **format)
 {
 	struct json_object *o;
 	const char *driver, *aio;
-	char *s, node[64];
+	char node[64];
 	bool cdrom = d->device == DOM_DISK_DEVICE_CDROM;
 
+	*storage = *format = NULL;
 	if (disk_aio(d, &aio) < 0)
 		return -1;
 	if (d->type == DOM_DISK_TYPE_BLOCK)
@@ -274,9 +282,7 @@ build_blockdev(struct qb *qb, const struct dom_disk *d, const char *alias)
 	if (aio != NULL)
 		json_object_object_add(o, "aio", json_object_new_string(aio));
 	json_add_cache_discard(o, d);
-	s = json_take_string(o);
-	qb_addf(qb, "-blockdev", "%s", s);
-	free(s);
+	*storage = o;
 
 	o = json_object_new_object();
 	snprintf(node, sizeof node, "%s-format", alias);
@@ -288,35 +294,58 @@ build_blockdev(struct qb *qb, const struct dom_disk *d, const char *alias)
 	    d->format == DOM_DISK_FORMAT_QCOW2 ? "qcow2" : "raw"));
 	snprintf(node, sizeof node, "%s-storage", alias);
 	json_object_object_add(o, "file", json_object_new_string(node));
-	s = json_take_string(o);
-	qb_addf(qb, "-blockdev", "%s", s);
-	free(s);
+	*format = o;
 	return 0;
 }
 
 static void
-disk_bus_opts(const struct qb *qb, const struct dom_disk *d,
-    const struct disk_place *p, struct vr_buf *b)
+props_str(struct json_object *o, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+props_str(struct json_object *o, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvprintf(fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, key, json_object_new_string(s));
+	free(s);
+}
+
+static void
+props_uint(struct json_object *o, const char *key, unsigned int v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+static void
+disk_bus_props(const struct qb *qb, const struct dom_disk *d,
+    const struct disk_place *p, struct json_object *o)
 {
 	bool cd = d->device == DOM_DISK_DEVICE_CDROM;
 
 	switch (d->bus) {
 	case DOM_DISK_BUS_IDE:
-		vr_buf_printf(b, "%s,bus=ide.%u,unit=%u", cd ? "ide-cd" :
-		    "ide-hd", p->bus, p->unit);
+		props_str(o, "driver", "%s", cd ? "ide-cd" : "ide-hd");
+		props_str(o, "bus", "ide.%u", p->bus);
+		props_uint(o, "unit", p->unit);
 		return;
 	case DOM_DISK_BUS_SATA:
+		props_str(o, "driver", "%s", cd ? "ide-cd" : "ide-hd");
 		if (qb->q35 && p->ctrl == 0)
-			vr_buf_printf(b, "%s,bus=ide.%u", cd ? "ide-cd" :
-			    "ide-hd", p->unit);
+			props_str(o, "bus", "ide.%u", p->unit);
 		else
-			vr_buf_printf(b, "%s,bus=sata%u.%u", cd ? "ide-cd" :
-			    "ide-hd", p->ctrl, p->unit);
+			props_str(o, "bus", "sata%u.%u", p->ctrl, p->unit);
 		return;
 	case DOM_DISK_BUS_SCSI:
-		vr_buf_printf(b, "%s,bus=scsi%u.0,channel=%u,scsi-id=%u,lun=%u",
-		    cd ? "scsi-cd" : "scsi-hd", p->ctrl, p->bus, p->target,
-		    p->unit);
+		props_str(o, "driver", "%s", cd ? "scsi-cd" : "scsi-hd");
+		props_str(o, "bus", "scsi%u.0", p->ctrl);
+		props_uint(o, "channel", p->bus);
+		props_uint(o, "scsi-id", p->target);
+		props_uint(o, "lun", p->unit);
 		return;
 	case DOM_DISK_BUS_VIRTIO:
 	case DOM_DISK_BUS_LAST:
@@ -342,41 +371,58 @@ disk_source(const struct dom_disk *d)
 	return 0;
 }
 
-static int
-build_disk(struct qb *qb, const struct dom_disk *d, const struct disk_place *p)
+/* The -device of a disk (device_add at hotplug); NULL on error. */
+struct json_object *
+disk_device_props(struct qb *qb, const struct dom_disk *d,
+    const struct disk_place *p)
 {
-	struct vr_buf b = { 0 };
+	struct json_object *o = json_object_new_object();
 	char what[64];
 	int direct, no_flush, wce;
 
-	if (disk_source(d) < 0)
-		return -1;
-	if (d->src_path != NULL && build_blockdev(qb, d, p->alias) < 0)
-		return -1;
 	if (d->bus == DOM_DISK_BUS_VIRTIO) {
 		snprintf(what, sizeof what, "disk '%s'", d->target_dev);
-		vr_buf_puts(&b, "virtio-blk-pci");
-		if (pci_addr(qb, &b, &d->addr, -1, what) < 0) {
-			vr_buf_free(&b);
-			return -1;
+		props_str(o, "driver", "virtio-blk-pci");
+		if (pci_addr_props(qb, o, &d->addr, -1, what) < 0) {
+			json_object_put(o);
+			return NULL;
 		}
 	} else
-		disk_bus_opts(qb, d, p, &b);
+		disk_bus_props(qb, d, p, o);
 	if (d->src_path != NULL)
-		vr_buf_printf(&b, ",drive=%s-format", p->alias);
-	vr_buf_printf(&b, ",id=%s", p->alias);
+		props_str(o, "drive", "%s-format", p->alias);
+	props_str(o, "id", "%s", p->alias);
 	if (d->boot_order != 0)
-		vr_buf_printf(&b, ",bootindex=%u", d->boot_order);
+		props_uint(o, "bootindex", d->boot_order);
 	disk_cache(d->cache, &direct, &no_flush, &wce);
 	if (wce >= 0 && d->device == DOM_DISK_DEVICE_DISK)
-		vr_buf_printf(&b, ",write-cache=%s", wce ? "on" : "off");
+		props_str(o, "write-cache", "%s", wce ? "on" : "off");
 	if (d->shareable)
-		vr_buf_puts(&b, ",share-rw=on");
-	if (d->serial != NULL) {
-		vr_buf_puts(&b, ",serial=");
-		buf_esc(&b, d->serial);
+		json_object_object_add(o, "share-rw",
+		    json_object_new_boolean(1));
+	if (d->serial != NULL)
+		props_str(o, "serial", "%s", d->serial);
+	return o;
+}
+
+static int
+build_disk(struct qb *qb, const struct dom_disk *d, const struct disk_place *p)
+{
+	struct json_object *storage, *format, *dev;
+
+	if (disk_source(d) < 0)
+		return -1;
+	if (d->src_path != NULL) {
+		if (disk_blockdev_props(d, p->alias, &storage, &format) < 0)
+			return -1;
+		qb_add(qb, "-blockdev");
+		qb_add_json(qb, storage);
+		qb_add(qb, "-blockdev");
+		qb_add_json(qb, format);
 	}
-	qb_add_buf(qb, "-device", &b);
+	if ((dev = disk_device_props(qb, d, p)) == NULL)
+		return -1;
+	qb_add_props(qb, "-device", dev);
 	return 0;
 }
 

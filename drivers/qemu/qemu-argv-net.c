@@ -36,46 +36,86 @@ net_model_device(enum dom_net_model m)
 	return "virtio-net-pci";
 }
 
+/*
+ * The -netdev and -device of interface n, ids hostnetID and netID. fd:
+ * the tap's fd (a number on the command line, a name given with getfd at
+ * hotplug); NULL for types that need none.
+ */
 int
-build_net(struct qb *qb, size_t i)
+net_props(struct qb *qb, const struct dom_net *n, unsigned int id,
+    const char *fd, struct json_object **netdev, struct json_object **dev)
 {
-	const struct dom_net *n = &qb->def->nets[i];
-	const struct qemu_argv_ctx *ctx = qb->ctx;
-	struct vr_buf b = { 0 };
-	char mac[18], what[64];
-	int fd = -1;
+	struct json_object *o;
+	char buf[64], what[64];
 
+	*netdev = *dev = NULL;
 	switch (n->type) {
 	case DOM_NET_USER:
-		qb_addf(qb, "-netdev", "user,id=hostnet%zu", i);
 		break;
 	case DOM_NET_NETWORK:
 	case DOM_NET_BRIDGE:
 	case DOM_NET_ETHERNET:
-		if (ctx->net_fds != NULL && i < ctx->nnet_fds)
-			fd = ctx->net_fds[i];
-		if (fd < 0) {
+		if (fd == NULL) {
 			vr_error(VR_ERR_UNSUPPORTED, "interface type '%s' "
 			    "needs a tap that only a started domain gets",
 			    dom_net_type_to_string(n->type));
 			return -1;
 		}
-		qb_addf(qb, "-netdev", "tap,fd=%d,id=hostnet%zu", fd, i);
 		break;
 	case DOM_NET_LAST:
 		vr_error(VR_ERR_INTERNAL, "bad interface type");
 		return -1;
 	}
-	dom_mac_format(n->mac, mac);
-	snprintf(what, sizeof what, "interface 'net%zu'", i);
-	vr_buf_puts(&b, net_model_device(n->model));
-	if (pci_addr(qb, &b, &n->addr, -1, what) < 0) {
-		vr_buf_free(&b);
+	o = json_object_new_object();
+	json_object_object_add(o, "driver",
+	    json_object_new_string(net_model_device(n->model)));
+	snprintf(what, sizeof what, "interface 'net%u'", id);
+	if (pci_addr_props(qb, o, &n->addr, -1, what) < 0) {
+		json_object_put(o);
 		return -1;
 	}
-	vr_buf_printf(&b, ",netdev=hostnet%zu,id=net%zu,mac=%s", i, i, mac);
+	snprintf(buf, sizeof buf, "hostnet%u", id);
+	json_object_object_add(o, "netdev", json_object_new_string(buf));
+	snprintf(buf, sizeof buf, "net%u", id);
+	json_object_object_add(o, "id", json_object_new_string(buf));
+	dom_mac_format(n->mac, buf);
+	json_object_object_add(o, "mac", json_object_new_string(buf));
 	if (n->boot_order != 0)
-		vr_buf_printf(&b, ",bootindex=%u", n->boot_order);
-	qb_add_buf(qb, "-device", &b);
+		json_object_object_add(o, "bootindex",
+		    json_object_new_int64(n->boot_order));
+	*dev = o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(
+	    n->type == DOM_NET_USER ? "user" : "tap"));
+	if (n->type != DOM_NET_USER)
+		json_object_object_add(o, "fd", json_object_new_string(fd));
+	snprintf(buf, sizeof buf, "hostnet%u", id);
+	json_object_object_add(o, "id", json_object_new_string(buf));
+	*netdev = o;
+	return 0;
+}
+
+int
+build_net(struct qb *qb, size_t i)
+{
+	const struct qemu_argv_ctx *ctx = qb->ctx;
+	struct json_object *netdev, *dev;
+	char fd[16];
+	bool has_fd;
+
+	has_fd = ctx->net_fds != NULL && i < ctx->nnet_fds &&
+	    ctx->net_fds[i] >= 0;
+	if (has_fd)
+		snprintf(fd, sizeof fd, "%d", ctx->net_fds[i]);
+	else if (ctx->check) {		/* any number: never run */
+		snprintf(fd, sizeof fd, "-1");
+		has_fd = true;
+	}
+	if (net_props(qb, &qb->def->nets[i], (unsigned int)i,
+	    has_fd ? fd : NULL, &netdev, &dev) < 0)
+		return -1;
+	qb_add_props(qb, "-netdev", netdev);
+	qb_add_props(qb, "-device", dev);
 	return 0;
 }

@@ -52,6 +52,18 @@ void	 qb_addf(struct qb *, const char *opt, const char *fmt, ...)
 void	 qb_add_buf(struct qb *, const char *opt, struct vr_buf *);
 /* Appends s with commas doubled, as QEMU's option parser wants. */
 void	 buf_esc(struct vr_buf *, const char *s);
+/*
+ * Device and backend properties are built as JSON objects, the first
+ * member naming the type ("driver", "type"): the command line renders
+ * them "TYPE,key=value,..." (qb_add_props: booleans on/off, commas
+ * doubled), hotplug sends the same objects to QMP.
+ */
+/* Adds opt and o rendered; o is put. */
+void	 qb_add_props(struct qb *, const char *opt, struct json_object *o);
+/* Adds o as JSON text (-blockdev); o is put. */
+void	 qb_add_json(struct qb *, struct json_object *o);
+/* Appends ",key=value" for each member of o, in order. */
+void	 props_append(struct vr_buf *, struct json_object *o);
 /* Compact JSON text of o, which is put. Caller frees. */
 char	*json_take_string(struct json_object *o);
 const char *machine_name(const struct qb *);
@@ -61,7 +73,13 @@ const struct dom_controller *ctrl_find(const struct dom_def *,
 /* PCI addresses (qemu-argv.c) */
 /* Marks an explicit PCI address used; checks the bus exists. */
 int	 pci_reserve(struct qb *, const struct dom_addr *, const char *what);
-/* Appends ",bus=...,addr=..." (explicit or next free slot on bus 0). */
+/*
+ * Adds "bus" and "addr" (and "multifunction") to o: the explicit address,
+ * else slot on bus 0, else (slot < 0) the next free slot on bus 0.
+ */
+int	 pci_addr_props(struct qb *, struct json_object *o,
+	    const struct dom_addr *, int slot, const char *what);
+/* The same, appended as ",bus=...,addr=..." */
 int	 pci_addr(struct qb *, struct vr_buf *, const struct dom_addr *,
 	    int slot, const char *what);
 /* Devices that do not sit on PCI must not carry a PCI address. */
@@ -71,8 +89,15 @@ int	 no_pci_addr(const struct dom_addr *, const char *what);
 /* Places every disk (qb->places), reserving their PCI addresses. */
 int	 disks_place(struct qb *);
 int	 build_disks(struct qb *);
+int	 disk_blockdev_props(const struct dom_disk *, const char *alias,
+	    struct json_object **storage, struct json_object **format);
+struct json_object *disk_device_props(struct qb *, const struct dom_disk *,
+	    const struct disk_place *);
 
 /* qemu-argv-net.c */
 int	 build_net(struct qb *, size_t i);
+int	 net_props(struct qb *, const struct dom_net *, unsigned int id,
+	    const char *fd, struct json_object **netdev,
+	    struct json_object **dev);
 
 #endif

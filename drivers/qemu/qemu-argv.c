@@ -74,6 +74,65 @@ buf_esc(struct vr_buf *b, const char *s)
 	}
 }
 
+/* Appends ",key=value" for each member of o, in order. */
+void
+props_append(struct vr_buf *b, struct json_object *o)
+{
+	json_object_object_foreach(o, key, val) {
+		vr_buf_printf(b, ",%s=", key);
+		switch (json_object_get_type(val)) {
+		case json_type_boolean:
+			vr_buf_puts(b, json_object_get_boolean(val) ? "on" :
+			    "off");
+			break;
+		case json_type_int:
+			vr_buf_printf(b, "%lld",
+			    (long long)json_object_get_int64(val));
+			break;
+		case json_type_string:
+			buf_esc(b, json_object_get_string(val));
+			break;
+		case json_type_null:
+		case json_type_double:
+		case json_type_object:
+		case json_type_array:
+			buf_esc(b, json_object_to_json_string(val));
+			break;
+		}
+	}
+}
+
+void
+qb_add_props(struct qb *qb, const char *opt, struct json_object *o)
+{
+	struct vr_buf b = { 0 };
+	struct json_object *rest = json_object_new_object();
+	const char *first = NULL;
+
+	json_object_object_foreach(o, key, val) {
+		if (first == NULL)
+			first = json_object_get_string(val);
+		else
+			json_object_object_add(rest, key,
+			    json_object_get(val));
+	}
+	if (first != NULL)
+		buf_esc(&b, first);
+	props_append(&b, rest);
+	json_object_put(rest);
+	json_object_put(o);
+	qb_add_buf(qb, opt, &b);
+}
+
+void
+qb_add_json(struct qb *qb, struct json_object *o)
+{
+	char *s = json_take_string(o);
+
+	qb_add(qb, s);
+	free(s);
+}
+
 char *
 json_take_string(struct json_object *o)
 {
@@ -223,31 +282,49 @@ pci_bus_name(const struct qb *qb, unsigned int bus, struct vr_buf *b)
 		vr_buf_printf(b, "pci.%u", bus);
 }
 
-/* Appends ",bus=...,addr=..." (explicit or next free slot on bus 0). */
 int
-pci_addr(struct qb *qb, struct vr_buf *b, const struct dom_addr *a,
+pci_addr_props(struct qb *qb, struct json_object *o, const struct dom_addr *a,
     int slot, const char *what)
 {
+	struct vr_buf b = { 0 };
+	unsigned int bus = 0;
+
 	if (a->type == DOM_ADDR_PCI) {
-		vr_buf_puts(b, ",bus=");
-		pci_bus_name(qb, a->bus, b);
-		vr_buf_printf(b, ",addr=0x%x", a->slot);
-		if (a->function != 0)
-			vr_buf_printf(b, ".0x%x", a->function);
-		if (a->multifunction)
-			vr_buf_puts(b, ",multifunction=on");
-		return 0;
-	}
-	if (slot < 0)
-		slot = pci_take(qb, 0);
-	if (slot < 0) {
+		bus = a->bus;
+		slot = (int)a->slot;
+	} else if (slot < 0 && (slot = pci_take(qb, 0)) < 0) {
 		vr_error(VR_ERR_UNSUPPORTED, "%s: no free PCI slot left on "
 		    "bus 0; add a pci-bridge or pcie-root-port", what);
 		return -1;
 	}
-	vr_buf_puts(b, ",bus=");
-	pci_bus_name(qb, 0, b);
-	vr_buf_printf(b, ",addr=0x%x", (unsigned int)slot);
+	pci_bus_name(qb, bus, &b);
+	json_object_object_add(o, "bus", json_object_new_string(
+	    vr_buf_str(&b)));
+	vr_buf_free(&b);
+	vr_buf_printf(&b, "0x%x", (unsigned int)slot);
+	if (a->type == DOM_ADDR_PCI && a->function != 0)
+		vr_buf_printf(&b, ".0x%x", a->function);
+	json_object_object_add(o, "addr", json_object_new_string(
+	    vr_buf_str(&b)));
+	vr_buf_free(&b);
+	if (a->type == DOM_ADDR_PCI && a->multifunction)
+		json_object_object_add(o, "multifunction",
+		    json_object_new_boolean(1));
+	return 0;
+}
+
+int
+pci_addr(struct qb *qb, struct vr_buf *b, const struct dom_addr *a,
+    int slot, const char *what)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (pci_addr_props(qb, o, a, slot, what) < 0) {
+		json_object_put(o);
+		return -1;
+	}
+	props_append(b, o);
+	json_object_put(o);
 	return 0;
 }
 
@@ -1579,6 +1656,29 @@ build_devices(struct qb *qb)
 	return 0;
 }
 
+static struct qb *
+qb_prepare(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
+{
+	struct qb *qb = xcalloc(1, sizeof *qb);
+
+	qb->def = def;
+	qb->ctx = ctx;
+	if (machine_check(qb) < 0 || prepare(qb) < 0) {
+		free(qb->places);
+		free(qb);
+		return NULL;
+	}
+	return qb;
+}
+
+static void
+qb_free(struct qb *qb)
+{
+	qemu_argv_free(qb->v);
+	free(qb->places);
+	free(qb);
+}
+
 char **
 qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 {
@@ -1596,11 +1696,8 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 		vr_error(VR_ERR_INTERNAL, "no QMP monitor socket");
 		return NULL;
 	}
-	qb = xcalloc(1, sizeof *qb);
-	qb->def = def;
-	qb->ctx = ctx;
-	if (machine_check(qb) < 0 || prepare(qb) < 0)
-		goto out;
+	if ((qb = qb_prepare(def, ctx)) == NULL)
+		return NULL;
 	build_head(qb, emulator);
 	if (build_cpu(qb) < 0 || build_mem_smp(qb) < 0)
 		goto out;
@@ -1615,10 +1712,83 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 	}
 	argv = vr_steal(&qb->v);
 out:
-	qemu_argv_free(qb->v);
-	free(qb->places);
-	free(qb);
+	qb_free(qb);
 	return argv;
+}
+
+static const struct qemu_argv_ctx hotplug_ctx = { .monitor_fd = -1 };
+
+int
+qemu_argv_check(const struct dom_def *def, const char *emulator)
+{
+	struct qemu_argv_ctx ctx = { .emulator = emulator,
+	    .monitor_path = "/dev/null", .monitor_fd = -1, .check = true };
+	char **argv;
+
+	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
+		return -1;
+	qemu_argv_free(argv);
+	return 0;
+}
+
+void
+qemu_dev_args_clear(struct qemu_dev_args *a)
+{
+	json_object_put(a->backend);
+	json_object_put(a->format);
+	json_object_put(a->device);
+	memset(a, 0, sizeof *a);
+}
+
+int
+qemu_argv_disk_args(const struct dom_def *def, size_t i,
+    struct qemu_dev_args *a)
+{
+	const struct dom_disk *d = &def->disks[i];
+	struct qb *qb;
+	int ret = -1;
+
+	memset(a, 0, sizeof *a);
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	snprintf(a->id, sizeof a->id, "%s", qb->places[i].alias);
+	if (d->bus == DOM_DISK_BUS_VIRTIO && d->addr.type != DOM_ADDR_PCI) {
+		vr_error(VR_ERR_INTERNAL, "disk '%s': no PCI address",
+		    d->target_dev);
+		goto out;
+	}
+	if (d->src_path != NULL && disk_blockdev_props(d, a->id,
+	    &a->backend, &a->format) < 0)
+		goto out;
+	if ((a->device = disk_device_props(qb, d, &qb->places[i])) == NULL)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		qemu_dev_args_clear(a);
+	qb_free(qb);
+	return ret;
+}
+
+int
+qemu_argv_net_args(const struct dom_def *def, size_t i, unsigned int id,
+    const char *fdname, struct qemu_dev_args *a)
+{
+	struct qb *qb;
+	int ret;
+
+	memset(a, 0, sizeof *a);
+	if (def->nets[i].addr.type != DOM_ADDR_PCI) {
+		vr_error(VR_ERR_INTERNAL, "interface %zu: no PCI address", i);
+		return -1;
+	}
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	snprintf(a->id, sizeof a->id, "net%u", id);
+	ret = net_props(qb, &def->nets[i], id, fdname, &a->backend,
+	    &a->device);
+	qb_free(qb);
+	return ret;
 }
 
 void
