@@ -1741,6 +1741,18 @@ qemu_dev_args_clear(struct qemu_dev_args *a)
 }
 
 int
+qemu_argv_disk_id(const struct dom_def *def, size_t i, char *id, size_t len)
+{
+	struct qb *qb;
+
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	snprintf(id, len, "%s", qb->places[i].alias);
+	qb_free(qb);
+	return 0;
+}
+
+int
 qemu_argv_disk_args(const struct dom_def *def, size_t i,
     struct qemu_dev_args *a)
 {

@@ -133,6 +133,9 @@ struct qemu_dev_args {
 					   ID-format; the netdev hostnetN */
 };
 void	 qemu_dev_args_clear(struct qemu_dev_args *);
+/* The device id of disk i of def ("virtio-disk1", "ide0-1-0"). */
+int	 qemu_argv_disk_id(const struct dom_def *def, size_t i, char *id,
+	    size_t len);
 /* Disk i of def. Its source must be a path (volumes resolved). */
 int	 qemu_argv_disk_args(const struct dom_def *def, size_t i,
 	    struct qemu_dev_args *);

@@ -144,6 +144,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";
+	} else if (strcmp(event, "DEVICE_DELETED") == 0) {
+		qemu_hotplug_device_deleted_locked(d, data);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (emit != NULL)
@@ -189,6 +191,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	}
 	qemu_security_restore(d);
 	qemu_net_release(d->name, d->live);
+	qemu_hotplug_forget_locked(d);
 	dom_def_free(d->live);
 	d->live = NULL;
 	d->balloon_kib = 0;
