@@ -7,6 +7,21 @@
 # refusals, and one q35 check (a free pcie-root-port is needed).
 . "$(dirname "$0")/lib.sh"
 
+# With root and ip, vireod runs in a network namespace of its own, where
+# an interface of type network gets a real tap on a real bridge.
+NS=vireo-e2e-hotplug-$$
+IN_NS=()
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ip netns add "$NS"; then
+	IN_NS=(ip netns exec "$NS")
+	"${IN_NS[@]}" ip link set lo up
+	E2E_DAEMON_WRAPPER="${IN_NS[*]}"
+	hp_cleanup() {
+		e2e_cleanup
+		ip netns del "$NS" 2>/dev/null
+	}
+	trap hp_cleanup EXIT
+fi
+
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
 daemon_start || exit 1
 name=e2e-$E2E_TAG
@@ -120,6 +135,56 @@ check "guest sees eth1 go" wait_until 20 bash -c \
 expect_fail "detach of an interface that does not exist" \
 	"has no interface with MAC $mac" \
 	vireo detach-interface "$name" user --mac $mac
+
+# An interface on a virtual network: a tap from the network driver,
+# passed to QEMU with getfd, released at detach.
+if [ ${#IN_NS[@]} -gt 0 ]; then
+	cat >"$E2E_ROOT/net.xml" <<XML
+<network>
+  <name>e2ehp</name>
+  <bridge name='vbr-e2ehp'/>
+</network>
+XML
+	check "net-create a network" vireo net-create "$E2E_ROOT/net.xml"
+	mac2=52:54:00:aa:bb:02
+	check "attach-interface network" \
+		vireo attach-interface "$name" network e2ehp --mac $mac2
+	check "guest sees eth1 on the network" wait_for "$serial" \
+		"VIREO-NETS eth0 eth1" 20
+	tap=$(vireo dumpxml "$name" | grep -A4 "$mac2" |
+		sed -n "s/.*<target dev='\([^']*\)'.*/\1/p")
+	check "live XML names the tap ($tap)" test -n "$tap"
+	check "the tap is on the bridge" bash -c \
+		"ip netns exec $NS ip link show '$tap' | grep -q 'master vbr-e2ehp'"
+	check "detach-interface network" \
+		vireo detach-interface "$name" network --mac $mac2
+	check "the tap is gone" wait_until 10 bash -c \
+		"! ip netns exec $NS ip link show '$tap' >/dev/null 2>&1"
+	check "net-destroy" vireo net-destroy e2ehp
+else
+	echo "not root or no ip netns: interface type network not checked"
+fi
+
+# A volume disk resolves through the storage driver, as at start.
+check "pool-define-as" vireo pool-define-as hp dir --target "$E2E_ROOT/pool"
+check "pool-build" vireo pool-build hp
+check "pool-start" vireo pool-start hp
+check "vol-create-as" vireo vol-create-as hp vol.qcow2 8M --format qcow2
+cat >"$E2E_ROOT/vol.xml" <<XML
+<disk type='volume' device='disk'>
+  <driver name='qemu' type='qcow2'/>
+  <source pool='hp' volume='vol.qcow2'/>
+  <target dev='vdc' bus='virtio'/>
+</disk>
+XML
+check "attach-device of a volume disk" \
+	vireo attach-device "$name" "$E2E_ROOT/vol.xml"
+check "guest sees the volume (8 MiB)" wait_for "$serial" \
+	"VIREO-DISK vdb size=16384" 20
+check "detach-device of the volume disk" \
+	vireo detach-device "$name" "$E2E_ROOT/vol.xml"
+check "guest lost it" wait_until 20 bash -c \
+	"tr -d '\r' <'$serial' | grep 'VIREO-BLOCK' | tail -1 | grep -q 'VIREO-BLOCK vda *\$'"
 
 # change-media on the IDE cdrom: QEMU opens and closes the files.
 qemu_has() { ls -l "/proc/$qpid/fd" 2>/dev/null | grep -q -- "$1"; }
