@@ -150,8 +150,9 @@ cmd_update_device_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_update_device_entry = {
 	.name = "update-device", .summary = "update device from an XML file",
 	.desc = "Update a device from FILE: the medium of a <disk "
-	    "device='cdrom'> (the one with the same <target dev>); no "
-	    "<source> ejects it.",
+	    "device='cdrom'> (the one with the same <target dev>; no "
+	    "<source> ejects it), or the <link state='up|down'/> of the "
+	    "<interface> with the same <mac address>.",
 	.opts = device_opts, .excl = affect_excl, .flags = CMD_RW,
 	.group = CMD_GROUP_DOMAIN, .exec = cmd_update_device_exec,
 };

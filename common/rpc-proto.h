@@ -211,7 +211,8 @@ enum rpc_proc {
 	/* the same; the XML names the device: a disk by <target dev=>, an
 	 * interface by <mac address=> (or by type when it is unique) */
 	RPC_PROC_DOM_DETACH_DEVICE = 151,
-	/* the same; a <disk device='cdrom'>: its new medium (none: eject) */
+	/* the same; a <disk device='cdrom'>: its new medium (none: eject);
+	 * an <interface> (named by <mac>): its <link state> */
 	RPC_PROC_DOM_UPDATE_DEVICE = 152,
 	/* {"dom":D,"target":"hdc" or the current source path,
 	 *  "source":"/path.iso" (absent: eject),"force":bool,"live":bool,

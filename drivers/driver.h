@@ -157,7 +157,8 @@ struct vr_dom_driver {
 	 * Device hotplug. xml: one <disk> or <interface>; flags:
 	 * VR_DOM_AFFECT_* (none: live if running, else config). detach
 	 * names a disk by <target dev>, an interface by <mac> (or by type,
-	 * if unique). update changes the medium of a cdrom.
+	 * if unique). update changes the medium of a cdrom or the link
+	 * state of an interface.
 	 */
 	int		(*attach_device)(const char *key, const char *xml,
 			    unsigned int flags);

@@ -210,6 +210,9 @@ int		 qemu_update_device(const char *key, const char *xml,
 		    unsigned int flags);
 int		 qemu_change_media(const char *key, const char *target,
 		    const char *source, unsigned int flags, bool force);
+/* After the start: interfaces with <link state='down'/> (set_link). */
+int		 qemu_hotplug_setup_links(struct qemu_dom *,
+		    const struct dom_def *);
 /* Locked, loop thread: QEMU's DEVICE_DELETED. */
 void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
 		    struct json_object *data);

@@ -654,6 +654,8 @@ hp_net_find_id(struct qemu_dom *d, const unsigned char mac[6],
 	return ret;
 }
 
+static int	hp_set_link(struct qemu_dom *, const char *id, bool up);
+
 /* Security: volumes resolved, so that QEMU's user gets the real files. */
 
 static int
@@ -786,6 +788,9 @@ hp_attach_net_live(struct qemu_dom *d, struct dom_def *newlive, size_t i)
 	o = vr_steal(&a.device);
 	if (qemu_process_qmp(d, "device_add", o, NULL) < 0)
 		goto fail;
+	if (net->link == DOM_NET_LINK_DOWN && hp_set_link(d, a.id, false) < 0)
+		log_warn("domain '%s': %s: link not set down: %s", d->name,
+		    a.id, vr_error_message());
 	log_info("domain '%s': interface %s attached as net%u", d->name,
 	    net->target_dev != NULL ? net->target_dev : "(user)", id);
 	qemu_dev_args_clear(&a);
@@ -1432,6 +1437,118 @@ end:
 	return ret;
 }
 
+/* Interface link state */
+
+static int
+hp_set_link(struct qemu_dom *d, const char *id, bool up)
+{
+	struct json_object *o = hp_args1("name", id);
+
+	json_object_object_add(o, "up", json_object_new_boolean(up));
+	return qemu_process_qmp(d, "set_link", o, NULL);
+}
+
+int
+qemu_hotplug_setup_links(struct qemu_dom *d, const struct dom_def *def)
+{
+	char id[32];
+	size_t i;
+
+	/* at start, interface i is netI (qemu-argv-net.c) */
+	for (i = 0; i < def->nnets; i++) {
+		if (def->nets[i].link != DOM_NET_LINK_DOWN)
+			continue;
+		snprintf(id, sizeof id, "net%zu", i);
+		if (hp_set_link(d, id, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static enum dom_net_model
+hp_model(enum dom_net_model m)
+{
+	return m == DOM_NET_MODEL_DEFAULT ? DOM_NET_MODEL_VIRTIO : m;
+}
+
+/* Index of the interface new updates in def; only its link may change. */
+static int
+hp_find_update(const struct qemu_dom *d, const struct dom_def *def,
+    const struct hp_match *m, const struct dom_net *new)
+{
+	const struct dom_net *old;
+	char mac[18];
+	int idx;
+
+	if ((idx = hp_find(d, def, m)) < 0)
+		return -1;
+	old = &def->nets[idx];
+	if (old->type != new->type || hp_model(old->model) !=
+	    hp_model(new->model) || (old->source == NULL) !=
+	    (new->source == NULL) || (old->source != NULL &&
+	    strcmp(old->source, new->source) != 0)) {
+		dom_mac_format(old->mac, mac);
+		vr_error(VR_ERR_UNSUPPORTED, "interface %s of domain '%s': "
+		    "only <link state> can be updated (type, source and "
+		    "model must stay)", mac, d->name);
+		return -1;
+	}
+	return idx;
+}
+
+static int
+hp_update_net(const char *key, const char *xml, const struct dom_net *new,
+    unsigned int flags)
+{
+	VR_AUTO(dom_def) newdef = NULL;
+	VR_AUTO(dom_def) newlive = NULL;
+	VR_AUTOFREE char *id = NULL;
+	VR_AUTOFREE char *netdev = NULL;
+	struct hp_match m;
+	struct qemu_dom *d;
+	bool up = new->link != DOM_NET_LINK_DOWN;
+	int idx, ret = -1;
+
+	if (hp_parse_match(xml, &m) < 0)
+		goto out;
+	if (!m.has_mac) {
+		vr_error(VR_ERR_XML, "<interface> needs <mac address=...> to "
+		    "name the interface to update");
+		goto out;
+	}
+	if ((d = hp_begin(key, "update-device", &flags)) == NULL)
+		goto out;
+	if (flags & VR_DOM_AFFECT_CONFIG) {
+		pthread_mutex_lock(&d->lock);
+		newdef = dom_def_copy(d->def);
+		pthread_mutex_unlock(&d->lock);
+		if ((idx = hp_find_update(d, newdef, &m, new)) < 0)
+			goto end;
+		newdef->nets[idx].link = new->link;
+	}
+	if (flags & VR_DOM_AFFECT_LIVE) {
+		pthread_mutex_lock(&d->lock);
+		newlive = dom_def_copy(d->live);
+		pthread_mutex_unlock(&d->lock);
+		if ((idx = hp_find_update(d, newlive, &m, new)) < 0 ||
+		    hp_net_find_id(d, m.mac, &id, &netdev) < 0 ||
+		    hp_set_link(d, id, up) < 0)
+			goto end;
+		newlive->nets[idx].link = new->link;
+		log_info("domain '%s': link of %s %s", d->name, id,
+		    up ? "up" : "down");
+		hp_live_commit(d, &newlive);
+	}
+	if (newdef != NULL && hp_config_commit(d, &newdef) < 0)
+		goto end;
+	ret = 0;
+end:
+	hp_end(d);
+out:
+	hp_match_clear(&m);
+	return ret;
+}
+
 int
 qemu_update_device(const char *key, const char *xml, unsigned int flags)
 {
@@ -1440,9 +1557,12 @@ qemu_update_device(const char *key, const char *xml, unsigned int flags)
 
 	if ((dev = hp_parse_device(xml, &kind)) == NULL)
 		return -1;
-	if (kind != HP_DISK || dev->disks[0].device != DOM_DISK_DEVICE_CDROM) {
-		vr_error(VR_ERR_UNSUPPORTED, "update-device changes only the "
-		    "medium of a cdrom <disk device='cdrom'>");
+	if (kind == HP_NET)
+		return hp_update_net(key, xml, &dev->nets[0], flags);
+	if (dev->disks[0].device != DOM_DISK_DEVICE_CDROM) {
+		vr_error(VR_ERR_UNSUPPORTED, "update-device changes the medium "
+		    "of a cdrom or the link state of an interface, not disk "
+		    "'%s'", dev->disks[0].target_dev);
 		return -1;
 	}
 	return hp_media(key, dev->disks[0].target_dev, &dev->disks[0], flags,

@@ -52,7 +52,8 @@ guest_xml "$name" "$serial" 256 | sed "s|<devices>|<devices>\\
       <target dev='hdc' bus='ide'/>\\
       <readonly/>\\
     </disk>\\
-    <interface type='user'><model type='virtio'/></interface>|" \
+    <interface type='user'><mac address='52:54:00:aa:bb:00'/>\\
+      <model type='virtio'/><link state='down'/></interface>|" \
 	>"$E2E_ROOT/dom.xml"
 check "define" vireo define "$E2E_ROOT/dom.xml"
 
@@ -186,6 +187,30 @@ check "detach-device of the volume disk" \
 check "guest lost it" wait_until 20 bash -c \
 	"tr -d '\r' <'$serial' | grep 'VIREO-BLOCK' | tail -1 | grep -q 'VIREO-BLOCK vda *\$'"
 
+# Link state: eth0 started with its link down (set_link at start).
+out_has "eth0 started with its link down" "<link state='down'/>" \
+	vireo dumpxml "$name"
+cat >"$E2E_ROOT/link.xml" <<XML
+<interface type='user'>
+  <mac address='52:54:00:aa:bb:00'/>
+  <model type='virtio'/>
+  <link state='up'/>
+</interface>
+XML
+check "update-device sets the link up" \
+	vireo update-device "$name" "$E2E_ROOT/link.xml"
+out_has "live XML: link up" "<link state='up'/>" vireo dumpxml "$name"
+out_has "config still down (live only)" "<link state='down'/>" \
+	vireo dumpxml --inactive "$name"
+sed -i "s/state='up'/state='down'/" "$E2E_ROOT/link.xml"
+check "update-device --persistent sets it down" \
+	vireo update-device "$name" "$E2E_ROOT/link.xml" --persistent
+out_has "live XML: link down" "<link state='down'/>" vireo dumpxml "$name"
+sed -i "s/type='virtio'/type='e1000'/" "$E2E_ROOT/link.xml"
+expect_fail "update-device cannot change the model" \
+	"only <link state> can be updated" \
+	vireo update-device "$name" "$E2E_ROOT/link.xml"
+
 # change-media on the IDE cdrom: QEMU opens and closes the files.
 qemu_has() { ls -l "/proc/$qpid/fd" 2>/dev/null | grep -q -- "$1"; }
 check "change-media --insert" vireo change-media "$name" hdc "$iso1" --insert
@@ -217,8 +242,13 @@ check "QEMU opened media1 again" qemu_has media1.iso
 expect_fail "change-media on a disk that is not a cdrom" "not a cdrom" \
 	vireo change-media "$name" vda "$iso2" --insert --config
 echo "<interface type='user'/>" >"$E2E_ROOT/if.xml"
-expect_fail "update-device of an interface is refused" "cdrom" \
+expect_fail "update-device of an interface needs its MAC" "needs <mac" \
 	vireo update-device "$name" "$E2E_ROOT/if.xml"
+echo "<disk type='file'><source file='$img'/><target dev='vda'/></disk>" \
+	>"$E2E_ROOT/vda.xml"
+expect_fail "update-device of a plain disk is refused" \
+	"medium of a cdrom or the link state" \
+	vireo update-device "$name" "$E2E_ROOT/vda.xml"
 
 # --persistent: live and config, with the address the guest saw.
 check "attach-disk --persistent" \
