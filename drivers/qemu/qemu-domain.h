@@ -21,6 +21,7 @@
 
 struct qmp_mon;
 struct json_object;
+struct qemu_unplug;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
 struct qemu_owned {
@@ -75,6 +76,11 @@ struct qemu_dom {
 	/* Job. */
 	const char	*job;		/* NULL: free */
 	uint64_t	 job_start_ms;
+
+	/* Hotplug (qemu-hotplug.c), under the lock. */
+	char		*unplug_wait;	/* device id a detach waits for */
+	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
+	struct qemu_unplug *unplug_late; /* detaches that timed out */
 };
 
 /* qemu-driver.c */
@@ -114,6 +120,8 @@ bool		 qemu_dom_find_pid(pid_t);
 void		 qemu_dom_bump_id(int id);
 /* Remove a transient domain from the table once it stopped. */
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
+/* Write the persistent definition to its file. Job held. */
+int		 qemu_dom_save_config(const struct dom_def *);
 
 /* qemu-process.c */
 /*
@@ -167,6 +175,18 @@ int		 qemu_security_prepare(struct qemu_dom *,
 		    const struct dom_def *, const struct qemu_ids *);
 /* Locked or job held: give the recorded files back. */
 void		 qemu_security_restore(struct qemu_dom *);
+/*
+ * Job held (hotplug): let QEMU's user reach a disk's source and backing
+ * files, recorded like at start; nothing stays given on failure.
+ */
+int		 qemu_security_grant_disk(struct qemu_dom *,
+		    const struct dom_disk *);
+/*
+ * Job held: give back the files of disk i of def (volumes resolved) that
+ * no other disk of def uses.
+ */
+void		 qemu_security_release_disk(struct qemu_dom *,
+		    const struct dom_def *, size_t i);
 
 /* qemu-status.c */
 void		 qemu_status_write_locked(struct qemu_dom *);
@@ -199,6 +219,24 @@ void		 qemu_net_close_fds(int *fds, size_t n);
 /* The guest is gone: release the taps named in its live definition. */
 void		 qemu_net_release(const char *dom_name,
 		    const struct dom_def *live);
+
+/* qemu-hotplug.c: the driver's device functions (driver.h). */
+int		 qemu_attach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_detach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_update_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_change_media(const char *key, const char *target,
+		    const char *source, unsigned int flags, bool force);
+/* After the start: interfaces with <link state='down'/> (set_link). */
+int		 qemu_hotplug_setup_links(struct qemu_dom *,
+		    const struct dom_def *);
+/* Locked, loop thread: QEMU's DEVICE_DELETED. */
+void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
+		    struct json_object *data);
+/* Locked: the process is gone, forget pending unplugs. */
+void		 qemu_hotplug_forget_locked(struct qemu_dom *);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

@@ -229,6 +229,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";
+	} else if (strcmp(event, "DEVICE_DELETED") == 0) {
+		qemu_hotplug_device_deleted_locked(d, data);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (emit != NULL)
@@ -274,6 +276,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	}
 	qemu_security_restore(d);
 	qemu_net_release(d->name, d->live);
+	qemu_hotplug_forget_locked(d);
 	dom_def_free(d->live);
 	d->live = NULL;
 	d->balloon_kib = 0;
@@ -494,6 +497,8 @@ process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
 		pthread_mutex_unlock(&d->lock);
 		json_object_put(r);
 	}
+	if (qemu_hotplug_setup_links(d, def) < 0)
+		return -1;
 	pthread_mutex_lock(&d->lock);
 	d->job_phase_running = true;
 	pthread_mutex_unlock(&d->lock);
