@@ -17,6 +17,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "server.h"
+#include "stream.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -47,6 +48,9 @@ struct vd_client {
 	pthread_mutex_t	 out_lock;
 	struct outframe	*out, *out_tail;
 	size_t		 out_bytes;
+	/* Data streams (stream.c). */
+	unsigned int	 read_paused;	/* loop thread: streams holding it */
+	int		 nstreams;	/* atomic */
 	struct vd_client *prev, *next;	/* clients list, under clients_lock */
 };
 
@@ -126,6 +130,48 @@ vd_client_subscribe(struct vd_client *c)
 	pthread_mutex_unlock(&clients_lock);
 }
 
+/* Loop thread. */
+static void
+client_watch_update(struct vd_client *c, bool pending)
+{
+	vr_loop_update_fd(loop, c->watch, (c->read_paused > 0 ? 0 :
+	    VR_EV_READ) | (pending ? VR_EV_WRITE : 0));
+}
+
+void
+vd_client_read_pause(struct vd_client *c, bool pause)
+{
+	bool pending;
+
+	if (pause)
+		c->read_paused++;
+	else if (c->read_paused > 0)
+		c->read_paused--;
+	if (c->dead)
+		return;
+	pthread_mutex_lock(&c->out_lock);
+	pending = c->out != NULL;
+	pthread_mutex_unlock(&c->out_lock);
+	client_watch_update(c, pending);
+}
+
+size_t
+vd_client_out_bytes(struct vd_client *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->out_lock);
+	n = c->out_bytes;
+	pthread_mutex_unlock(&c->out_lock);
+	return n;
+}
+
+void
+vd_client_streams_add(struct vd_client *c, int delta)
+{
+	__atomic_add_fetch(&c->nstreams, delta, __ATOMIC_SEQ_CST);
+}
+
 /* Loop thread: write what we can; watch for writability if blocked. */
 static void
 client_flush(struct vd_client *c)
@@ -166,8 +212,9 @@ client_flush(struct vd_client *c)
 		client_close(c, "protocol error");
 		return;
 	}
-	vr_loop_update_fd(loop, c->watch,
-	    VR_EV_READ | (pending ? VR_EV_WRITE : 0));
+	client_watch_update(c, pending);
+	if (__atomic_load_n(&c->nstreams, __ATOMIC_SEQ_CST) > 0)
+		vd_stream_client_writable(c);
 }
 
 static void
@@ -179,11 +226,12 @@ client_flush_posted(void *opaque)
 	vd_client_unref(c);
 }
 
+static void client_queue(struct vd_client *, struct outframe *);
+
 void
 vd_client_send(struct vd_client *c, struct json_object *msg)
 {
 	struct outframe *f;
-	bool post = false;
 
 	f = xcalloc(1, sizeof *f);
 	f->data = rpc_frame_encode(msg, &f->len);
@@ -195,6 +243,25 @@ vd_client_send(struct vd_client *c, struct json_object *msg)
 	 */
 	if (f->len > LARGE_FRAME)
 		malloc_trim(0);
+	client_queue(c, f);
+}
+
+void
+vd_client_send_frame(struct vd_client *c, char *frame, size_t len)
+{
+	struct outframe *f;
+
+	f = xcalloc(1, sizeof *f);
+	f->data = frame;
+	f->len = len;
+	client_queue(c, f);
+}
+
+static void
+client_queue(struct vd_client *c, struct outframe *f)
+{
+	bool post = false;
+
 	pthread_mutex_lock(&c->out_lock);
 	if (c->dead || c->out_bytes + f->len > OUT_MAX_BYTES) {
 		bool overflow = !c->dead;
@@ -289,6 +356,7 @@ client_close(struct vd_client *c, const char *why)
 	vr_loop_remove_fd(loop, c->watch);
 	close(c->fd);
 	c->fd = -1;
+	vd_stream_client_closed(c);
 	pthread_mutex_lock(&clients_lock);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -312,10 +380,16 @@ client_io(int fd, int events, void *opaque)
 
 	if (events & VR_EV_WRITE)
 		client_flush(c);
-	if (c->dead || !(events & VR_EV_READ) || c->close_after_flush)
+	if (c->dead || c->close_after_flush)
 		return;
+	if (!(events & VR_EV_READ)) {
+		/* Hung up while we did not read it (a stream paused it). */
+		if (events & VR_EV_ERROR)
+			client_close(c, "hang-up");
+		return;
+	}
 	/* Bound the work per wakeup so one client cannot starve others. */
-	while (!c->dead && frames < 32) {
+	while (!c->dead && c->read_paused == 0 && frames < 32) {
 		rc = rpc_reader_read(&c->reader, fd, &body, &len);
 		if (rc == 0)
 			return;
@@ -327,8 +401,15 @@ client_io(int fd, int events, void *opaque)
 		if (rc == -2) {
 			char msg[160];
 
-			snprintf(msg, sizeof msg, "frame of %u bytes refused: "
-			    "the limit is %zu bytes", len, limits.max_frame);
+			if (c->reader.stream)
+				snprintf(msg, sizeof msg, "stream frame of %u "
+				    "bytes refused: it must carry 4 to %d "
+				    "bytes", len, RPC_STREAM_ID_LEN +
+				    RPC_STREAM_CHUNK);
+			else
+				snprintf(msg, sizeof msg, "frame of %u bytes "
+				    "refused: the limit is %zu bytes", len,
+				    limits.max_frame);
 			log_warnx("client %u: %s", c->serial, msg);
 			vd_client_send(c, rpc_reply_error(0, VR_ERR_RPC, msg));
 			c->close_after_flush = true;
@@ -336,7 +417,10 @@ client_io(int fd, int events, void *opaque)
 		}
 		c->last_activity_ms = vr_time_ms();
 		frames++;
-		vd_dispatch_frame(c, body, len);
+		if (rc == 2)
+			vd_stream_frame(c, body, len);
+		else
+			vd_dispatch_frame(c, body, len);
 	}
 }
 
@@ -435,7 +519,7 @@ idle_check(void *opaque)
 		bool partial = c->reader.hdr_len != 0;
 
 		/* A half-sent frame gets 30 s; an idle client the limit. */
-		if (c->inflight == 0 && !c->subscribed &&
+		if (c->inflight == 0 && !c->subscribed && c->nstreams == 0 &&
 		    ((partial && now - c->last_activity_ms > 30000) ||
 		    (limits.idle_timeout_s != 0 && now - c->last_activity_ms >
 		    (uint64_t)limits.idle_timeout_s * 1000)))
@@ -452,6 +536,7 @@ vd_server_init(struct vr_loop *l, const struct vd_limits *lim)
 {
 	loop = l;
 	limits = *lim;
+	vd_stream_init(l);
 	vr_loop_add_timer(loop, 1000, true, idle_check, NULL);
 	return 0;
 }
