@@ -364,8 +364,9 @@ stream_start_posted(void *opaque)
 			    "cannot watch the stream");
 		} else {
 			log_debug("client stream %u started", s->id);
-			/* Data may have come before the start. */
-			if (s->in != NULL && stream_write(s) < 0) {
+			/* Data (or its end) may have come before. */
+			if ((s->in != NULL || s->client_eof) &&
+			    stream_write(s) < 0) {
 				post_free(p);
 				return;
 			}

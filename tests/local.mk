@@ -36,7 +36,7 @@ EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
 
 # Data streams: vol-upload/vol-download, the console (tmux).
-E2E_TESTS += tests/e2e/streams.sh
+E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

@@ -2,6 +2,7 @@ noinst_LIBRARIES += drivers/qemu/libvrqemu.a
 drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/driver.c drivers/driver.h \
 	drivers/qemu/qemu-argv.c drivers/qemu/qemu-argv.h \
+	drivers/qemu/qemu-console.c \
 	drivers/qemu/qemu-domain.h \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-host.c \

@@ -181,6 +181,14 @@ void		 qemu_net_close_fds(int *fds, size_t n);
 void		 qemu_net_release(const char *dom_name,
 		    const struct dom_def *live);
 
+/* qemu-console.c */
+/* QEMU is up: record the pty of each pty serial/console in the live XML. */
+int		 qemu_console_record(struct qemu_dom *);
+/* vr_dom_driver.open_console */
+int		 qemu_dom_open_console(const char *key, const char *devname,
+		    int *fd, char *name, size_t namelen, char *alias,
+		    size_t aliaslen);
+
 /* qemu-host.c */
 void		 qemu_host_probe(void);
 char		*qemu_host_capabilities(void);

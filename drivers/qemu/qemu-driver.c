@@ -1248,4 +1248,6 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
+	/* console streams */
+	.open_console = qemu_dom_open_console,
 };
