@@ -82,6 +82,11 @@ expect_fail "read-only: vol-download refused" "read-only" \
 expect_fail "read-only: vol-upload refused" "read-only" \
 	vireo_ro vol-upload small.raw "$E2E_ROOT/hello" --pool "$pool"
 
+# Hostile stream traffic on the real sockets (overwrites small.raw)
+out_has "rpc-abuse with streams" "rpc-abuse: [0-9]+ passed, 0 failed" \
+	"$abs_top_builddir/tests/rpc-abuse" "$E2E_ROOT/run/vireod.sock" \
+	"$E2E_ROOT/run/vireod-ro.sock" "$pool" small.raw
+
 # A running (paused) domain on the volume
 guest_xml "$name" "$E2E_ROOT/serial.log" 128 | sed "s|<devices>|<devices>\\
     <disk type='volume' device='disk'>\\
