@@ -31,6 +31,7 @@ check "vol-create-as ${SIZE_MIB}M raw" vireo vol-create-as "$pool" big.raw \
 head -c "${SIZE_MIB}M" /dev/urandom >"$src"
 
 # 256 MiB each way
+hwm_before=$(awk '/VmHWM/ { print $2 }' "/proc/$E2E_DAEMON_PID/status")
 t0=$(now_ns)
 check "vol-upload ${SIZE_MIB} MiB" vireo vol-upload big.raw "$src" --pool "$pool"
 echo "upload: $(rate $((SIZE_MIB * 1048576)) "$t0") MiB/s"
@@ -42,8 +43,15 @@ sum_src=$(sha256sum <"$src" | cut -d' ' -f1)
 sum_dst=$(sha256sum <"$dst" | cut -d' ' -f1)
 check "sha256 of the download is the upload's" test "$sum_src" = "$sum_dst"
 rm -f "$dst"
-out_has "the daemon's RSS stayed small (no file in memory)" '^[0-9]+$' \
-	bash -c "awk '/VmHWM/ { if (\$2 < 65536) print \$2 }' /proc/$E2E_DAEMON_PID/status"
+hwm_after=$(awk '/VmHWM/ { print $2 }' "/proc/$E2E_DAEMON_PID/status")
+echo "vireod peak RSS: $hwm_before KiB before the streams, $hwm_after KiB after"
+# ASan keeps freed chunks in quarantine: only the plain build is bounded.
+if ldd "$VIREOD" | grep -q libasan; then
+	echo "note: vireod peak RSS not bounded under ASan (its quarantine)"
+else
+	check "the daemon's peak RSS grew by less than 32 MiB (no file in memory)" \
+		test $((hwm_after - hwm_before)) -lt 32768
+fi
 
 # Offsets and lengths
 check "vol-create-as small.raw" vireo vol-create-as "$pool" small.raw 1M
