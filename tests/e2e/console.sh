@@ -90,8 +90,22 @@ check "the terminal is restored after Ctrl+]" pane_has c2 "TTY-icanon"
 check "the console is free again (stdin at EOF ends the session)" \
 	timeout 10 "$VIREO" -c "$URI" console "$name" </dev/null
 
+# The pty is in the status file: a restarted daemon still finds it.
+daemon_stop
+daemon_start || exit 1
+out_has "after a daemon restart the live XML still names the pty" \
+	"<source path='/dev/pts/[0-9]+'/>" vireo dumpxml "$name"
 console_in c3 "$name" --devname serial0
 check "--devname serial0" wait_until 10 pane_has c3 "Escape character is"
+answered=false
+for try in 1 2 3; do
+	tmx send-keys -t c3 'echo again-$((1+1))' Enter
+	if wait_until 10 pane_has c3 "again-2"; then
+		answered=true
+		break
+	fi
+done
+check "after the restart the shell still answers" $answered
 check "destroy" vireo destroy "$name"
 check "the console ends when the domain stops" wait_until 10 pane_has c3 \
 	"CONSOLE-EXIT=0"
