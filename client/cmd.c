@@ -92,6 +92,10 @@ extern const struct cmd_entry cmd_vol_name_entry;
 extern const struct cmd_entry cmd_vol_path_entry;
 extern const struct cmd_entry cmd_vol_resize_entry;
 extern const struct cmd_entry cmd_vol_wipe_entry;
+/* Data streams (cmd-stream.c, cmd-console.c) */
+extern const struct cmd_entry cmd_console_entry;
+extern const struct cmd_entry cmd_vol_download_entry;
+extern const struct cmd_entry cmd_vol_upload_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
@@ -101,6 +105,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_autostart_entry,
 	&cmd_capabilities_entry,
 	&cmd_change_media_entry,
+	&cmd_console_entry,
 	&cmd_create_entry,
 	&cmd_define_entry,
 	&cmd_destroy_entry,
@@ -161,6 +166,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_vol_create_entry,
 	&cmd_vol_create_as_entry,
 	&cmd_vol_delete_entry,
+	&cmd_vol_download_entry,
 	&cmd_vol_dumpxml_entry,
 	&cmd_vol_info_entry,
 	&cmd_vol_key_entry,
@@ -168,6 +174,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_vol_name_entry,
 	&cmd_vol_path_entry,
 	&cmd_vol_resize_entry,
+	&cmd_vol_upload_entry,
 	&cmd_vol_wipe_entry,
 	NULL
 };

@@ -13,6 +13,8 @@ vireo_SOURCES = \
 	client/cmd-net.c \
 	client/cmd-pool.c \
 	client/cmd-vol.c \
+	client/cmd-stream.c client/cmd-console.c \
+	client/stream.c client/stream.h \
 	client/conn.c client/conn.h \
 	client/output.c client/output.h
 vireo_LDADD = $(VR_COMMON_LIBS)

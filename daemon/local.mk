@@ -7,6 +7,8 @@ vireod_SOURCES = \
 	daemon/proc-device.c daemon/proc-device.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
+	daemon/proc-stream.c daemon/proc-stream.h \
+	daemon/stream.c daemon/stream.h \
 	daemon/server.c daemon/server.h \
 	daemon/workers.c daemon/workers.h
 vireod_LDADD = drivers/storage/libvrstorage.a drivers/qemu/libvrqemu.a \

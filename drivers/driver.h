@@ -174,6 +174,15 @@ struct vr_dom_driver {
 	 */
 	int		(*change_media)(const char *key, const char *target,
 			    const char *source, unsigned int flags, bool force);
+	/*
+	 * Console streams: the pty of a running domain's serial or console
+	 * devname ("serial0", "console0"; NULL: the first console), opened
+	 * read-write, raw, O_CLOEXEC, in *fd. The domain's name and the
+	 * device's alias in name and alias.
+	 */
+	int		(*open_console)(const char *key, const char *devname,
+			    int *fd, char *name, size_t namelen, char *alias,
+			    size_t aliaslen);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;
@@ -289,6 +298,22 @@ struct vr_storage_driver {
 	/* For vr_driver_env.volume_path. */
 	int		(*volume_path)(const char *pool, const char *vol,
 			    char **path, int *format);
+
+	/*
+	 * Data streams (vol-upload, vol-download): *fd is a pipe end (the
+	 * caller's) to write the bytes to store at offset into (upload), or
+	 * to read the volume's bytes from (download); length 0: up to the
+	 * end; *total: the bytes the stream carries (at most, for an
+	 * upload). The volume holds an "upload" or "download" job until
+	 * vol_stream_finish(*handle), which the caller must call once, after
+	 * closing *fd: 0 when every byte went through (an upload's are then
+	 * on disk), -1 with an error; abort: only release. May block.
+	 */
+	int		(*vol_stream_open)(const char *pool, const char *vol,
+			    bool upload, unsigned long long offset,
+			    unsigned long long length, int *fd,
+			    unsigned long long *total, void **handle);
+	int		(*vol_stream_finish)(void *handle, bool abort);
 };
 
 extern const struct vr_storage_driver stg_storage_driver;

@@ -21,7 +21,7 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c \
-	daemon/proc-device.c
+	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -37,6 +37,9 @@ E2E_TESTS += tests/e2e/hotplug.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
+
+# Data streams: vol-upload/vol-download, the console (tmux).
+E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

@@ -356,6 +356,12 @@ fmt_chr(struct vr_buf *b, const struct dom_chr *chr, const struct dom_chr *src)
 		fmt_end(b, false);
 		break;
 	case DOM_CHR_PTY:
+		if (src->path != NULL) {
+			fmt_start(b, "source");
+			vr_xml_buf_attr(b, "path", src->path);
+			fmt_end(b, false);
+		}
+		break;
 	case DOM_CHR_NULL:
 	case DOM_CHR_LAST:
 		break;

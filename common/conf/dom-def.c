@@ -701,6 +701,10 @@ dom_parse_chr_source(struct dom_chr *chr, xmlNode *dev)
 		chr->path = xstrdup_null(path);
 		break;
 	case DOM_CHR_PTY:
+		/* Live XML: the pty QEMU made (libvirt's form). */
+		if ((n = vr_xml_child(dev, "source")) != NULL)
+			chr->path = xstrdup_null(vr_xml_attr(n, "path"));
+		break;
 	case DOM_CHR_NULL:
 	case DOM_CHR_LAST:
 		break;

@@ -4,6 +4,7 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-argv.c drivers/qemu/qemu-argv.h \
 	drivers/qemu/qemu-argv-disk.c drivers/qemu/qemu-argv-net.c \
 	drivers/qemu/qemu-argv-priv.h \
+	drivers/qemu/qemu-console.c \
 	drivers/qemu/qemu-domain.h \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-host.c \

@@ -237,6 +237,13 @@ void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
 		    struct json_object *data);
 /* Locked: the process is gone, forget pending unplugs. */
 void		 qemu_hotplug_forget_locked(struct qemu_dom *);
+/* qemu-console.c */
+/* QEMU is up: record the pty of each pty serial/console in the live XML. */
+int		 qemu_console_record(struct qemu_dom *);
+/* vr_dom_driver.open_console */
+int		 qemu_dom_open_console(const char *key, const char *devname,
+		    int *fd, char *name, size_t namelen, char *alias,
+		    size_t aliaslen);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

@@ -1259,4 +1259,6 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.detach_device = qemu_detach_device,
 	.update_device = qemu_update_device,
 	.change_media = qemu_change_media,
+	/* console streams */
+	.open_console = qemu_dom_open_console,
 };

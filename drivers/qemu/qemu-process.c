@@ -622,7 +622,8 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 		goto fail_kill;
 	if ((mon = qemu_process_attach_monitor(d, cfd)) == NULL)
 		goto fail_kill;
-	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0)
+	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0 ||
+	    qemu_console_record(d) < 0)
 		goto fail_kill;
 	if (incoming) {
 		id = qemu_dom_alloc_id();
