@@ -11,6 +11,8 @@ vireo_SOURCES = \
 	client/cmd-host.c \
 	client/cmd-net.c \
 	client/cmd-pool.c \
+	client/cmd-stats.c client/cmd-stats.h \
+	client/cmd-top.c \
 	client/cmd-vol.c \
 	client/conn.c client/conn.h \
 	client/output.c client/output.h

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "node.h"
 #include "proc-net.h"
+#include "proc-stats.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -540,6 +541,24 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
+	/* vCPUs and statistics: those asking QEMU run on workers */
+	[RPC_PROC_DOM_SET_VCPUS] = { "dom-set-vcpus", vd_proc_dom_set_vcpus,
+	    PROC_RW },
+	[RPC_PROC_DOM_GET_VCPU_COUNT] = { "dom-get-vcpu-count",
+	    vd_proc_dom_get_vcpu_count, PROC_INLINE },
+	[RPC_PROC_DOM_GET_VCPU_INFO] = { "dom-get-vcpu-info",
+	    vd_proc_dom_get_vcpu_info, 0 },
+	[RPC_PROC_DOM_PIN] = { "dom-pin", vd_proc_dom_pin, PROC_RW },
+	[RPC_PROC_DOM_GET_PINS] = { "dom-get-pins", vd_proc_dom_get_pins,
+	    PROC_INLINE },
+	[RPC_PROC_DOM_MEMORY_STATS] = { "dom-memory-stats",
+	    vd_proc_dom_memory_stats, 0 },
+	[RPC_PROC_DOM_SET_MEMSTAT_PERIOD] = { "dom-set-memstat-period",
+	    vd_proc_dom_set_memstat_period, PROC_RW },
+	[RPC_PROC_DOM_GET_DEVICES] = { "dom-get-devices",
+	    vd_proc_dom_get_devices, PROC_INLINE },
+	[RPC_PROC_DOM_GET_STATS] = { "dom-get-stats", vd_proc_dom_get_stats,
+	    0 },
 };
 
 int
@@ -548,7 +567,7 @@ vd_dispatch_check_table(void)
 	/* Numbers deliberately unused (gaps between groups), as ranges. */
 	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
 	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
-	    { 113, 119 }, { 126, 129 } };
+	    { 113, 119 }, { 126, 129 }, { 133, 169 } };
 	int p, missing = 0;
 	size_t g;
 
@@ -702,6 +721,7 @@ vd_dispatch_init(const struct vr_dom_driver *d,
     const struct vr_storage_driver *sd, unsigned int workers)
 {
 	drv = d;
+	vd_proc_stats_init(d);
 	vd_proc_storage_init(sd);
 	vd_workers_start(workers);
 }

@@ -2084,6 +2084,24 @@ out:
 	return argv;
 }
 
+int
+qemu_argv_disk_aliases(const struct dom_def *def, char (*aliases)[40])
+{
+	struct qb *qb = xcalloc(1, sizeof *qb);
+	size_t i;
+	int ret = -1;
+
+	qb->def = def;
+	if (machine_check(qb) == 0 && disks_place(qb) == 0) {
+		for (i = 0; i < def->ndisks; i++)
+			memcpy(aliases[i], qb->places[i].alias, 40);
+		ret = 0;
+	}
+	free(qb->places);
+	free(qb);
+	return ret;
+}
+
 void
 qemu_argv_free(char **argv)
 {

@@ -100,6 +100,14 @@ char	**qemu_argv_build(const struct dom_def *def,
 void	 qemu_argv_free(char **argv);
 
 /*
+ * The alias qemu_argv_build() gives each disk (its device id; block node
+ * names are ALIAS-format and ALIAS-storage): aliases[i] for def->disks[i].
+ * For statistics; -1 with vr_error as qemu_argv_build().
+ */
+int	 qemu_argv_disk_aliases(const struct dom_def *def,
+	    char (*aliases)[40]);
+
+/*
  * Human-readable command line, one option group per line joined by
  * " \\\n", values shell-quoted when needed (domxml-to-native, golden
  * files). Caller frees.
