@@ -568,11 +568,11 @@ const struct cmd_entry cmd_domstats_entry = {
 /* domblklist / domiflist DOMAIN [--inactive] [--details] */
 
 static struct json_object *
-devices_get(struct cmd_ctx *ctx, const struct cmd_args *args)
+devices_get(struct cmd_ctx *ctx, const struct cmd_args *args, bool inactive)
 {
 	struct json_object *o = cmd_dom_args(args);
 
-	rpc_set_bool(o, "inactive", cmd_has(args, "inactive"));
+	rpc_set_bool(o, "inactive", inactive);
 	return cmd_call(ctx, RPC_PROC_DOM_GET_DEVICES, o);
 }
 
@@ -595,7 +595,8 @@ cmd_domblklist_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct cmd_tab *tab;
 	size_t i;
 
-	if ((ret = devices_get(ctx, args)) == NULL)
+	if ((ret = devices_get(ctx, args,
+	    cmd_has(args, "inactive"))) == NULL)
 		return CMD_ERR;
 	if (ctx->json || cmd_reply_array(ret, "disks", &arr) < 0) {
 		if (ctx->json)
@@ -643,7 +644,8 @@ cmd_domiflist_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct cmd_tab *tab;
 	size_t i;
 
-	if ((ret = devices_get(ctx, args)) == NULL)
+	if ((ret = devices_get(ctx, args,
+	    cmd_has(args, "inactive"))) == NULL)
 		return CMD_ERR;
 	if (ctx->json || cmd_reply_array(ret, "interfaces", &arr) < 0) {
 		if (ctx->json)
@@ -833,7 +835,7 @@ iface_dev(struct cmd_ctx *ctx, const struct cmd_args *args)
 	char *dev = NULL;
 	size_t i;
 
-	if ((ret = devices_get(ctx, args)) == NULL)
+	if ((ret = devices_get(ctx, args, false)) == NULL)
 		return NULL;
 	if (cmd_reply_array(ret, "interfaces", &arr) < 0) {
 		json_object_put(ret);
