@@ -345,8 +345,44 @@ struct dom_snap {
 	unsigned long long cur_kib, max_kib;
 	unsigned int	 vcpus, vcpus_max;
 	bool		 balloon;
-	struct dom_def	*def;	/* copy, for block and interface groups */
+	/* block and interface groups: a copy of only the disks and nets */
+	struct dom_def	*def;
 };
+
+/* A definition holding copies of def's disks and nets, nothing else. */
+static struct dom_def *
+devices_copy(const struct dom_def *def)
+{
+	struct dom_def *c = xcalloc(1, sizeof *c);
+	size_t i;
+
+	c->os_machine = xstrdup_null(def->os_machine);
+	c->disks = xcalloc(def->ndisks + 1, sizeof *c->disks);
+	c->ndisks = def->ndisks;
+	for (i = 0; i < def->ndisks; i++) {
+		const struct dom_disk *s = &def->disks[i];
+		struct dom_disk *t = &c->disks[i];
+
+		*t = *s;
+		t->src_path = xstrdup_null(s->src_path);
+		t->src_pool = xstrdup_null(s->src_pool);
+		t->src_volume = xstrdup_null(s->src_volume);
+		t->target_dev = xstrdup_null(s->target_dev);
+		t->serial = NULL;
+	}
+	c->nets = xcalloc(def->nnets + 1, sizeof *c->nets);
+	c->nnets = def->nnets;
+	for (i = 0; i < def->nnets; i++) {
+		c->nets[i] = def->nets[i];
+		c->nets[i].source = NULL;
+		c->nets[i].target_dev = xstrdup_null(def->nets[i].target_dev);
+	}
+	/* disk aliases depend on the controllers too (qemu-argv.c) */
+	c->controllers = xmemdup_array(def->controllers, def->ncontrollers,
+	    sizeof *def->controllers);
+	c->ncontrollers = def->ncontrollers;
+	return c;
+}
 
 /* "block.3.capacity": group, index, name */
 static void
@@ -627,7 +663,7 @@ dom_snap_take(struct qemu_dom *d, unsigned int groups, struct dom_snap *s)
 	s->vcpus_max = def->vcpus;
 	s->balloon = def->balloon.model == DOM_BALLOON_VIRTIO;
 	if (groups & (VR_DOM_STATS_BLOCK | VR_DOM_STATS_INTERFACE))
-		s->def = dom_def_copy(def);
+		s->def = devices_copy(def);
 	pthread_mutex_unlock(&d->lock);
 	return true;
 }
