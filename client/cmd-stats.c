@@ -434,7 +434,8 @@ cmd_dommemstat_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return CMD_ERR;
 	if (ctx->json)
 		cmd_print_json(ret);
-	else if (json_object_object_get_ex(ret, "stats", &stats)) {
+	else if (json_object_object_get_ex(ret, "stats", &stats) &&
+	    json_object_is_type(stats, json_type_object)) {
 		json_object_object_foreach(stats, k, v)
 			printf("%s %lld\n", k,
 			    (long long)json_object_get_int64(v));
@@ -538,7 +539,8 @@ cmd_domstats_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		if (i > 0)
 			putchar('\n');
 		printf("Domain: '%s'\n", member_str(d, "name", ""));
-		if (json_object_object_get_ex(d, "stats", &st)) {
+		if (json_object_object_get_ex(d, "stats", &st) &&
+		    json_object_is_type(st, json_type_object)) {
 			json_object_object_foreach(st, k, v)
 				printf("  %s=%s\n", k,
 				    json_object_get_string(v));
@@ -699,7 +701,7 @@ one_dom_stats(struct cmd_ctx *ctx, const struct cmd_args *args,
 		return NULL;
 	if (json_object_array_length(arr) != 1 ||
 	    !json_object_object_get_ex(d = json_object_array_get_idx(arr, 0),
-	    "stats", &st)) {
+	    "stats", &st) || !json_object_is_type(st, json_type_object)) {
 		vr_error(VR_ERR_RPC, "the daemon sent no statistics");
 		return NULL;
 	}

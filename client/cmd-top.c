@@ -114,7 +114,8 @@ top_sample_take(struct cmd_ctx *ctx, struct top_sample *s)
 		if (json_object_object_get_ex(d, "name", &v))
 			snprintf(t->name, sizeof t->name, "%s",
 			    json_object_get_string(v));
-		if (!json_object_object_get_ex(d, "stats", &st))
+		if (!json_object_object_get_ex(d, "stats", &st) ||
+		    !json_object_is_type(st, json_type_object))
 			continue;
 		t->state = (int)stat_i64(st, "state.state");
 		t->cpu_ns = stat_i64(st, "cpu.time");

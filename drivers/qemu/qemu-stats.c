@@ -254,10 +254,16 @@ qemu_get_devices(const char *key, bool inactive, struct json_object *ret)
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return -1;
 	pthread_mutex_lock(&d->lock);
-	def = dom_def_copy(d->live != NULL && !(inactive && d->def != NULL) ?
-	    d->live : d->def);
+	if (d->live != NULL || d->def != NULL)
+		def = dom_def_copy(d->live != NULL && !(inactive &&
+		    d->def != NULL) ? d->live : d->def);
 	pthread_mutex_unlock(&d->lock);
+	if (def == NULL)
+		vr_error(VR_ERR_NO_DOMAIN, "domain '%s' no longer exists",
+		    d->name);
 	qemu_dom_unref(d);
+	if (def == NULL)
+		return -1;
 	for (i = 0; i < def->ndisks; i++) {
 		const struct dom_disk *disk = &def->disks[i];
 		struct json_object *o = json_object_new_object();

@@ -380,17 +380,21 @@ hp_present(const struct hp_cpu *cpus, size_t n)
 static int
 hp_plug(struct qemu_dom *d, const struct hp_cpu *c)
 {
-	struct json_object *args = json_object_new_object(), *props, *v;
+	struct json_object *args = json_object_new_object(), *props = NULL;
+	struct json_object *v = NULL;
 	char id[32];
 
 	snprintf(id, sizeof id, "vcpu%u", c->index);
 	json_object_object_get_ex(c->entry, "type", &v);
 	json_object_object_add(args, "driver", json_object_get(v));
 	json_object_object_add(args, "id", json_object_new_string(id));
-	json_object_object_get_ex(c->entry, "props", &props);
-	json_object_object_foreach(props, k, pv)
-		if (strcmp(k, "node-id") != 0)
-			json_object_object_add(args, k, json_object_get(pv));
+	if (json_object_object_get_ex(c->entry, "props", &props) &&
+	    json_object_is_type(props, json_type_object)) {
+		json_object_object_foreach(props, k, pv)
+			if (strcmp(k, "node-id") != 0)
+				json_object_object_add(args, k,
+				    json_object_get(pv));
+	}
 	if (qemu_process_qmp(d, "device_add", args, NULL) < 0)
 		return -1;
 	log_info("domain '%s': vCPU %u plugged", d->name, c->index);
@@ -722,8 +726,14 @@ qemu_vcpu_info(const char *key, struct json_object *ret)
 	pthread_mutex_lock(&d->lock);
 	active = d->live != NULL && d->pid != 0;
 	pid = d->pid;
-	def = dom_def_copy(active ? d->live : d->def);
+	if (d->live != NULL || d->def != NULL)
+		def = dom_def_copy(d->live != NULL ? d->live : d->def);
 	pthread_mutex_unlock(&d->lock);
+	if (def == NULL) {
+		vr_error(VR_ERR_NO_DOMAIN, "domain '%s' no longer exists",
+		    d->name);
+		goto out;
+	}
 	if (active && qemu_vcpu_threads(d, 2000, &tids, &idx, &n) < 0)
 		goto out;
 	if (!active) {
@@ -899,7 +909,7 @@ qemu_get_pins(const char *key, bool inactive, struct json_object *ret)
 	pthread_mutex_lock(&d->lock);
 	def = d->live != NULL && !(inactive && d->def != NULL) ? d->live :
 	    d->def;
-	for (i = 0; i < def->vcpus; i++) {
+	for (i = 0; def != NULL && i < def->vcpus; i++) {
 		struct json_object *o = json_object_new_object();
 
 		vcpu_wanted(def, i, &set);
@@ -908,9 +918,11 @@ qemu_get_pins(const char *key, bool inactive, struct json_object *ret)
 		rpc_set_string(o, "cpuset", buf);
 		json_object_array_add(arr, o);
 	}
-	emulator_wanted(def, &set);
-	qemu_cpuset_format(&set, buf, sizeof buf);
-	rpc_set_string(ret, "emulator", buf);
+	if (def != NULL) {
+		emulator_wanted(def, &set);
+		qemu_cpuset_format(&set, buf, sizeof buf);
+		rpc_set_string(ret, "emulator", buf);
+	}
 	pthread_mutex_unlock(&d->lock);
 	qemu_dom_unref(d);
 	return 0;
