@@ -353,8 +353,9 @@ dom_parse_cputune(struct dom_def *def, xmlNode *root)
 			return -1;
 		def->nvcpupins++;
 	}
-	qsort(def->vcpupins, def->nvcpupins, sizeof *def->vcpupins,
-	    dom_vcpupin_cmp);
+	if (def->nvcpupins > 1)
+		qsort(def->vcpupins, def->nvcpupins, sizeof *def->vcpupins,
+		    dom_vcpupin_cmp);
 	return 0;
 }
 
