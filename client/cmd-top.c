@@ -248,7 +248,7 @@ top_frame(const struct top_sample *a, const struct top_sample *b, bool tty,
 	strftime(tbuf, sizeof tbuf, "%H:%M:%S", &tm);
 	if (tty)
 		fputs("\033[H", stdout);
-	printf("vireo top - %s, %zu running, CPU %.1f%%, every %.1fs, "
+	printf("vireo top - %s, %zu active, CPU %.1f%%, every %.1fs, "
 	    "sorted by %s%s", tbuf, n, total, delay, sort_key, eol);
 	printf("%s", eol);
 	printf("%-24s %-8s %6s %9s %7s %7s %7s %7s%s", "NAME", "STATE",

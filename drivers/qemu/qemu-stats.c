@@ -102,8 +102,12 @@ guest_stats_get(struct qemu_dom *d, int timeout_ms, bool ds,
 		else if (stats == NULL ||
 		    !json_object_object_get_ex(stats, guest_stats[i].qemu, &v))
 			v = NULL;
-		/* -1: the guest driver does not report it; 0 update: none */
-		if (v == NULL || (val = json_object_get_int64(v)) < 0 ||
+		/*
+		 * 2^64-1 (QEMU's -1): the guest driver does not report it,
+		 * or polling is off; last-update 0: no report yet
+		 */
+		if (v == NULL || json_object_get_uint64(v) > INT64_MAX ||
+		    (val = json_object_get_int64(v)) < 0 ||
 		    (val == 0 && strcmp(guest_stats[i].qemu,
 		    "last-update") == 0))
 			continue;

@@ -690,13 +690,14 @@ qemu_task_stat(pid_t pid, pid_t tid, char *state, uint64_t *ns, int *cpu)
 	/* field 3 is the state; 14, 15 utime and stime; 39 processor */
 	if (sscanf(p + 1, " %c", state) != 1)
 		return -1;
+	p++;			/* the space before field 3 */
 	for (i = 3; i < 39 && p != NULL; i++) {
-		p = strchr(p + 1, ' ');
+		p = strchr(p + 1, ' ');	/* the space before field i + 1 */
 		if (p == NULL)
 			break;
 		if (i + 1 == 14)
 			sscanf(p, " %llu %llu", &ut, &st);
-		if (i + 1 == 39)
+		else if (i + 1 == 39)
 			sscanf(p, " %d", &last);
 	}
 	*ns = (ut + st) * (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK));

@@ -87,6 +87,8 @@ check "dommemstat: actual is the balloon size (262144)" test "$(awk '$1 == "actu
 check "dommemstat: available is the guest's total memory" \
 	test "$(awk '$1 == "available" { print $2 }' <<<"$ms")" -gt 100000
 check "dommemstat: rss of QEMU" test "$(awk '$1 == "rss" { print $2 }' <<<"$ms")" -gt 10000
+check "dommemstat: no unreported value shown as a huge number" \
+	test -z "$(awk '$2 > 1e12' <<<"$ms")"
 check "dommemstat --period 2 --live" vireo dommemstat "$name" --period 2 --live
 expect_fail "dommemstat --period on a read-only connection" "read-only" \
 	vireo_ro dommemstat "$name" --period 1

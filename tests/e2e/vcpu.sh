@@ -51,6 +51,8 @@ check "<cputune> emulatorpin applied at start (main thread on CPU 1)" \
 check "vcpucount: current live 1" test "$(count current live)" = 1
 out_has "vcpuinfo shows vCPU 0 and its affinity" "CPU Affinity: +y-" \
 	vireo vcpuinfo "$name"
+out_has "vcpuinfo: the host CPU it last ran on" "^CPU: +[01]$" \
+	vireo vcpuinfo "$name"
 expect_fail "setvcpus --live above the maximum" "more than its maximum" \
 	vireo setvcpus "$name" 3 --live
 expect_fail "setvcpus --maximum --live" "use --config" \
