@@ -96,6 +96,20 @@ extern const struct cmd_entry cmd_vol_wipe_entry;
 extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_vol_download_entry;
 extern const struct cmd_entry cmd_vol_upload_entry;
+/* vCPUs and statistics (cmd-stats.c, cmd-top.c) */
+extern const struct cmd_entry cmd_domblkinfo_entry;
+extern const struct cmd_entry cmd_domblklist_entry;
+extern const struct cmd_entry cmd_domblkstat_entry;
+extern const struct cmd_entry cmd_domifstat_entry;
+extern const struct cmd_entry cmd_domiflist_entry;
+extern const struct cmd_entry cmd_dommemstat_entry;
+extern const struct cmd_entry cmd_domstats_entry;
+extern const struct cmd_entry cmd_emulatorpin_entry;
+extern const struct cmd_entry cmd_setvcpus_entry;
+extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_vcpucount_entry;
+extern const struct cmd_entry cmd_vcpuinfo_entry;
+extern const struct cmd_entry cmd_vcpupin_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
@@ -112,13 +126,21 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_detach_device_entry,
 	&cmd_detach_disk_entry,
 	&cmd_detach_interface_entry,
+	&cmd_domblkinfo_entry,
+	&cmd_domblklist_entry,
+	&cmd_domblkstat_entry,
 	&cmd_domid_entry,
+	&cmd_domiflist_entry,
+	&cmd_domifstat_entry,
 	&cmd_dominfo_entry,
+	&cmd_dommemstat_entry,
 	&cmd_domname_entry,
 	&cmd_domstate_entry,
+	&cmd_domstats_entry,
 	&cmd_domuuid_entry,
 	&cmd_domxml_to_native_entry,
 	&cmd_dumpxml_entry,
+	&cmd_emulatorpin_entry,
 	&cmd_event_entry,
 	&cmd_help_entry,
 	&cmd_hostname_entry,
@@ -155,12 +177,17 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_resume_entry,
 	&cmd_setmaxmem_entry,
 	&cmd_setmem_entry,
+	&cmd_setvcpus_entry,
 	&cmd_shutdown_entry,
 	&cmd_start_entry,
 	&cmd_suspend_entry,
+	&cmd_top_entry,
 	&cmd_undefine_entry,
 	&cmd_update_device_entry,
 	&cmd_uri_entry,
+	&cmd_vcpucount_entry,
+	&cmd_vcpuinfo_entry,
+	&cmd_vcpupin_entry,
 	&cmd_version_entry,
 	&cmd_vol_clone_entry,
 	&cmd_vol_create_entry,

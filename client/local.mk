@@ -12,6 +12,8 @@ vireo_SOURCES = \
 	client/cmd-host.c \
 	client/cmd-net.c \
 	client/cmd-pool.c \
+	client/cmd-stats.c client/cmd-stats.h \
+	client/cmd-top.c \
 	client/cmd-vol.c \
 	client/cmd-stream.c client/cmd-console.c \
 	client/stream.c client/stream.h \

@@ -263,6 +263,51 @@ enum rpc_proc {
 	 *  "config":bool,"persistent":bool} -> {} */
 	RPC_PROC_DOM_CHANGE_MEDIA = 153,
 
+	/*
+	 * vCPUs, memory statistics, domain statistics (170-199). "live"
+	 * and "config" as for DOM_SET_MEMORY (neither: "current"). CPU
+	 * lists ("cpuset") are host CPU numbers and ranges: "0-3,^2,8".
+	 */
+	/* {"dom":D,"count":N,"live":bool,"config":bool,"maximum":bool} ->
+	 * {}: hot-plugs or unplugs vCPUs (live) up to <vcpu>'s maximum;
+	 * "maximum" changes that maximum (config only) */
+	RPC_PROC_DOM_SET_VCPUS = 170,
+	/* {"dom":D} -> {"maximum_config":N,"current_config":N,
+	 *  "maximum_live":N,"current_live":N}: config members absent for a
+	 *  transient domain, live ones for an inactive domain */
+	RPC_PROC_DOM_GET_VCPU_COUNT = 171,
+	/* {"dom":D} -> {"host_cpus":N,"vcpus":[{"vcpu":0,"cpu":1,
+	 *  "state":"running","cpu_time_ns":N,"affinity":"0-1","tid":N},...]}
+	 *  (inactive: "vcpu" and the configured "affinity" only) */
+	RPC_PROC_DOM_GET_VCPU_INFO = 172,
+	/* {"dom":D,"vcpu":N (absent: the emulator threads),"cpuset":"0-1",
+	 *  "live":bool,"config":bool} -> {} */
+	RPC_PROC_DOM_PIN = 173,
+	/* {"dom":D,"inactive":bool} -> {"vcpus":[{"vcpu":0,"cpuset":"0-1"},
+	 *  ...],"emulator":"0-1"}: the pinning of every vCPU up to the
+	 *  maximum */
+	RPC_PROC_DOM_GET_PINS = 174,
+	/* {"dom":D} -> {"stats":{"actual":KiB,"swap_in":KiB,...,"rss":KiB}}
+	 *  virsh dommemstat's names; the guest's own ones need the balloon
+	 *  driver and a polling period */
+	RPC_PROC_DOM_MEMORY_STATS = 175,
+	/* {"dom":D,"period":seconds,"live":bool,"config":bool} -> {}: how
+	 *  often the balloon driver reports (0: never) */
+	RPC_PROC_DOM_SET_MEMSTAT_PERIOD = 176,
+	/* {"dom":D,"inactive":bool} -> {"disks":[{"type":"file",
+	 *  "device":"disk","target":"vda","source":"/p/a.qcow2"},...],
+	 *  "interfaces":[{"interface":"vnet0","type":"network",
+	 *  "source":"default","model":"virtio","mac":"52:54:00:..."},...]}
+	 *  (no "interface" without a host device, no "source" if none) */
+	RPC_PROC_DOM_GET_DEVICES = 177,
+	/* {"doms":[D,...] (absent: all),"active":bool,"inactive":bool,
+	 *  "groups":["state","cpu-total","balloon","vcpu","interface",
+	 *  "block"] (absent: all)} -> {"domains":[{"name":"vm1",
+	 *  "stats":{"state.state":1,"state.reason":1,"cpu.time":N,...},
+	 *  "note":"..." (when QEMU's counters had to be left out)},...]}
+	 *  libvirt's domstats names; all domains in list order */
+	RPC_PROC_DOM_GET_STATS = 178,
+
 	RPC_PROC_LAST
 };
 

@@ -22,6 +22,7 @@
 #include "node.h"
 #include "proc-device.h"
 #include "proc-net.h"
+#include "proc-stats.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -565,6 +566,24 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    vd_proc_vol_download },
 	[RPC_PROC_DOM_OPEN_CONSOLE] = { "dom-open-console", NULL, PROC_RW,
 	    vd_proc_dom_open_console },
+	/* vCPUs and statistics: those asking QEMU run on workers */
+	[RPC_PROC_DOM_SET_VCPUS] = { "dom-set-vcpus", vd_proc_dom_set_vcpus,
+	    PROC_RW },
+	[RPC_PROC_DOM_GET_VCPU_COUNT] = { "dom-get-vcpu-count",
+	    vd_proc_dom_get_vcpu_count, PROC_INLINE },
+	[RPC_PROC_DOM_GET_VCPU_INFO] = { "dom-get-vcpu-info",
+	    vd_proc_dom_get_vcpu_info, 0 },
+	[RPC_PROC_DOM_PIN] = { "dom-pin", vd_proc_dom_pin, PROC_RW },
+	[RPC_PROC_DOM_GET_PINS] = { "dom-get-pins", vd_proc_dom_get_pins,
+	    PROC_INLINE },
+	[RPC_PROC_DOM_MEMORY_STATS] = { "dom-memory-stats",
+	    vd_proc_dom_memory_stats, 0 },
+	[RPC_PROC_DOM_SET_MEMSTAT_PERIOD] = { "dom-set-memstat-period",
+	    vd_proc_dom_set_memstat_period, PROC_RW },
+	[RPC_PROC_DOM_GET_DEVICES] = { "dom-get-devices",
+	    vd_proc_dom_get_devices, PROC_INLINE },
+	[RPC_PROC_DOM_GET_STATS] = { "dom-get-stats", vd_proc_dom_get_stats,
+	    0 },
 };
 
 bool
@@ -725,6 +744,7 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 {
 	drv = d;
 	vd_proc_device_init(d);
+	vd_proc_stats_init(d);
 	vd_proc_storage_init(sd);
 	vd_proc_stream_init(d, sd);
 	vd_workers_start(workers);

@@ -6,6 +6,7 @@ vireod_SOURCES = \
 	daemon/node.c daemon/node.h \
 	daemon/proc-device.c daemon/proc-device.h \
 	daemon/proc-net.c daemon/proc-net.h \
+	daemon/proc-stats.c daemon/proc-stats.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/proc-stream.c daemon/proc-stream.h \
 	daemon/stream.c daemon/stream.h \

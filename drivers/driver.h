@@ -19,6 +19,7 @@
 
 struct vr_loop;
 struct dom_net;
+struct json_object;
 
 /* States and reasons: libvirt's names and numbering. */
 enum vr_dom_state {
@@ -113,6 +114,18 @@ struct vr_dom_info {
 #define VR_DOM_XML_INACTIVE	0x1
 #define VR_DOM_XML_SECURE	0x2
 
+/* vCPUs and statistics (issue 7). set_vcpus: with VR_DOM_AFFECT_*. */
+#define VR_DOM_VCPU_MAXIMUM	0x4
+
+/* Groups of get_stats (virsh domstats); none: all. */
+#define VR_DOM_STATS_STATE	0x1
+#define VR_DOM_STATS_CPU_TOTAL	0x2
+#define VR_DOM_STATS_BALLOON	0x4
+#define VR_DOM_STATS_VCPU	0x8
+#define VR_DOM_STATS_INTERFACE	0x10
+#define VR_DOM_STATS_BLOCK	0x20
+#define VR_DOM_STATS_ALL	0x3f
+
 struct vr_dom_driver {
 	const char	*name;
 	int		(*init)(const struct vr_driver_env *);
@@ -183,6 +196,32 @@ struct vr_dom_driver {
 	int		(*open_console)(const char *key, const char *devname,
 			    int *fd, char *name, size_t namelen, char *alias,
 			    size_t aliaslen);
+	/*
+	 * vCPUs, memory statistics, domain statistics (issue 7). Those
+	 * taking ret fill it with the result of their procedure, as
+	 * rpc-proto.h documents it (libvirt's typed parameters, as JSON).
+	 * Reads never wait for a job, and what they ask QEMU is bounded in
+	 * time.
+	 */
+	int		(*set_vcpus)(const char *key, unsigned int n,
+			    unsigned int flags);
+	int		(*vcpu_count)(const char *key, struct json_object *ret);
+	int		(*vcpu_info)(const char *key, struct json_object *ret);
+	/* vcpu < 0: the emulator threads. flags: VR_DOM_AFFECT_*. */
+	int		(*pin)(const char *key, int vcpu, const char *cpuset,
+			    unsigned int flags);
+	int		(*get_pins)(const char *key, bool inactive,
+			    struct json_object *ret);
+	int		(*memory_stats)(const char *key,
+			    struct json_object *ret);
+	int		(*set_memstat_period)(const char *key,
+			    unsigned int seconds, unsigned int flags);
+	int		(*get_devices)(const char *key, bool inactive,
+			    struct json_object *ret);
+	/* keys NULL: every domain, filtered by VR_DOM_LIST_* flags. */
+	int		(*get_stats)(const char *const *keys, size_t nkeys,
+			    unsigned int groups, unsigned int flags,
+			    struct json_object *ret);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;

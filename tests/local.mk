@@ -21,7 +21,8 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c \
-	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c
+	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c \
+	daemon/proc-stats.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -34,6 +35,8 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/ioerror.sh tests/e2e/slowloris.sh
 # device hotplug
 E2E_TESTS += tests/e2e/hotplug.sh
+# vCPUs and statistics
+E2E_TESTS += tests/e2e/vcpu.sh tests/e2e/stats.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md

@@ -1803,6 +1803,20 @@ qemu_argv_net_args(const struct dom_def *def, size_t i, unsigned int id,
 	return ret;
 }
 
+int
+qemu_argv_disk_aliases(const struct dom_def *def, char (*aliases)[40])
+{
+	struct qb *qb;
+	size_t i;
+
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	for (i = 0; i < def->ndisks; i++)
+		memcpy(aliases[i], qb->places[i].alias, 40);
+	qb_free(qb);
+	return 0;
+}
+
 void
 qemu_argv_free(char **argv)
 {

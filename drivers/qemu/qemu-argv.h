@@ -145,6 +145,13 @@ int	 qemu_argv_disk_args(const struct dom_def *def, size_t i,
  */
 int	 qemu_argv_net_args(const struct dom_def *def, size_t i,
 	    unsigned int id, const char *fdname, struct qemu_dev_args *);
+/*
+ * The alias qemu_argv_build() gives each disk (its device id; block node
+ * names are ALIAS-format and ALIAS-storage): aliases[i] for def->disks[i].
+ * For statistics; -1 with vr_error as qemu_argv_build().
+ */
+int	 qemu_argv_disk_aliases(const struct dom_def *def,
+	    char (*aliases)[40]);
 
 /*
  * Human-readable command line, one option group per line joined by

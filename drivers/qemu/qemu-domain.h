@@ -244,6 +244,45 @@ int		 qemu_console_record(struct qemu_dom *);
 int		 qemu_dom_open_console(const char *key, const char *devname,
 		    int *fd, char *name, size_t namelen, char *alias,
 		    size_t aliaslen);
+/* qemu-vcpu.c and qemu-stats.c: vCPUs, statistics (issue 7) */
+#include <sched.h>
+/* "0-3,^2" into set; CPUs the host lacks are refused. */
+int		 qemu_cpuset_parse(const char *, cpu_set_t *);
+void		 qemu_cpuset_format(const cpu_set_t *, char *buf, size_t len);
+/* qemu_process_qmp with a bound of its own, for reads. */
+int		 qemu_dom_qmp_timeout(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, struct json_object **ret,
+		    int timeout_ms);
+/* vCPU threads from query-cpus-fast: tids[i] runs vCPU idx[i]. */
+int		 qemu_vcpu_threads(struct qemu_dom *, int timeout_ms,
+		    pid_t **tids, unsigned int **idx, size_t *n);
+/* State letter, CPU time (ns) and last CPU of a thread of pid. */
+int		 qemu_task_stat(pid_t pid, pid_t tid, char *state,
+		    uint64_t *ns, int *cpu);
+/* At start, before "cont": <cputune> and <vcpu cpuset=>. Job held. */
+int		 qemu_vcpu_apply_pins(struct qemu_dom *,
+		    const struct dom_def *);
+/* Job held: write newdef (taken) as the persistent config. */
+int		 qemu_dom_save_def(struct qemu_dom *, struct dom_def *newdef);
+int		 qemu_set_vcpus(const char *key, unsigned int n,
+		    unsigned int flags);
+int		 qemu_vcpu_count(const char *key, struct json_object *ret);
+int		 qemu_vcpu_info(const char *key, struct json_object *ret);
+int		 qemu_pin(const char *key, int vcpu, const char *cpuset,
+		    unsigned int flags);
+int		 qemu_get_pins(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_memory_stats(const char *key, struct json_object *ret);
+int		 qemu_set_memstat_period(const char *key, unsigned int seconds,
+		    unsigned int flags);
+int		 qemu_get_devices(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_get_stats(const char *const *keys, size_t nkeys,
+		    unsigned int groups, unsigned int flags,
+		    struct json_object *ret);
+/* qemu-driver.c: every domain, referenced, in virsh's list order. */
+struct qemu_dom	**qemu_dom_snapshot(unsigned int list_flags, size_t *n);
+int		 qemu_dom_save_config(const struct dom_def *);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

@@ -497,7 +497,8 @@ process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
 		pthread_mutex_unlock(&d->lock);
 		json_object_put(r);
 	}
-	if (qemu_hotplug_setup_links(d, def) < 0)
+	if (qemu_hotplug_setup_links(d, def) < 0 ||
+	    qemu_vcpu_apply_pins(d, def) < 0)	/* <cputune> */
 		return -1;
 	pthread_mutex_lock(&d->lock);
 	d->job_phase_running = true;
