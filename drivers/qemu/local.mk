@@ -7,6 +7,8 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-host.c \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
+	drivers/qemu/qemu-save.c \
+	drivers/qemu/qemu-save-image.c drivers/qemu/qemu-save-image.h \
 	drivers/qemu/qemu-security.c \
 	drivers/qemu/qemu-status.c \
 	drivers/qemu/qmp.c drivers/qemu/qmp.h
