@@ -83,6 +83,12 @@ extern const struct cmd_entry cmd_vol_name_entry;
 extern const struct cmd_entry cmd_vol_path_entry;
 extern const struct cmd_entry cmd_vol_resize_entry;
 extern const struct cmd_entry cmd_vol_wipe_entry;
+/* Save and restore (cmd-save.c). */
+extern const struct cmd_entry cmd_managedsave_entry;
+extern const struct cmd_entry cmd_managedsave_remove_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_save_entry;
+extern const struct cmd_entry cmd_save_image_dumpxml_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
@@ -102,6 +108,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,
+	&cmd_managedsave_entry,
+	&cmd_managedsave_remove_entry,
 	&cmd_net_autostart_entry,
 	&cmd_net_create_entry,
 	&cmd_net_define_entry,
@@ -131,7 +139,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_pool_undefine_entry,
 	&cmd_reboot_entry,
 	&cmd_reset_entry,
+	&cmd_restore_entry,
 	&cmd_resume_entry,
+	&cmd_save_entry,
+	&cmd_save_image_dumpxml_entry,
 	&cmd_setmaxmem_entry,
 	&cmd_setmem_entry,
 	&cmd_shutdown_entry,
