@@ -42,3 +42,5 @@ tests_stress_LDADD = $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/stress.sh
 # kill -9 of vireod mid-workload (VR_CRASH_ITERATIONS=100 for the full run).
 E2E_TESTS += tests/e2e/crash.sh
+# save, restore and managed save on the test guest.
+E2E_TESTS += tests/e2e/save.sh
