@@ -463,7 +463,7 @@ qemu_save_restore(const char *path, unsigned int flags,
 	    save_path_check(path, "save file") < 0 ||
 	    save_image_open(path, &img) < 0)
 		return -1;
-	if ((def = dom_def_parse_string(img.xml, 0)) == NULL) {
+	if ((def = dom_def_parse_string(img.xml, DOM_PARSE_VALIDATE)) == NULL) {
 		vr_error_prefix("save image '%s'", path);
 		save_image_close(&img);
 		return -1;
@@ -473,7 +473,18 @@ qemu_save_restore(const char *path, unsigned int flags,
 		save_image_close(&img);
 		return -1;
 	}
-	ret = restore_run(d, &img, restore_paused(flags, &img));
+	if (qemu_save_has_managed(d->name)) {
+		/* Its next start would resume from the older image. */
+		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' has a managed "
+		    "save image: start it, or remove the image with "
+		    "'managedsave-remove' first", d->name);
+		pthread_mutex_lock(&d->lock);
+		dom_def_free(d->live);
+		d->live = NULL;
+		pthread_mutex_unlock(&d->lock);
+		ret = -1;
+	} else
+		ret = restore_run(d, &img, restore_paused(flags, &img));
 	save_image_close(&img);
 	if (ret < 0)
 		vr_error_prefix("cannot restore domain '%s' from '%s'",
@@ -497,7 +508,7 @@ qemu_save_start_managed(struct qemu_dom *d, bool paused)
 
 	if (save_image_open(path, &img) < 0)
 		goto out;
-	if ((def = dom_def_parse_string(img.xml, 0)) == NULL) {
+	if ((def = dom_def_parse_string(img.xml, DOM_PARSE_VALIDATE)) == NULL) {
 		save_image_close(&img);
 		goto out;
 	}
@@ -602,7 +613,7 @@ qemu_save_image_xml(const char *path, unsigned int flags)
 	if (save_path_check(path, "save file") < 0 ||
 	    save_image_open(path, &img) < 0)
 		return NULL;
-	def = dom_def_parse_string(img.xml, 0);
+	def = dom_def_parse_string(img.xml, DOM_PARSE_VALIDATE);
 	save_image_close(&img);
 	if (def == NULL) {
 		vr_error_prefix("save image '%s'", path);

@@ -89,6 +89,8 @@ daemon_start || exit 1
 out_has "managed save found again after a daemon restart" \
 	"^Managed save: +yes" vireo dominfo "$name"
 check "still shut off (saved) after the restart" test "$(state)" = "shut off (saved)"
+expect_fail "restore while a managed image exists is refused" \
+	"has a managed save image" vireo restore "$E2E_ROOT/a.save"
 mark=$(lines)
 check "start resumes from the managed image" vireo start "$name"
 check "running (restored) after start" test "$(state)" = "running (restored)"
