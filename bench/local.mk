@@ -11,4 +11,8 @@ bench: bench/loadgen vireod vireo
 # A dir pool of 10,000 volumes: refresh and vol-list (no guest needed).
 bench-storage: vireod vireo
 	$(SHELL) $(srcdir)/bench/storage-bench.sh
-.PHONY: bench bench-storage
+# Save and restore of a 256 MiB test guest (boots it).
+EXTRA_DIST += bench/save-bench.sh
+bench-save: vireod vireo
+	$(SHELL) $(srcdir)/bench/save-bench.sh
+.PHONY: bench bench-storage bench-save
