@@ -41,6 +41,22 @@ expect_fail "save over an existing file is refused" "already exists" \
 	vireo save "$name" "$E2E_ROOT/exists.save"
 expect_fail "save --running --paused is refused" "mutually exclusive" \
 	vireo save "$name" "$E2E_ROOT/y.save" --running --paused
+# A save that fails in QEMU (file system full): the guest runs on, no file.
+mkdir "$E2E_ROOT/small"
+if mount -t tmpfs -o size=16m vireo-e2e-save "$E2E_ROOT/small"; then
+	mark=$(lines)
+	c=$(last_counter "$serial")
+	expect_fail "save to a full file system fails" "cannot save domain" \
+		vireo save "$name" "$E2E_ROOT/small/full.save"
+	check "nothing is left on the full file system" \
+		test -z "$(ls -A "$E2E_ROOT/small")"
+	umount -l "$E2E_ROOT/small"
+	check "the guest runs on after the failed save" \
+		test "$(state)" = "running (booted)"
+	check "its counter goes on (> $c)" wait_until 30 counter_after "$mark" "$c"
+else
+	not_ok "cannot mount a small tmpfs for the failed save"
+fi
 check "still running after the refusals" test "$(state)" = "running (booted)"
 check "read-only socket cannot save" bash -c "! '$VIREO' -r -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' save $name $E2E_ROOT/ro.save 2>/dev/null && [ ! -e $E2E_ROOT/ro.save ]"
 
