@@ -158,6 +158,8 @@ mark=$(lines)
 check "restore --paused of an undefined domain" vireo restore --paused "$E2E_ROOT/t.save"
 check "paused after restore --paused" test "$(vireo domstate "$name")" = paused
 out_has "restored as a transient domain" "^Persistent: +no" vireo dominfo "$name"
+expect_fail "managedsave of a transient domain is refused" \
+	"managed save of transient domain" vireo managedsave "$name"
 check "resume" vireo resume "$name"
 check "counter continues after the transient restore (> $saved)" \
 	wait_until 30 counter_after "$mark" "$saved"
