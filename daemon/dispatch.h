@@ -15,7 +15,8 @@ void	 vd_dispatch_init(const struct vr_dom_driver *,
 /* A complete frame from a client (loop thread). body is consumed. */
 void	 vd_dispatch_frame(struct vd_client *, char *body, size_t len);
 /* A domain info object's members into o (for proc-*.c). */
-void	 vd_dom_info_to_json(const struct vr_dom_info *, struct json_object *o);
+void	 vd_dom_info_to_json(const struct vr_dom_info *,
+	    struct json_object *o);
 /* For tests: every procedure number below RPC_PROC_LAST has an entry. */
 int	 vd_dispatch_check_table(void);
 

@@ -174,7 +174,8 @@ struct vr_dom_driver {
 	char		*(*save_image_get_xml)(const char *path,
 			    unsigned int flags);
 	/* undefine with VR_DOM_UNDEFINE_* flags. */
-	int		(*undefine_flags)(const char *key, unsigned int flags);
+	int		(*undefine_flags)(const char *key,
+			    unsigned int flags);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;

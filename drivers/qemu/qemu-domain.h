@@ -199,7 +199,8 @@ int		 qemu_save_managed_remove(const char *key);
 int		 qemu_save_has_managed_key(const char *key);
 char		*qemu_save_image_xml(const char *path, unsigned int flags);
 /* qemu-driver.c, for restore's reply. */
-void		 qemu_dom_fill_info(struct qemu_dom *, struct vr_dom_info *);
+void		 qemu_dom_fill_info(struct qemu_dom *,
+		    struct vr_dom_info *);
 
 /* qemu-net.c */
 /*

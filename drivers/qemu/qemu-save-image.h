@@ -31,10 +31,10 @@
 
 /* An image open for reading. */
 struct save_image {
-	int		 fd;		/* O_CLOEXEC; at the stream's start */
+	int		 fd;		/* at the stream's start */
 	uint32_t	 flags;
 	char		*xml;		/* live definition */
-	char		*inactive;	/* persistent one; NULL: transient */
+	char		*inactive;	/* persistent; NULL: transient */
 	uint64_t	 data_off;
 	uint64_t	 data_len;
 };
@@ -48,9 +48,9 @@ struct save_image {
 struct save_target {
 	int		 dirfd;
 	int		 fd;		/* the temporary file */
-	char		*path;		/* the final path, for messages */
-	char		*base;		/* final name in the directory */
-	char		*tmp;		/* temporary name; NULL: none */
+	char		*path;		/* final path, for messages */
+	char		*base;		/* final name in dirfd */
+	char		*tmp;		/* temporary name or NULL */
 	bool		 replace;
 	uint64_t	 data_off;
 };

@@ -45,7 +45,7 @@ VR_LOG_MODULE("qemu.save");
 /* Unlimited, as libvirt does for save (QEMU's default is 32 MiB/s). */
 #define SAVE_BANDWIDTH		(1LL << 40)
 
-static char *save_dir;		/* STATE_DIR/qemu/save; set once at init */
+static char *save_dir;		/* STATE_DIR/qemu/save, set at init */
 
 static char *
 managed_path(const char *name)

@@ -96,6 +96,8 @@ out_has "managedsave" "state saved" vireo managedsave "$name"
 saved=$(last_counter "$serial")
 check "managed image in the state directory" test -s "$managed"
 out_has "dominfo: managed save yes" "^Managed save: +yes" vireo dominfo "$name"
+out_has "read-only dominfo sees it too" "^Managed save: +yes" \
+	vireo_ro dominfo "$name"
 out_has "list --all: shut off" "$name +shut off" vireo list --all
 check "shut off (saved) after managedsave" test "$(state)" = "shut off (saved)"
 expect_fail "undefine with a managed image is refused" "managed save image" \
@@ -151,7 +153,9 @@ check "running again" wait_until 10 bash -c "'$VIREO' -c 'vireo+unix:///system?s
 # A saved domain no longer defined comes back transient; --paused.
 c=$(last_counter "$serial")
 wait_until 10 counter_after 0 "$c" >/dev/null
-check "save for the transient restore" vireo save "$name" "$E2E_ROOT/t.save"
+check "save to a relative path (the client's directory)" \
+	bash -c "cd '$E2E_ROOT' && '$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' save $name t.save >/dev/null"
+check "the relative path was made absolute" test -s "$E2E_ROOT/t.save"
 saved=$(last_counter "$serial")
 check "undefine" vireo undefine "$name"
 mark=$(lines)
