@@ -187,18 +187,33 @@ migrate_wait(struct qemu_dom *d)
 	}
 }
 
-/* The XML of the running domain, with the balloon's actual size. Locked. */
+/*
+ * The definition for the image, locked: the running one with the
+ * balloon's actual size, without the tap names we chose (libvirt's
+ * "vnetN"), which another guest may hold by the time of the restore.
+ */
 static char *
-live_xml_locked(struct qemu_dom *d)
+image_xml_locked(struct qemu_dom *d)
 {
-	unsigned long long cur = d->live->cur_mem_kib;
-	char *xml;
+	VR_AUTO(dom_def) copy = dom_def_copy(d->live);
+	const struct dom_def *def = d->def;
+	size_t i;
 
-	if (d->balloon_kib != 0 && d->balloon_kib <= d->live->mem_kib)
-		d->live->cur_mem_kib = d->balloon_kib;
-	xml = dom_def_format(d->live, -1, DOM_FORMAT_SECURE);
-	d->live->cur_mem_kib = cur;
-	return xml;
+	if (d->balloon_kib != 0 && d->balloon_kib <= copy->mem_kib)
+		copy->cur_mem_kib = d->balloon_kib;
+	for (i = 0; i < copy->nnets; i++) {
+		struct dom_net *n = &copy->nets[i];
+		bool given = def != NULL && def->nnets == copy->nnets &&
+		    def->nets[i].target_dev != NULL;
+
+		if ((n->type == DOM_NET_NETWORK || n->type == DOM_NET_BRIDGE) &&
+		    !given && n->target_dev != NULL &&
+		    strncmp(n->target_dev, "vnet", 4) == 0) {
+			free(n->target_dev);
+			n->target_dev = NULL;
+		}
+	}
+	return dom_def_format(copy, -1, DOM_FORMAT_SECURE);
 }
 
 /* After a failed save: drop the stream, run the guest again if it ran. */
@@ -269,7 +284,7 @@ save_run(struct qemu_dom *d, const char *path, bool replace,
 	uint64_t t0 = vr_time_us();
 
 	pthread_mutex_lock(&d->lock);
-	xml = live_xml_locked(d);
+	xml = image_xml_locked(d);
 	if (d->def != NULL)
 		inactive = dom_def_format(d->def, -1, DOM_FORMAT_SECURE);
 	was_running = d->state == VR_DOM_RUNNING;
