@@ -45,6 +45,9 @@ VR_LOG_MODULE("qemu.save");
 /* Unlimited, as libvirt does for save (QEMU's default is 32 MiB/s). */
 #define SAVE_BANDWIDTH		(1LL << 40)
 
+/* Suffix of a managed image being restored (start). */
+#define RESTORING		".restoring"
+
 static char *save_dir;		/* STATE_DIR/qemu/save, set at init */
 
 static char *
@@ -61,6 +64,40 @@ qemu_save_has_managed(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * At init: NAME.save.restoring is the image of a start from managed save
+ * that the daemon did not see through. If that QEMU still runs, it holds
+ * the stream and the image is stale: remove it. Otherwise nothing ran
+ * from it: it is the managed save image again.
+ */
+static void
+managed_interrupted(DIR *dir, const char *file)
+{
+	VR_AUTOFREE char *name = xstrndup(file, strlen(file) -
+	    strlen(".save" RESTORING));
+	VR_AUTOFREE char *saved = xprintf("%s.save", name);
+	struct qemu_dom *d;
+	bool alive = false;
+
+	if ((d = qemu_dom_lookup(name)) != NULL) {
+		pthread_mutex_lock(&d->lock);
+		alive = d->live != NULL && d->pid > 0 &&
+		    vr_proc_start_ticks(d->pid) == d->start_ticks;
+		pthread_mutex_unlock(&d->lock);
+		qemu_dom_unref(d);
+	}
+	vr_error_reset();
+	if (alive) {
+		log_info("domain '%s' runs from its managed save image: "
+		    "removing '%s/%s'", name, save_dir, file);
+		unlinkat(dirfd(dir), file, 0);
+	} else if (renameat(dirfd(dir), file, dirfd(dir), saved) < 0)
+		log_warn("cannot rename '%s/%s'", save_dir, file);
+	else
+		log_info("domain '%s': start from its managed save image was "
+		    "interrupted; the image is kept", name);
+}
+
 int
 qemu_save_init(void)
 {
@@ -74,6 +111,14 @@ qemu_save_init(void)
 		vr_error_system(errno, "cannot open '%s'", save_dir);
 		return -1;
 	}
+	while ((de = readdir(dir)) != NULL) {
+		size_t len = strlen(de->d_name), sfx = strlen(".save" RESTORING);
+
+		if (len > sfx && de->d_name[0] != '.' &&
+		    strcmp(de->d_name + len - sfx, ".save" RESTORING) == 0)
+			managed_interrupted(dir, de->d_name);
+	}
+	rewinddir(dir);
 	while ((de = readdir(dir)) != NULL) {
 		size_t len = strlen(de->d_name);
 		struct qemu_dom *d;
@@ -517,6 +562,7 @@ int
 qemu_save_start_managed(struct qemu_dom *d, bool paused)
 {
 	VR_AUTOFREE char *path = managed_path(d->name);
+	VR_AUTOFREE char *busy = NULL;
 	struct save_image img;
 	struct dom_def *def = NULL;
 	int ret = -1;
@@ -535,11 +581,21 @@ qemu_save_start_managed(struct qemu_dom *d, bool paused)
 		save_image_close(&img);
 		goto out;
 	}
+	/* Set aside while QEMU loads it: see managed_interrupted(). */
+	busy = xprintf("%s%s", path, RESTORING);
+	if (rename(path, busy) < 0) {
+		vr_error_system(errno, "cannot rename '%s'", path);
+		dom_def_free(def);
+		save_image_close(&img);
+		goto out;
+	}
 	pthread_mutex_lock(&d->lock);
 	d->live = def;
 	pthread_mutex_unlock(&d->lock);
 	ret = restore_run(d, &img, paused || restore_paused(0, &img));
 	save_image_close(&img);
+	if (ret < 0 && rename(busy, path) < 0)
+		log_warn("domain '%s': cannot put back '%s'", d->name, path);
 out:
 	if (ret < 0) {
 		vr_error_prefix("cannot start domain '%s' from its managed "
@@ -547,9 +603,9 @@ out:
 		    "discards it)", d->name, path);
 		return -1;
 	}
-	if (unlink(path) < 0)
+	if (unlink(busy) < 0)
 		log_warn("domain '%s': cannot remove managed save image '%s'",
-		    d->name, path);
+		    d->name, busy);
 	else
 		log_info("domain '%s' resumed from its managed save image",
 		    d->name);

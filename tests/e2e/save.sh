@@ -103,7 +103,12 @@ check "shut off (saved) after managedsave" test "$(state)" = "shut off (saved)"
 expect_fail "undefine with a managed image is refused" "managed save image" \
 	vireo undefine "$name"
 daemon_stop
+# As if the daemon had died while a start was loading the image (QEMU
+# gone): the image is the managed save image again.
+mv "$managed" "$managed.restoring"
 daemon_start || exit 1
+check "an interrupted start from the image puts it back" \
+	test -s "$managed" -a ! -e "$managed.restoring"
 out_has "managed save found again after a daemon restart" \
 	"^Managed save: +yes" vireo dominfo "$name"
 check "still shut off (saved) after the restart" test "$(state)" = "shut off (saved)"
@@ -117,6 +122,14 @@ check "counter continues after managed save (> $saved)" \
 check "no reboot across managed save" no_reboot "$mark"
 check "the managed image is deleted after start" test ! -e "$managed"
 out_has "dominfo: managed save no" "^Managed save: +no" vireo dominfo "$name"
+# As if the daemon had died while a start was loading the image and QEMU
+# went on: the guest runs from it, the image is stale and goes.
+daemon_stop
+cp "$E2E_ROOT/a.save" "$managed.restoring"
+daemon_start || exit 1
+check "a stale image of a running guest is removed at start-up" \
+	test ! -e "$managed.restoring" -a ! -e "$managed"
+check "the guest runs on" wait_until 20 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $name | grep -qx running"
 
 # managedsave-remove: the next start boots afresh.
 check "managedsave again" vireo managedsave "$name"
