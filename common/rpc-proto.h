@@ -202,7 +202,8 @@ enum rpc_proc {
 
 	/*
 	 * Save and restore (220-239). "file" is an absolute path on the
-	 * daemon's host, read or written by the daemon. "running"/"paused"
+	 * daemon's host, read or written by the daemon; a client other than
+	 * root may only name files it could open itself. "running"/"paused"
 	 * (at most one): the state restore leaves the guest in; neither: the
 	 * state it had when saved.
 	 */

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "proc-save.h"
 #include "rpc.h"
+#include "server.h"
 #include "xmalloc.h"
 
 static const struct vr_dom_driver *drv;
@@ -22,6 +23,14 @@ void
 vd_proc_save_init(const struct vr_dom_driver *d)
 {
 	drv = d;
+}
+
+static struct vr_caller
+caller(struct vd_client *c)
+{
+	struct vr_caller who = { vd_client_uid(c), vd_client_gid(c) };
+
+	return who;
 }
 
 /* {"running","paused"} -> VR_DOM_SAVE_* */
@@ -42,6 +51,7 @@ int
 vd_proc_dom_save(struct vd_client *c, struct json_object *args,
     struct json_object *ret)
 {
+	struct vr_caller who;
 	const char *dom, *file;
 	unsigned int flags;
 
@@ -49,7 +59,8 @@ vd_proc_dom_save(struct vd_client *c, struct json_object *args,
 	    rpc_get_string(args, "file", true, &file) < 0 ||
 	    save_flags(args, &flags) < 0)
 		return -1;
-	return drv->save(dom, file, flags);
+	who = caller(c);
+	return drv->save(dom, file, flags, &who);
 }
 
 int
@@ -57,12 +68,13 @@ vd_proc_dom_restore(struct vd_client *c, struct json_object *args,
     struct json_object *ret)
 {
 	struct vr_dom_info info;
+	struct vr_caller who = caller(c);
 	const char *file;
 	unsigned int flags;
 
 	if (rpc_get_string(args, "file", true, &file) < 0 ||
 	    save_flags(args, &flags) < 0 ||
-	    drv->restore(file, flags, &info) < 0)
+	    drv->restore(file, flags, &who, &info) < 0)
 		return -1;
 	vd_dom_info_to_json(&info, ret);
 	return 0;
@@ -111,13 +123,14 @@ vd_proc_dom_save_image_get_xml(struct vd_client *c, struct json_object *args,
     struct json_object *ret)
 {
 	VR_AUTOFREE char *xml = NULL;
+	struct vr_caller who = caller(c);
 	const char *file;
 	bool secure = false;
 
 	if (rpc_get_string(args, "file", true, &file) < 0 ||
 	    rpc_get_bool(args, "secure", false, &secure) < 0 ||
 	    (xml = drv->save_image_get_xml(file, secure ?
-	    VR_DOM_SAVE_XML_SECURE : 0)) == NULL)
+	    VR_DOM_SAVE_XML_SECURE : 0, &who)) == NULL)
 		return -1;
 	rpc_set_string(ret, "xml", xml);
 	return 0;

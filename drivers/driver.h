@@ -114,6 +114,15 @@ struct vr_dom_info {
 /* Flags of save_image_get_xml. */
 #define VR_DOM_SAVE_XML_SECURE	0x1
 
+/*
+ * Who asked, for files a driver opens for a client: a client other than
+ * root may only name files and directories it could open itself.
+ */
+struct vr_caller {
+	uid_t		 uid;
+	gid_t		 gid;
+};
+
 struct vr_dom_driver {
 	const char	*name;
 	int		(*init)(const struct vr_driver_env *);
@@ -164,15 +173,15 @@ struct vr_dom_driver {
 	 * driver that the next start resumes from.
 	 */
 	int		(*save)(const char *key, const char *path,
-			    unsigned int flags);
+			    unsigned int flags, const struct vr_caller *);
 	int		(*restore)(const char *path, unsigned int flags,
-			    struct vr_dom_info *);
+			    const struct vr_caller *, struct vr_dom_info *);
 	int		(*managed_save)(const char *key, unsigned int flags);
 	int		(*managed_save_remove)(const char *key);
 	/* 1: the domain has a managed save image; 0: none. A read. */
 	int		(*has_managed_save)(const char *key);
 	char		*(*save_image_get_xml)(const char *path,
-			    unsigned int flags);
+			    unsigned int flags, const struct vr_caller *);
 	/* undefine with VR_DOM_UNDEFINE_* flags. */
 	int		(*undefine_flags)(const char *key,
 			    unsigned int flags);

@@ -191,13 +191,14 @@ int		 qemu_save_start_managed(struct qemu_dom *, bool paused);
 int		 qemu_save_undefine_check(struct qemu_dom *,
 		    unsigned int flags);
 int		 qemu_save_dom(const char *key, const char *path,
-		    unsigned int flags);
+		    unsigned int flags, const struct vr_caller *);
 int		 qemu_save_restore(const char *path, unsigned int flags,
-		    struct vr_dom_info *);
+		    const struct vr_caller *, struct vr_dom_info *);
 int		 qemu_save_managed(const char *key, unsigned int flags);
 int		 qemu_save_managed_remove(const char *key);
 int		 qemu_save_has_managed_key(const char *key);
-char		*qemu_save_image_xml(const char *path, unsigned int flags);
+char		*qemu_save_image_xml(const char *path, unsigned int flags,
+		    const struct vr_caller *);
 /* qemu-driver.c, for restore's reply. */
 void		 qemu_dom_fill_info(struct qemu_dom *,
 		    struct vr_dom_info *);

@@ -6,7 +6,9 @@
  * are checked: absolute, no "." or ".." components; a new image is
  * created with O_EXCL | O_NOFOLLOW next to its final name and renamed
  * with RENAME_NOREPLACE, so a save never follows a symbolic link or
- * overwrites a file.
+ * overwrites a file. For a client other than root (unix_sock_group), the
+ * file and the directory are opened with the client's file-system
+ * credentials, so the kernel checks its access along the whole path.
  */
 #include "config.h"
 
@@ -16,9 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "err.h"
 #include "log.h"
 #include "qemu-save-image.h"
@@ -69,6 +74,64 @@ get_le64(const unsigned char *p)
 	for (i = 7; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
+}
+
+/*
+ * This thread's file-system credentials, switched to a client's and back:
+ * setfsuid/setfsgid and the raw setgroups system call (glibc's wrapper
+ * would change every thread) affect the calling thread only. The client
+ * keeps only its primary group; root's file capabilities are dropped by
+ * the kernel while the fsuid is not 0.
+ */
+struct fs_creds {
+	bool		 changed;
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		 groups[64];
+	int		 ngroups;
+};
+
+static void
+creds_leave(struct fs_creds *saved)
+{
+	if (!saved->changed)
+		return;
+	setfsuid(saved->uid);
+	setfsgid(saved->gid);
+	if (syscall(SYS_setgroups, (size_t)saved->ngroups, saved->groups) < 0)
+		fatal("cannot restore the daemon's groups");
+	saved->changed = false;
+}
+
+static int
+creds_enter(const struct vr_caller *who, struct fs_creds *saved)
+{
+	memset(saved, 0, sizeof *saved);
+	if (who == NULL || who->uid == 0)
+		return 0;
+	saved->uid = (uid_t)setfsuid((uid_t)-1);
+	saved->gid = (gid_t)setfsgid((gid_t)-1);
+	if ((saved->ngroups = getgroups((int)nitems(saved->groups),
+	    saved->groups)) < 0) {
+		vr_error_system(errno, "getgroups");
+		return -1;
+	}
+	saved->changed = true;
+	if (syscall(SYS_setgroups, (size_t)1, &who->gid) < 0) {
+		vr_error_system(errno, "setgroups");
+		creds_leave(saved);
+		return -1;
+	}
+	setfsgid(who->gid);
+	setfsuid(who->uid);
+	if ((uid_t)setfsuid((uid_t)-1) != who->uid ||
+	    (gid_t)setfsgid((gid_t)-1) != who->gid) {
+		creds_leave(saved);
+		vr_error(VR_ERR_SYSTEM, "cannot take the credentials of uid "
+		    "%u", (unsigned int)who->uid);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -223,15 +286,22 @@ image_check(const char *path, struct save_image *img, uint64_t size)
 }
 
 int
-save_image_open(const char *path, struct save_image *img)
+save_image_open(const char *path, const struct vr_caller *who,
+    struct save_image *img)
 {
+	struct fs_creds creds;
 	struct stat st;
+	int err;
 
 	memset(img, 0, sizeof *img);
+	if (creds_enter(who, &creds) < 0)
+		return -1;
 	/* O_NONBLOCK: a FIFO must not hang the open. */
-	if ((img->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) < 0) {
-		vr_error_system(errno, "cannot open save image '%s'", path);
+	img->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	err = errno;
+	creds_leave(&creds);
+	if (img->fd < 0) {
+		vr_error_system(err, "cannot open save image '%s'", path);
 		return -1;
 	}
 	if (fstat(img->fd, &st) < 0) {
@@ -266,7 +336,10 @@ save_image_close(struct save_image *img)
 	img->xml = img->inactive = NULL;
 }
 
-/* Split path into a directory fd and the final name; checks both. */
+/*
+ * Split path into a directory fd and the final name; checks both. With
+ * the caller's credentials (creds_enter).
+ */
 static int
 target_dir_open(struct save_target *t, const char *path)
 {
@@ -297,11 +370,38 @@ target_dir_open(struct save_target *t, const char *path)
 	return 0;
 }
 
-int
-save_target_create(struct save_target *t, const char *path, bool replace,
-    uint32_t flags, const char *xml, const char *inactive)
+/* The temporary file, as the caller: it must be able to create it. */
+static int
+target_tmp_open(struct save_target *t, const struct vr_caller *who)
 {
 	static unsigned int counter;
+	struct fs_creds creds;
+	int rc = -1;
+
+	if (creds_enter(who, &creds) < 0)
+		return -1;
+	if (target_dir_open(t, t->path) < 0)
+		goto out;
+	t->tmp = xprintf(".%s%s%d-%u", t->base, TMP_MARK, (int)getpid(),
+	    __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST));
+	if ((t->fd = openat(t->dirfd, t->tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		vr_error_system(errno, "cannot save to '%s'", t->path);
+		free(t->tmp);
+		t->tmp = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	creds_leave(&creds);
+	return rc;
+}
+
+int
+save_target_create(struct save_target *t, const char *path,
+    const struct vr_caller *who, bool replace, uint32_t flags,
+    const char *xml, const char *inactive)
+{
 	VR_AUTOFREE unsigned char *head = NULL;
 	size_t xml_len = strlen(xml);
 	size_t inactive_len = inactive != NULL ? strlen(inactive) : 0;
@@ -316,18 +416,8 @@ save_target_create(struct save_target *t, const char *path, bool replace,
 		    "large for a save image");
 		goto fail;
 	}
-	if (target_dir_open(t, path) < 0)
+	if (target_tmp_open(t, who) < 0)
 		goto fail;
-	t->tmp = xprintf(".%s%s%d-%u", t->base, TMP_MARK, (int)getpid(),
-	    __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST));
-	if ((t->fd = openat(t->dirfd, t->tmp, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-		vr_error_system(errno, "cannot create a file next to '%s'",
-		    path);
-		free(t->tmp);
-		t->tmp = NULL;
-		goto fail;
-	}
 	off = SAVE_IMAGE_HEADER + xml_len + inactive_len;
 	off = (off + SAVE_IMAGE_ALIGN - 1) / SAVE_IMAGE_ALIGN *
 	    SAVE_IMAGE_ALIGN;

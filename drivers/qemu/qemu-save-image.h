@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct vr_caller;
+
 #define SAVE_IMAGE_VERSION	1
 #define SAVE_IMAGE_RUNNING	0x1
 #define SAVE_IMAGE_HEADER	64
@@ -61,18 +63,23 @@ struct save_target {
  */
 int		 save_path_check(const char *path, const char *what);
 
-/* Open and check an image; errors name the path and what is wrong. */
-int		 save_image_open(const char *path, struct save_image *);
+/*
+ * Open and check an image; errors name the path and what is wrong. who
+ * (NULL: root) must be able to open it itself.
+ */
+int		 save_image_open(const char *path, const struct vr_caller *who,
+		    struct save_image *);
 void		 save_image_close(struct save_image *);
 
 /*
  * Create the temporary file of path (in an existing directory) and write
  * the header; the fd is left at the stream's offset. Nothing is left
- * behind on failure.
+ * behind on failure. who (NULL: root) must be able to create the file
+ * itself, and owns it.
  */
 int		 save_target_create(struct save_target *, const char *path,
-		    bool replace, uint32_t flags, const char *xml,
-		    const char *inactive);
+		    const struct vr_caller *who, bool replace, uint32_t flags,
+		    const char *xml, const char *inactive);
 /* QEMU is done: record the stream's length, sync, rename. */
 int		 save_target_commit(struct save_target *);
 /* Remove the temporary file (if any) and close everything. */

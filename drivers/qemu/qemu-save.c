@@ -315,8 +315,8 @@ bandwidth_get(struct qemu_dom *d)
  * managed image when replace) and stop it. flags: VR_DOM_SAVE_*.
  */
 static int
-save_run(struct qemu_dom *d, const char *path, bool replace,
-    unsigned int flags)
+save_run(struct qemu_dom *d, const char *path, const struct vr_caller *who,
+    bool replace, unsigned int flags)
 {
 	struct save_target t;
 	VR_AUTOFREE char *xml = NULL;
@@ -338,7 +338,8 @@ save_run(struct qemu_dom *d, const char *path, bool replace,
 	hflags = (flags & VR_DOM_SAVE_RUNNING) || (was_running &&
 	    !(flags & VR_DOM_SAVE_PAUSED)) ? SAVE_IMAGE_RUNNING : 0;
 
-	if (save_target_create(&t, path, replace, hflags, xml, inactive) < 0)
+	if (save_target_create(&t, path, who, replace, hflags, xml,
+	    inactive) < 0)
 		return -1;
 	/* Pause first: a consistent image, and no pages dirtied again. */
 	if (was_running) {
@@ -422,7 +423,8 @@ fail:
 }
 
 int
-qemu_save_dom(const char *key, const char *path, unsigned int flags)
+qemu_save_dom(const char *key, const char *path, unsigned int flags,
+    const struct vr_caller *who)
 {
 	struct qemu_dom *d;
 	int ret;
@@ -431,7 +433,7 @@ qemu_save_dom(const char *key, const char *path, unsigned int flags)
 	    save_path_check(path, "save file") < 0 ||
 	    (d = save_begin(key, "save", false)) == NULL)
 		return -1;
-	ret = save_run(d, path, false, flags);
+	ret = save_run(d, path, who, false, flags);
 	qemu_dom_job_end(d);
 	qemu_dom_unref(d);
 	return ret;
@@ -448,7 +450,7 @@ qemu_save_managed(const char *key, unsigned int flags)
 	    (d = save_begin(key, "managedsave", true)) == NULL)
 		return -1;
 	path = managed_path(d->name);
-	ret = save_run(d, path, true, flags);
+	ret = save_run(d, path, NULL, true, flags);
 	qemu_dom_job_end(d);
 	qemu_dom_unref(d);
 	return ret;
@@ -512,7 +514,7 @@ restore_paused(unsigned int flags, const struct save_image *img)
 
 int
 qemu_save_restore(const char *path, unsigned int flags,
-    struct vr_dom_info *info)
+    const struct vr_caller *who, struct vr_dom_info *info)
 {
 	struct save_image img;
 	struct dom_def *def;
@@ -521,7 +523,7 @@ qemu_save_restore(const char *path, unsigned int flags,
 
 	if (save_flags_check(flags) < 0 ||
 	    save_path_check(path, "save file") < 0 ||
-	    save_image_open(path, &img) < 0)
+	    save_image_open(path, who, &img) < 0)
 		return -1;
 	if ((def = dom_def_parse_string(img.xml, DOM_PARSE_VALIDATE)) == NULL) {
 		vr_error_prefix("save image '%s'", path);
@@ -567,7 +569,7 @@ qemu_save_start_managed(struct qemu_dom *d, bool paused)
 	struct dom_def *def = NULL;
 	int ret = -1;
 
-	if (save_image_open(path, &img) < 0)
+	if (save_image_open(path, NULL, &img) < 0)
 		goto out;
 	if ((def = dom_def_parse_string(img.xml, DOM_PARSE_VALIDATE)) == NULL) {
 		save_image_close(&img);
@@ -675,14 +677,15 @@ qemu_save_undefine_check(struct qemu_dom *d, unsigned int flags)
 }
 
 char *
-qemu_save_image_xml(const char *path, unsigned int flags)
+qemu_save_image_xml(const char *path, unsigned int flags,
+    const struct vr_caller *who)
 {
 	struct save_image img;
 	VR_AUTO(dom_def) def = NULL;
 	char *xml;
 
 	if (save_path_check(path, "save file") < 0 ||
-	    save_image_open(path, &img) < 0)
+	    save_image_open(path, who, &img) < 0)
 		return NULL;
 	def = dom_def_parse_string(img.xml, DOM_PARSE_VALIDATE);
 	save_image_close(&img);

@@ -7,6 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
+# vireo-qemu may use the read-write socket: a client other than root.
+printf 'unix_sock_group = "vireo-qemu"\nunix_sock_rw_perms = "0660"\n' \
+	>"$E2E_ROOT/save.conf"
+E2E_DAEMON_ARGS="--config $E2E_ROOT/save.conf"
 daemon_start || exit 1
 name=e2e-$E2E_TAG
 serial=$E2E_ROOT/serial.log
@@ -88,6 +92,35 @@ check "counter continues after restore (> $saved)" \
 check "no reboot across save/restore" no_reboot "$mark"
 expect_fail "restore of a running domain is refused" "already active" \
 	vireo restore "$E2E_ROOT/a.save"
+# A client other than root may only name files it could open itself.
+cp "$VIREO" "$E2E_ROOT/vireo-user"
+chmod 755 "$E2E_ROOT/vireo-user"
+as_user() {
+	setpriv --reuid=vireo-qemu --regid=vireo-qemu --init-groups \
+		"$E2E_ROOT/vireo-user" \
+		-c "vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock" "$@"
+}
+mkdir "$E2E_ROOT/user"
+chown vireo-qemu:vireo-qemu "$E2E_ROOT/user"
+expect_fail "a non-root client cannot save where it cannot write" \
+	"Permission denied" as_user save "$name" "$E2E_ROOT/u.save"
+check "nothing was created there" test ! -e "$E2E_ROOT/u.save"
+expect_fail "a non-root client cannot restore a file it cannot read" \
+	"Permission denied" as_user restore "$E2E_ROOT/a.save"
+expect_fail "nor read the definition in it" "Permission denied" \
+	as_user save-image-dumpxml "$E2E_ROOT/a.save"
+check "still running (restored)" test "$(state)" = "running (restored)"
+saved=$(last_counter "$serial")
+out_has "a non-root client saves into its own directory" "saved to" \
+	as_user save "$name" "$E2E_ROOT/user/u.save"
+check "the image belongs to that client" \
+	test "$(stat -c %U "$E2E_ROOT/user/u.save")" = vireo-qemu
+mark=$(lines)
+out_has "and restores it" "Domain restored" \
+	as_user restore "$E2E_ROOT/user/u.save"
+check "counter continues after its restore" \
+	wait_until 30 counter_after "$mark" "$saved"
+
 echo "info: 256 MiB guest: save ${save_ms} ms, restore ${restore_ms} ms" \
 	"(whole vireo commands), image $(stat -c %s "$E2E_ROOT/a.save") bytes"
 
