@@ -110,6 +110,12 @@ extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_vcpucount_entry;
 extern const struct cmd_entry cmd_vcpuinfo_entry;
 extern const struct cmd_entry cmd_vcpupin_entry;
+/* Save and restore (cmd-save.c). */
+extern const struct cmd_entry cmd_managedsave_entry;
+extern const struct cmd_entry cmd_managedsave_remove_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_save_entry;
+extern const struct cmd_entry cmd_save_image_dumpxml_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
@@ -145,6 +151,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,
+	&cmd_managedsave_entry,
+	&cmd_managedsave_remove_entry,
 	&cmd_net_autostart_entry,
 	&cmd_net_create_entry,
 	&cmd_net_define_entry,
@@ -174,7 +182,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_pool_undefine_entry,
 	&cmd_reboot_entry,
 	&cmd_reset_entry,
+	&cmd_restore_entry,
 	&cmd_resume_entry,
+	&cmd_save_entry,
+	&cmd_save_image_dumpxml_entry,
 	&cmd_setmaxmem_entry,
 	&cmd_setmem_entry,
 	&cmd_setvcpus_entry,

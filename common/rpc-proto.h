@@ -308,6 +308,33 @@ enum rpc_proc {
 	 *  libvirt's domstats names; all domains in list order */
 	RPC_PROC_DOM_GET_STATS = 178,
 
+	/*
+	 * Save and restore (220-239). "file" is an absolute path on the
+	 * daemon's host, read or written by the daemon; a client other than
+	 * root may only name files it could open itself. "running"/"paused"
+	 * (at most one): the state restore leaves the guest in; neither: the
+	 * state it had when saved.
+	 */
+	/* {"dom":D,"file":F,"running":bool,"paused":bool} -> {} : the domain
+	 * is then shut off (saved); F must not exist yet */
+	RPC_PROC_DOM_SAVE = 220,
+	/* {"file":F,"running":bool,"paused":bool} -> info : a transient
+	 * domain if none of that name and UUID is defined */
+	RPC_PROC_DOM_RESTORE = 221,
+	/* {"dom":D,"running":bool,"paused":bool} -> {} : the next start
+	 * resumes from the image */
+	RPC_PROC_DOM_MANAGED_SAVE = 222,
+	/* {"dom":D} -> {} */
+	RPC_PROC_DOM_MANAGED_SAVE_REMOVE = 223,
+	/* {"dom":D} -> {"managed_save":bool} */
+	RPC_PROC_DOM_HAS_MANAGED_SAVE = 224,
+	/* {"file":F,"secure":bool} -> {"xml":"..."} : the definition in a
+	 * save image; read-write socket only (the daemon reads F as root) */
+	RPC_PROC_DOM_SAVE_IMAGE_GET_XML = 225,
+	/* {"dom":D,"managed_save":bool} -> {} : undefine, also removing the
+	 * managed save image (plain dom-undefine refuses while there is one) */
+	RPC_PROC_DOM_UNDEFINE_FLAGS = 226,
+
 	RPC_PROC_LAST
 };
 

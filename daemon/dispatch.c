@@ -23,6 +23,7 @@
 #include "proc-device.h"
 #include "proc-net.h"
 #include "proc-stats.h"
+#include "proc-save.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -124,6 +125,12 @@ info_to_json(const struct vr_dom_info *info, struct json_object *o,
 		if (mask & 1u << k)
 			json_object_object_add(o, info_fields[k],
 			    info_value(info, k));
+}
+
+void
+vd_dom_info_to_json(const struct vr_dom_info *info, struct json_object *o)
+{
+	info_to_json(info, o, INFO_ALL);
 }
 
 /* The selected members as an array, in info_fields order. */
@@ -584,6 +591,21 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    vd_proc_dom_get_devices, PROC_INLINE },
 	[RPC_PROC_DOM_GET_STATS] = { "dom-get-stats", vd_proc_dom_get_stats,
 	    0 },
+	/* Save and restore (proc-save.c). */
+	[RPC_PROC_DOM_SAVE] = { "dom-save", vd_proc_dom_save, PROC_RW },
+	[RPC_PROC_DOM_RESTORE] = { "dom-restore", vd_proc_dom_restore,
+	    PROC_RW },
+	[RPC_PROC_DOM_MANAGED_SAVE] = { "dom-managed-save",
+	    vd_proc_dom_managed_save, PROC_RW },
+	[RPC_PROC_DOM_MANAGED_SAVE_REMOVE] = { "dom-managed-save-remove",
+	    vd_proc_dom_managed_save_remove, PROC_RW },
+	[RPC_PROC_DOM_HAS_MANAGED_SAVE] = { "dom-has-managed-save",
+	    vd_proc_dom_has_managed_save, PROC_INLINE },
+	/* reads any file as root: not for the read-only socket */
+	[RPC_PROC_DOM_SAVE_IMAGE_GET_XML] = { "dom-save-image-get-xml",
+	    vd_proc_dom_save_image_get_xml, PROC_RW },
+	[RPC_PROC_DOM_UNDEFINE_FLAGS] = { "dom-undefine-flags",
+	    vd_proc_dom_undefine_flags, PROC_RW },
 };
 
 bool
@@ -747,5 +769,6 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 	vd_proc_stats_init(d);
 	vd_proc_storage_init(sd);
 	vd_proc_stream_init(d, sd);
+	vd_proc_save_init(d);
 	vd_workers_start(workers);
 }

@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 
+struct json_object;
 struct vd_client;
 struct vr_dom_driver;
+struct vr_dom_info;
 struct vr_storage_driver;
 
 /* The storage driver may be NULL: its procedures then fail. */
@@ -16,5 +18,8 @@ void	 vd_dispatch_init(const struct vr_dom_driver *,
 void	 vd_dispatch_frame(struct vd_client *, char *body, size_t len);
 /* For tests: proc has a dispatch entry. */
 bool	 vd_dispatch_has(int proc);
+/* A domain info object's members into o (for proc-*.c). */
+void	 vd_dom_info_to_json(const struct vr_dom_info *,
+	    struct json_object *o);
 
 #endif

@@ -95,6 +95,12 @@ vd_client_uid(const struct vd_client *c)
 	return c->cred.uid;
 }
 
+gid_t
+vd_client_gid(const struct vd_client *c)
+{
+	return c->cred.gid;
+}
+
 void
 vd_client_ref(struct vd_client *c)
 {

@@ -48,6 +48,7 @@ void	 vd_client_subscribe(struct vd_client *);
 /* Push an event to every subscribed client. Any thread. */
 void	 vd_server_broadcast(const char *event, struct json_object *data);
 uid_t	 vd_client_uid(const struct vd_client *);
+gid_t	 vd_client_gid(const struct vd_client *);
 
 /* Data streams (stream.c). */
 /* Queue an encoded frame (taken) for the client. Any thread. */

@@ -125,6 +125,22 @@ struct vr_dom_info {
 #define VR_DOM_STATS_INTERFACE	0x10
 #define VR_DOM_STATS_BLOCK	0x20
 #define VR_DOM_STATS_ALL	0x3f
+/* Save and restore: flags of save, managed_save and restore. */
+#define VR_DOM_SAVE_RUNNING	0x1	/* restore runs the guest */
+#define VR_DOM_SAVE_PAUSED	0x2	/* restore leaves it paused */
+/* Flags of undefine_flags. */
+#define VR_DOM_UNDEFINE_MANAGED_SAVE 0x1 /* remove the managed save image */
+/* Flags of save_image_get_xml. */
+#define VR_DOM_SAVE_XML_SECURE	0x1
+
+/*
+ * Who asked, for files a driver opens for a client: a client other than
+ * root may only name files and directories it could open itself.
+ */
+struct vr_caller {
+	uid_t		 uid;
+	gid_t		 gid;
+};
 
 struct vr_dom_driver {
 	const char	*name;
@@ -222,6 +238,27 @@ struct vr_dom_driver {
 	int		(*get_stats)(const char *const *keys, size_t nkeys,
 			    unsigned int groups, unsigned int flags,
 			    struct json_object *ret);
+	/*
+	 * Save and restore. path: absolute, read or written by the daemon.
+	 * save: the running domain's state to a new file, then shut off
+	 * ("saved"); flags VR_DOM_SAVE_*: the state restore leaves it in
+	 * (neither: as it was). restore: start the domain from a file (a
+	 * transient one if not defined). Managed save: an image kept by the
+	 * driver that the next start resumes from.
+	 */
+	int		(*save)(const char *key, const char *path,
+			    unsigned int flags, const struct vr_caller *);
+	int		(*restore)(const char *path, unsigned int flags,
+			    const struct vr_caller *, struct vr_dom_info *);
+	int		(*managed_save)(const char *key, unsigned int flags);
+	int		(*managed_save_remove)(const char *key);
+	/* 1: the domain has a managed save image; 0: none. A read. */
+	int		(*has_managed_save)(const char *key);
+	char		*(*save_image_get_xml)(const char *path,
+			    unsigned int flags, const struct vr_caller *);
+	/* undefine with VR_DOM_UNDEFINE_* flags. */
+	int		(*undefine_flags)(const char *key,
+			    unsigned int flags);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;

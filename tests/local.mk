@@ -22,7 +22,7 @@ tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c \
 	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c \
-	daemon/proc-stats.c
+	daemon/proc-stats.c daemon/proc-save.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -57,3 +57,5 @@ E2E_TESTS += tests/e2e/crash.sh
 check_PROGRAMS += tests/slowloris
 tests_slowloris_SOURCES = tests/slowloris.c
 tests_slowloris_LDADD = $(VR_COMMON_LIBS)
+# save, restore and managed save on the test guest.
+E2E_TESTS += tests/e2e/save.sh

@@ -461,6 +461,13 @@ main(int argc, char **argv)
 	expect(fd, "{\"type\":\"call\",\"version\":1,\"id\":2,\"proc\":15,"
 	    "\"args\":{\"dom\":\"x\"}}", "operation-denied",
 	    "read-only socket refuses destroy");
+	/* Save and restore: the daemon writes and reads files as root. */
+	expect(fd, "{\"type\":\"call\",\"version\":1,\"id\":4,\"proc\":220,"
+	    "\"args\":{\"dom\":\"x\",\"file\":\"/tmp/x\"}}",
+	    "operation-denied", "read-only socket refuses save");
+	expect(fd, "{\"type\":\"call\",\"version\":1,\"id\":5,\"proc\":225,"
+	    "\"args\":{\"file\":\"/etc/shadow\"}}", "operation-denied",
+	    "read-only socket refuses save-image-get-xml");
 	result(call_ok(fd, RPC_PROC_DOM_LIST, 3), "read-only socket reads");
 	close(fd);
 

@@ -11,6 +11,8 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-hotplug.c \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
+	drivers/qemu/qemu-save.c \
+	drivers/qemu/qemu-save-image.c drivers/qemu/qemu-save-image.h \
 	drivers/qemu/qemu-security.c \
 	drivers/qemu/qemu-stats.c \
 	drivers/qemu/qemu-status.c \

@@ -122,6 +122,14 @@ void		 qemu_dom_bump_id(int id);
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
 /* Write the persistent definition to its file. Job held. */
 int		 qemu_dom_save_config(const struct dom_def *);
+/*
+ * Save and restore: the domain that is to run def (taken): the inactive
+ * domain of that name and UUID, or a new transient one. Its job (job) is
+ * held and def is its live definition. Referenced; NULL with an error
+ * (the domain runs, the name or UUID belongs to another) and def freed.
+ */
+struct qemu_dom	*qemu_dom_claim_inactive(struct dom_def *def,
+		    const char *job);
 
 /* qemu-process.c */
 /*
@@ -207,6 +215,32 @@ int		 qemu_process_qmp_fd(struct qemu_dom *, const char *cmd,
  * (caller frees) if path is not NULL.
  */
 int		 qemu_process_dump(struct qemu_dom *, char **path);
+
+/* qemu-save.c: save, restore, managed save (driver entry points too). */
+/* At init, after the status files: the managed save images. */
+int		 qemu_save_init(void);
+/* Does the domain have a managed save image? No lock needed. */
+bool		 qemu_save_has_managed(const char *name);
+/*
+ * Job held, domain inactive, managed image present: start from it and
+ * delete it; on failure it is kept and the error says so.
+ */
+int		 qemu_save_start_managed(struct qemu_dom *, bool paused);
+/* Job held: undefine's part (refuse, or remove with the flag). */
+int		 qemu_save_undefine_check(struct qemu_dom *,
+		    unsigned int flags);
+int		 qemu_save_dom(const char *key, const char *path,
+		    unsigned int flags, const struct vr_caller *);
+int		 qemu_save_restore(const char *path, unsigned int flags,
+		    const struct vr_caller *, struct vr_dom_info *);
+int		 qemu_save_managed(const char *key, unsigned int flags);
+int		 qemu_save_managed_remove(const char *key);
+int		 qemu_save_has_managed_key(const char *key);
+char		*qemu_save_image_xml(const char *path, unsigned int flags,
+		    const struct vr_caller *);
+/* qemu-driver.c, for restore's reply. */
+void		 qemu_dom_fill_info(struct qemu_dom *,
+		    struct vr_dom_info *);
 
 /* qemu-net.c */
 /*
