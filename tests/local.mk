@@ -12,6 +12,8 @@ include tests/qemuargv.mk
 include tests/fuzz.mk
 include tests/storagexml.mk
 include tests/netxml.mk
+# Snapshots (issue 7)
+include tests/snapxml.mk
 
 check_PROGRAMS += tests/rpc-abuse tests/dispatch-table-test
 tests_rpc_abuse_SOURCES = tests/rpc-abuse.c
