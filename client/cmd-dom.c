@@ -126,9 +126,25 @@ const struct cmd_entry cmd_create_entry = {
 
 /* undefine DOMAIN */
 
+static const struct cmd_opt undefine_opts[] = {
+	OPT_DOMAIN,
+	/* Snapshots (issue 7) */
+	{ "snapshots-metadata", CMD_OPT_BOOL, 0, "remove all domain snapshot "
+	  "metadata, if inactive" },
+	{ NULL }
+};
+
 static enum cmd_retval
 cmd_undefine_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	struct json_object *ret;
+
+	if (cmd_has(args, "snapshots-metadata")) {
+		if ((ret = cmd_call(ctx, RPC_PROC_SNAPSHOT_FORGET_ALL,
+		    cmd_dom_args(args))) == NULL)
+			return CMD_ERR;
+		json_object_put(ret);
+	}
 	return dom_simple(ctx, args, RPC_PROC_DOM_UNDEFINE,
 	    "has been undefined");
 }
@@ -136,8 +152,11 @@ cmd_undefine_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_undefine_entry = {
 	.name = "undefine", .summary = "undefine a domain",
 	.desc = "Remove the persistent configuration of a domain. A running "
-	    "domain goes on running as a transient one.",
-	.opts = dom_opts, .flags = CMD_RW, .group = CMD_GROUP_DOMAIN,
+	    "domain goes on running as a transient one. A domain with "
+	    "snapshots is refused unless --snapshots-metadata, which first "
+	    "drops their metadata (images and their internal snapshots "
+	    "stay).",
+	.opts = undefine_opts, .flags = CMD_RW, .group = CMD_GROUP_DOMAIN,
 	.exec = cmd_undefine_exec,
 };
 

@@ -11,6 +11,7 @@ vireo_SOURCES = \
 	client/cmd-host.c \
 	client/cmd-net.c \
 	client/cmd-pool.c \
+	client/cmd-snapshot.c \
 	client/cmd-vol.c \
 	client/conn.c client/conn.h \
 	client/output.c client/output.h

@@ -200,6 +200,33 @@ enum rpc_proc {
 	RPC_PROC_VOL_GET_XML = 132,
 	/* 140-149: reserved for vol-upload and vol-download (data streams) */
 
+	/*
+	 * Snapshots (issue 7, 200-219). "snap" is a snapshot name. A
+	 * snapshot summary ("snap info") is:
+	 *   {"name":"s1","parent":"s0" or null,"creation_time":N (seconds
+	 *    since the epoch),"state":"running"|"paused"|"shutoff"|
+	 *    "disk-snapshot","current":bool,"location":"internal"|
+	 *    "external","memory":bool}
+	 */
+	/* {"dom":D,"name":N,"description":S,"disk_only":bool} ->
+	 * {"name":N}; name (default: the creation time) and description
+	 * are optional; disk_only: external overlays, no memory */
+	RPC_PROC_SNAPSHOT_CREATE = 200,
+	/* {"dom":D,"snap":N} -> {} */
+	RPC_PROC_SNAPSHOT_REVERT = 201,
+	/* {"dom":D,"snap":N,"children":bool,"children_only":bool,
+	 *  "metadata":bool} -> {"notes":["deleted snapshot 's1'",
+	 *  "kept '/p/vm.s1': disk 'vda' of running domain 'vm' uses it",
+	 *  ...]}: what happened to each snapshot and image file */
+	RPC_PROC_SNAPSHOT_DELETE = 202,
+	/* {"dom":D} -> {} : drop every snapshot's metadata, images kept
+	 * (undefine --snapshots-metadata) */
+	RPC_PROC_SNAPSHOT_FORGET_ALL = 203,
+	/* {"dom":D} -> {"snapshots":[snap info,...]} by creation time */
+	RPC_PROC_SNAPSHOT_LIST = 210,
+	/* {"dom":D,"snap":N,"secure":bool} -> {"xml":"<domainsnapshot>..."} */
+	RPC_PROC_SNAPSHOT_GET_XML = 211,
+
 	RPC_PROC_LAST
 };
 

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "node.h"
 #include "proc-net.h"
+#include "proc-snapshot.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -540,6 +541,19 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
+	/* Snapshots (issue 7); reads parse files: on workers */
+	[RPC_PROC_SNAPSHOT_CREATE] = { "snapshot-create",
+	    vd_proc_snapshot_create, PROC_RW },
+	[RPC_PROC_SNAPSHOT_REVERT] = { "snapshot-revert",
+	    vd_proc_snapshot_revert, PROC_RW },
+	[RPC_PROC_SNAPSHOT_DELETE] = { "snapshot-delete",
+	    vd_proc_snapshot_delete, PROC_RW },
+	[RPC_PROC_SNAPSHOT_FORGET_ALL] = { "snapshot-forget-all",
+	    vd_proc_snapshot_forget_all, PROC_RW },
+	[RPC_PROC_SNAPSHOT_LIST] = { "snapshot-list", vd_proc_snapshot_list,
+	    0 },
+	[RPC_PROC_SNAPSHOT_GET_XML] = { "snapshot-get-xml",
+	    vd_proc_snapshot_get_xml, 0 },
 };
 
 int
@@ -548,7 +562,8 @@ vd_dispatch_check_table(void)
 	/* Numbers deliberately unused (gaps between groups), as ranges. */
 	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
 	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
-	    { 113, 119 }, { 126, 129 } };
+	    { 113, 119 }, { 126, 129 },
+	    { 133, 199 }, { 204, 209 } };	/* 200-219: snapshots */
 	int p, missing = 0;
 	size_t g;
 
@@ -703,5 +718,6 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 {
 	drv = d;
 	vd_proc_storage_init(sd);
+	vd_proc_snapshot_init(d);
 	vd_workers_start(workers);
 }

@@ -5,6 +5,7 @@ vireod_SOURCES = \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
 	daemon/proc-net.c daemon/proc-net.h \
+	daemon/proc-snapshot.c daemon/proc-snapshot.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/server.c daemon/server.h \
 	daemon/workers.c daemon/workers.h

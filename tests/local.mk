@@ -22,7 +22,8 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 # Every procedure number has a dispatch entry.
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
-	daemon/proc-storage.c daemon/server.c daemon/workers.c
+	daemon/proc-storage.c daemon/proc-snapshot.c daemon/server.c \
+	daemon/workers.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)

@@ -715,7 +715,7 @@ qemu_undefine(const char *key)
 {
 	struct qemu_dom *d;
 	bool active;
-	int ret = -1;
+	int ret = -1, nsnap;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return -1;
@@ -730,6 +730,15 @@ qemu_undefine(const char *key)
 		goto end;
 	}
 	pthread_mutex_unlock(&d->lock);
+	/* Snapshots (issue 7): their metadata would outlive the domain. */
+	if ((nsnap = qemu_snapshot_count(d->name)) != 0) {
+		if (nsnap > 0)
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot undefine "
+			    "domain '%s': it has %d snapshots; delete them, or "
+			    "undefine with --snapshots-metadata to drop their "
+			    "metadata (images are kept)", d->name, nsnap);
+		goto end;
+	}
 	if (dom_delete_config(d->name) < 0)
 		goto end;
 	pthread_mutex_lock(&d->lock);
@@ -1248,4 +1257,11 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
+	/* Snapshots (issue 7): qemu-snapshot.c */
+	.snapshot_create = qemu_snapshot_create,
+	.snapshot_list = qemu_snapshot_list,
+	.snapshot_get_xml = qemu_snapshot_get_xml,
+	.snapshot_revert = qemu_snapshot_revert,
+	.snapshot_delete = qemu_snapshot_delete,
+	.snapshot_forget_all = qemu_snapshot_forget_all,
 };
