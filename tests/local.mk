@@ -33,6 +33,8 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/operations.sh tests/e2e/restart.sh \
 	tests/e2e/events.sh tests/e2e/actions.sh tests/e2e/storage.sh \
 	tests/e2e/storage-fs.sh tests/e2e/network.sh tests/e2e/config.sh
+# Snapshots (issue 7)
+E2E_TESTS += tests/e2e/snapshot.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md

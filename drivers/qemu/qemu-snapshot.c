@@ -622,11 +622,15 @@ overlay_attach(struct qemu_dom *d, const char *base, const char *overlay,
 struct users_ctx {
 	const char	*path;
 	struct stat	 st;
+	bool		 backing_only;	/* as a backing file only */
 	char		*why;
 	size_t		 len;
 };
 
-/* Is path, or an image in its backing chain, ctx's file? */
+/*
+ * Is path, or an image in its backing chain, ctx's file? With
+ * ctx->backing_only, only the backing chain counts.
+ */
 static bool
 chain_uses(struct users_ctx *ctx, const char *path)
 {
@@ -637,8 +641,8 @@ chain_uses(struct users_ctx *ctx, const char *path)
 	for (depth = 0; cur != NULL && depth < CHAIN_MAX; depth++) {
 		char *next;
 
-		if (stat(cur, &st) == 0 && st.st_dev == ctx->st.st_dev &&
-		    st.st_ino == ctx->st.st_ino)
+		if ((depth > 0 || !ctx->backing_only) && stat(cur, &st) == 0 &&
+		    st.st_dev == ctx->st.st_dev && st.st_ino == ctx->st.st_ino)
 			return true;
 		next = vr_image_backing_path(cur);
 		free(cur);
@@ -766,6 +770,29 @@ image_user(const char *path, const char *dom, char *const *skip, char *why,
 		return 1;
 	if (qemu_drv.env.path_user != NULL &&
 	    qemu_drv.env.path_user(path, why, len) == 1)
+		return 1;
+	return 0;
+}
+
+/*
+ * 1 and why if the image at path is the backing file of a domain's disk,
+ * a snapshot's overlay or a volume: writing to it (reverting its internal
+ * snapshot) would corrupt them.
+ */
+static int
+image_backing_user(const char *path, const char *dom, char *why, size_t len)
+{
+	struct users_ctx ctx = { .path = path, .why = why, .len = len,
+	    .backing_only = true };
+	char *const none[] = { NULL };
+
+	if (stat(path, &ctx.st) < 0)
+		return 0;
+	if (domains_use(&ctx) || snapshots_use(&ctx, dom, none))
+		return 1;
+	if (qemu_drv.env.path_user != NULL &&
+	    qemu_drv.env.path_user(path, why, len) == 1 &&
+	    strncmp(why, "the backing chain", 17) == 0)
 		return 1;
 	return 0;
 }
@@ -1263,7 +1290,8 @@ snapshot_revert_job(struct qemu_dom *d, const char *name)
 	VR_AUTOFREE const char **paths = NULL;
 	struct snap_set s;
 	struct snap_def *sd;
-	size_t n;
+	char why[512];
+	size_t n, i;
 	bool active;
 	int ret = -1;
 
@@ -1279,6 +1307,15 @@ snapshot_revert_job(struct qemu_dom *d, const char *name)
 	}
 	if (snap_internal_paths(sd, &copy, &paths, &n) < 0)
 		goto out;
+	for (i = 0; i < n; i++)
+		if (image_backing_user(paths[i], d->name, why,
+		    sizeof why) == 1) {
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot revert "
+			    "domain '%s' to snapshot '%s': image '%s' is in "
+			    "the backing chain of %s", d->name, sd->name,
+			    paths[i], why);
+			goto out;
+		}
 	pthread_mutex_lock(&d->lock);
 	active = d->live != NULL && d->pid != 0;
 	pthread_mutex_unlock(&d->lock);
@@ -1384,9 +1421,21 @@ delete_tags(struct qemu_dom *d, const struct snap_def *sd)
 		VR_AUTOFREE char *node = NULL;
 		struct json_object *args, *devs;
 
-		if (active && (node = node_of_path(d, paths[i], false)) ==
-		    NULL)
+		if (active && (node = node_of_path(d, paths[i], true)) ==
+		    NULL) {
+			vr_error_reset();
+			if ((node = node_of_path(d, paths[i], false)) !=
+			    NULL) {
+				vr_error(VR_ERR_OPERATION_INVALID, "cannot "
+				    "delete internal snapshot '%s' of running "
+				    "domain '%s': image '%s' is a backing file "
+				    "now (QEMU cannot change it); shut the "
+				    "domain off first, or use --metadata",
+				    sd->name, d->name, paths[i]);
+				return -1;
+			}
 			vr_error_reset();	/* not open: qemu-img */
+		}
 		if (node == NULL) {
 			if (img_snapshot("-d", sd->name, paths[i]) < 0)
 				return -1;
