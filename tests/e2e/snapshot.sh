@@ -40,6 +40,7 @@ counters_after() {
 		grep -Eo 'VIREO-COUNTER [0-9]+' | awk '{print $2}'
 }
 lines() { wc -l <"$serial"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 check "define" vireo define "$E2E_ROOT/dom.xml"
 
@@ -60,11 +61,11 @@ check "counter reaches 3" wait_until 60 \
 	bash -c "[ \$(tr -d '\r' <'$serial' | grep -Eo 'VIREO-COUNTER [0-9]+' | tail -1 | awk '{print \$2}') -ge 3 ] 2>/dev/null"
 
 # Internal snapshot with memory at counter ~n1.
-t0=$SECONDS
+t0=$(now_ms)
 out_has "internal snapshot of the running guest" "^Domain snapshot s1 created$" \
 	vireo snapshot-create-as "$name" s1 --description "counter test"
 n1=$(last_counter "$serial")
-echo "# snapshot s1 at counter $n1 took $((SECONDS - t0)) s"
+echo "# snapshot s1 (256 MiB guest, memory) at counter $n1: $(($(now_ms) - t0)) ms"
 check "running after the snapshot" test "$(state)" = running
 out_has "s1 has memory state" "<memory snapshot='internal'/>" \
 	vireo snapshot-dumpxml "$name" s1
@@ -117,7 +118,9 @@ expect_fail "read-only connections cannot snapshot" "read-only" \
 # Revert to s1: the guest resumes where s1 was taken.
 before=$(last_counter "$serial")
 mark=$(lines)
+t0=$(now_ms)
 check "snapshot-revert s1" vireo snapshot-revert "$name" s1
+echo "# snapshot-revert s1 (running): $(($(now_ms) - t0)) ms"
 check "counter printed after the revert" wait_until 30 \
 	bash -c "[ -n \"\$(tr -d '\r' <'$serial' | tail -n +$((mark + 1)) | grep -Eo 'VIREO-COUNTER [0-9]+')\" ]"
 after=$(counters_after "$mark" | head -1)
@@ -181,7 +184,9 @@ vireo undefine "$slow" >/dev/null 2>&1
 # Revert of a shut-off domain to a snapshot with memory starts it there.
 check "destroy" vireo destroy "$name"
 mark=$(lines)
+t0=$(now_ms)
 check "revert the shut-off domain to s1" vireo snapshot-revert "$name" s1
+echo "# snapshot-revert s1 (shut off: start + load): $(($(now_ms) - t0)) ms"
 check "running from s1" test "$(state)" = running
 check "counter printed after the start from s1" wait_until 30 \
 	bash -c "[ -n \"\$(tr -d '\r' <'$serial' | tail -n +$((mark + 1)) | grep -Eo 'VIREO-COUNTER [0-9]+')\" ]"
@@ -216,9 +221,11 @@ out_has "the tag s1 stays" "s1" tags "$img/vm.qcow2"
 
 # External, disk-only: the running guest moves to an overlay.
 mark=$(lines)
+t0=$(now_ms)
 out_has "external snapshot of the running guest" \
 	"^Domain snapshot ext1 created$" \
 	vireo snapshot-create-as "$name" ext1 --disk-only
+echo "# snapshot-create-as --disk-only (running): $(($(now_ms) - t0)) ms"
 check "the overlay exists" test -f "$img/vm.ext1"
 out_has "the overlay's backing file is the image" \
 	"backing file: $img/vm.qcow2" qemu-img info -U "$img/vm.ext1"
