@@ -1000,8 +1000,9 @@ snapshot_create_job(struct qemu_dom *d, const struct vr_snap_create_args *a,
 		return -1;
 	if (c.active && check_no_block_jobs(d) < 0)
 		return -1;
-	snap->state = a->disk_only ? SNAP_STATE_DISK_SNAPSHOT : !c.active ?
-	    SNAP_STATE_SHUTOFF : c.paused ? SNAP_STATE_PAUSED :
+	/* libvirt's states: disk-snapshot only for a running domain's. */
+	snap->state = !c.active ? SNAP_STATE_SHUTOFF : a->disk_only ?
+	    SNAP_STATE_DISK_SNAPSHOT : c.paused ? SNAP_STATE_PAUSED :
 	    SNAP_STATE_RUNNING;
 	c.snap = snap;
 	c.def = def;
@@ -1252,6 +1253,7 @@ revert_memory(struct qemu_dom *d, const struct snap_def *sd, bool active,
 	}
 	/* Start it paused from the snapshot's definition, then load. */
 	pthread_mutex_lock(&d->lock);
+	dom_def_free(d->live);
 	d->live = dom_def_copy(sd->dom);
 	pthread_mutex_unlock(&d->lock);
 	if (qemu_process_start(d, true) < 0)

@@ -311,6 +311,18 @@ out_has "an unused overlay is deleted" "deleted overlay '$img/d2.f1'" \
 	vireo snapshot-delete "$d2" f1
 check "the unused overlay is gone" test ! -e "$img/d2.f1"
 check "the base image stays" test -f "$img/d2.qcow2"
+# Another snapshot's overlay sits on k1's: k1's overlay stays.
+check "external snapshot k1" vireo snapshot-create-as "$d2" k1 --disk-only
+check "external snapshot k2 on top" vireo snapshot-create-as "$d2" k2 --disk-only
+check "back on the base image" back_to_base
+out_has "deleting k1 keeps the overlay another snapshot's overlay needs" \
+	"kept '$img/d2.k1': the overlay of disk 'vda' of snapshot 'k2' of domain '$d2' uses it" \
+	vireo snapshot-delete "$d2" k1
+check "k1's overlay survives" test -f "$img/d2.k1"
+out_has "k2's overlay still reads its backing file" "No errors" \
+	qemu-img check "$img/d2.k2"
+out_has "k2's unused overlay is deleted with k2" "deleted overlay '$img/d2.k2'" \
+	vireo snapshot-delete "$d2" k2
 check "external snapshot g1 for --metadata" \
 	vireo snapshot-create-as "$d2" g1 --disk-only
 check "redefine on the base image again" back_to_base
