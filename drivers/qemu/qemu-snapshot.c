@@ -249,11 +249,15 @@ img_snapshot(const char *op, const char *tag, const char *path)
 static int
 qmp_job_run(struct qemu_dom *d, const char *cmd, struct json_object *args)
 {
-	const char *id = "vireo-snapshot";
+	static unsigned int seq;
+	char id[48];
 	uint64_t deadline = vr_time_ms() + SNAP_JOB_TIMEOUT_MS;
 	struct json_object *ret = NULL, *o;
 	int rc = -1;
 
+	/* Unique: a job left behind by a failed wait never blocks the next. */
+	snprintf(id, sizeof id, "vireo-snapshot-%u",
+	    __atomic_add_fetch(&seq, 1, __ATOMIC_SEQ_CST));
 	json_object_object_add(args, "job-id", json_object_new_string(id));
 	if (qemu_process_qmp(d, cmd, args, NULL) < 0)
 		return -1;

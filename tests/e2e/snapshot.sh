@@ -356,6 +356,13 @@ else
 	ok "the tag s1 is gone from the backing file"
 fi
 out_has "the overlay is still sound" "No errors" qemu-img check "$img/vm.ext1"
+# The domain starts again on its overlay (QEMU reads the base through it).
+: >"$serial"
+check "start on the overlay" vireo start "$name"
+check "boots from the overlay" wait_for "$serial" VIREO-GUEST-READY 90
+out_has "QEMU opened the overlay" "$img/vm.ext1" \
+	ls -l "/proc/$(pgrep -f -- "guest=$name," | head -1)/fd"
+check "destroy" vireo destroy "$name"
 out_has "off1 is left" "^off1$" vireo snapshot-list "$name" --name
 check "undefine --snapshots-metadata" vireo undefine "$name" --snapshots-metadata
 check "undefine the raw domain" vireo undefine "$rawdom"
