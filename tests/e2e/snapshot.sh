@@ -135,6 +135,16 @@ check "running after the revert" test "$(state)" = running
 out_has "snapshot-current is s1 after the revert" "^s1$" \
 	vireo snapshot-current "$name" --name
 
+# A paused guest's snapshot comes back paused.
+check "suspend" vireo suspend "$name"
+check "snapshot of the paused guest" vireo snapshot-create-as "$name" p1
+out_has "p1 records the paused state" "<state>paused</state>" \
+	vireo snapshot-dumpxml "$name" p1
+check "resume" vireo resume "$name"
+check "snapshot-revert --current (p1)" vireo snapshot-revert "$name" --current
+check "paused after the revert to p1" test "$(state)" = paused
+check "resume after p1" vireo resume "$name"
+
 # Refusals.
 expect_fail "revert to a missing snapshot" "has no snapshot named 'nope'" \
 	vireo snapshot-revert "$name" nope
@@ -157,7 +167,7 @@ expect_fail "internal snapshot with a raw disk" \
 	"disk 'vda' is raw: internal snapshots need qcow2" \
 	vireo snapshot-create-as "$rawdom" r1
 expect_fail "undefine of a domain with snapshots" \
-	"has 3 snapshots.*--snapshots-metadata" vireo undefine "$name"
+	"has 4 snapshots.*--snapshots-metadata" vireo undefine "$name"
 
 # A domain whose job is held (its start waits for "go"): refused.
 slow=$name-slow
