@@ -8,6 +8,7 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
 	drivers/qemu/qemu-security.c \
-	drivers/qemu/qemu-snapshot.c \
+	drivers/qemu/qemu-snapshot.c drivers/qemu/qemu-snapshot.h \
+	drivers/qemu/qemu-snapshot-meta.c \
 	drivers/qemu/qemu-status.c \
 	drivers/qemu/qmp.c drivers/qemu/qmp.h

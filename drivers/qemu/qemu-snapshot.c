@@ -3,9 +3,9 @@
  *
  * Metadata: one libvirt domainsnapshot XML per snapshot in
  * STATE/qemu/snapshot/DOMAIN/NAME.xml, written atomically, and the name of
- * the current snapshot in .../DOMAIN/current. The files are the truth:
- * reads parse them and never wait behind a job; every change holds the
- * domain's job.
+ * the current snapshot in .../DOMAIN/current (qemu-snapshot-meta.c). The
+ * files are the truth: reads parse them and never wait behind a job;
+ * every change holds the domain's job.
  *
  * Internal snapshots (all writable disks qcow2): a running domain's with
  * its memory through QEMU's snapshot-save job (tag, vmstate on the first
@@ -28,7 +28,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,9 +40,9 @@
 #include <json-c/json.h>
 
 #include "err.h"
-#include "image.h"
 #include "log.h"
 #include "qemu-domain.h"
+#include "qemu-snapshot.h"
 #include "snap-def.h"
 #include "spawn.h"
 #include "util.h"
@@ -53,153 +52,6 @@ VR_LOG_MODULE("qemu.snapshot");
 
 #define QEMU_IMG		"/usr/bin/qemu-img"
 #define SNAP_JOB_TIMEOUT_MS	600000
-#define CHAIN_MAX		16
-
-/* All snapshots of a domain, by creation time. */
-struct snap_set {
-	struct snap_def	**defs;
-	size_t		  n;
-	char		 *current;	/* NULL: none */
-};
-
-static void
-snap_set_clear(struct snap_set *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		snap_def_free(s->defs[i]);
-	free(s->defs);
-	free(s->current);
-	memset(s, 0, sizeof *s);
-}
-
-static struct snap_def *
-snap_set_find(const struct snap_set *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->defs[i]->name, name) == 0)
-			return s->defs[i];
-	return NULL;
-}
-
-static char *
-snap_dir(const char *dom)
-{
-	return xprintf("%s/qemu/snapshot/%s", qemu_drv.env.state_dir, dom);
-}
-
-static char *
-snap_file(const char *dom, const char *name)
-{
-	return xprintf("%s/qemu/snapshot/%s/%s.xml", qemu_drv.env.state_dir,
-	    dom, name);
-}
-
-static int
-snap_cmp(const void *a, const void *b)
-{
-	const struct snap_def *x = *(struct snap_def *const *)a;
-	const struct snap_def *y = *(struct snap_def *const *)b;
-
-	if (x->creation_time != y->creation_time)
-		return x->creation_time < y->creation_time ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-/* Read every snapshot of dom; a missing directory is no snapshots. */
-static int
-snap_set_load(const char *dom, struct snap_set *s)
-{
-	VR_AUTOFREE char *dir = snap_dir(dom);
-	VR_AUTOFREE char *cur_path = NULL;
-	struct dirent *de;
-	DIR *dp;
-
-	memset(s, 0, sizeof *s);
-	if ((dp = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		vr_error_system(errno, "cannot read '%s'", dir);
-		return -1;
-	}
-	while ((de = readdir(dp)) != NULL) {
-		size_t len = strlen(de->d_name);
-		VR_AUTOFREE char *path = NULL;
-		struct snap_def *def;
-
-		if (len < 5 || de->d_name[0] == '.' ||
-		    strcmp(de->d_name + len - 4, ".xml") != 0)
-			continue;
-		path = xprintf("%s/%s", dir, de->d_name);
-		if ((def = snap_def_parse_file(path, 0)) == NULL) {
-			log_error("ignoring snapshot file '%s': %s", path,
-			    vr_error_message());
-			continue;
-		}
-		s->defs = xreallocarray(s->defs, s->n + 1, sizeof *s->defs);
-		s->defs[s->n++] = def;
-	}
-	closedir(dp);
-	if (s->n > 1)
-		qsort(s->defs, s->n, sizeof *s->defs, snap_cmp);
-	cur_path = xprintf("%s/current", dir);
-	if ((s->current = vr_file_read(cur_path, 256, NULL)) != NULL) {
-		s->current[strcspn(s->current, "\n")] = '\0';
-		if (snap_set_find(s, s->current) == NULL) {
-			free(s->current);
-			s->current = NULL;
-		}
-	}
-	return 0;
-}
-
-static int
-snap_save(const char *dom, const struct snap_def *def)
-{
-	VR_AUTOFREE char *dir = snap_dir(dom);
-	VR_AUTOFREE char *path = snap_file(dom, def->name);
-	VR_AUTOFREE char *xml = snap_def_format(def, DOM_FORMAT_SECURE);
-
-	if (vr_mkdir_p(dir, 0700) < 0)
-		return -1;
-	return vr_file_write_atomic(path, xml, strlen(xml), 0600);
-}
-
-/* Record the current snapshot (NULL: none). */
-static int
-snap_set_current(const char *dom, const char *name)
-{
-	VR_AUTOFREE char *dir = snap_dir(dom);
-	VR_AUTOFREE char *path = xprintf("%s/current", dir);
-
-	if (name == NULL) {
-		if (unlink(path) < 0 && errno != ENOENT) {
-			vr_error_system(errno, "cannot remove '%s'", path);
-			return -1;
-		}
-		return 0;
-	}
-	if (vr_mkdir_p(dir, 0700) < 0)
-		return -1;
-	return vr_file_write_atomic(path, name, strlen(name), 0600);
-}
-
-/* Number of snapshots of domain dom (for undefine); -1 on error. */
-int
-qemu_snapshot_count(const char *dom)
-{
-	struct snap_set s;
-	int n;
-
-	if (snap_set_load(dom, &s) < 0)
-		return -1;
-	n = (int)s.n;
-	snap_set_clear(&s);
-	return n;
-}
 
 /* Running programs */
 
@@ -312,19 +164,6 @@ qmp_job_run(struct qemu_dom *d, const char *cmd, struct json_object *args)
 	return rc;
 }
 
-static bool
-same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	if (a == NULL || b == NULL)
-		return false;
-	if (strcmp(a, b) == 0)
-		return true;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /*
  * The node name of the block node whose image is path: with top, the top
  * node of a device (query-block), else any format node in a chain
@@ -357,7 +196,7 @@ node_of_path(struct qemu_dom *d, const char *path, bool top)
 			continue;
 		if (json_object_object_get_ex(o, "file", &f) &&
 		    json_object_object_get_ex(o, "node-name", &nn) &&
-		    same_file(json_object_get_string(f), path))
+		    qemu_snap_same_file(json_object_get_string(f), path))
 			node = xstrdup(json_object_get_string(nn));
 	}
 	json_object_put(ret);
@@ -395,15 +234,6 @@ disk_snapshottable(const struct dom_disk *disk)
 {
 	return disk->src_path != NULL && !disk->readonly &&
 	    !disk->shareable && disk->device != DOM_DISK_DEVICE_CDROM;
-}
-
-/* def with its volume disks as paths: *copy is freed by the caller. */
-static const struct dom_def *
-resolved_def(const struct dom_def *def, struct dom_def **copy)
-{
-	if (qemu_volumes_resolve(def, copy) < 0)
-		return NULL;
-	return *copy != NULL ? *copy : def;
 }
 
 /*
@@ -527,7 +357,7 @@ disk_same_source(const struct dom_disk *a, const struct dom_disk *b)
 		return a->type == b->type &&
 		    strcmp(a->src_pool, b->src_pool) == 0 &&
 		    strcmp(a->src_volume, b->src_volume) == 0;
-	return same_file(a->src_path, b->src_path);
+	return qemu_snap_same_file(a->src_path, b->src_path);
 }
 
 /* IMAGE without its extension + ".NAME", as libvirt names overlays. */
@@ -621,186 +451,6 @@ overlay_attach(struct qemu_dom *d, const char *base, const char *overlay,
 	return 0;
 }
 
-/* Who still needs an image */
-
-struct users_ctx {
-	const char	*path;
-	struct stat	 st;
-	bool		 backing_only;	/* as a backing file only */
-	char		*why;
-	size_t		 len;
-};
-
-/*
- * Is path, or an image in its backing chain, ctx's file? With
- * ctx->backing_only, only the backing chain counts.
- */
-static bool
-chain_uses(struct users_ctx *ctx, const char *path)
-{
-	VR_AUTOFREE char *cur = path != NULL ? xstrdup(path) : NULL;
-	struct stat st;
-	int depth;
-
-	for (depth = 0; cur != NULL && depth < CHAIN_MAX; depth++) {
-		char *next;
-
-		if ((depth > 0 || !ctx->backing_only) && stat(cur, &st) == 0 &&
-		    st.st_dev == ctx->st.st_dev && st.st_ino == ctx->st.st_ino)
-			return true;
-		next = vr_image_backing_path(cur);
-		free(cur);
-		cur = next;
-	}
-	return false;
-}
-
-static bool
-def_uses(struct users_ctx *ctx, const struct dom_def *def, const char *what)
-{
-	VR_AUTO(dom_def) copy = NULL;
-	const struct dom_def *r;
-	size_t i;
-
-	if (def == NULL)
-		return false;
-	if ((r = resolved_def(def, &copy)) == NULL) {
-		/* An inactive pool: compare what can be compared. */
-		vr_error_reset();
-		r = def;
-	}
-	for (i = 0; i < r->ndisks; i++)
-		if (chain_uses(ctx, r->disks[i].src_path)) {
-			snprintf(ctx->why, ctx->len, "disk '%s' of %s",
-			    r->disks[i].target_dev, what);
-			return true;
-		}
-	return false;
-}
-
-/* Every domain's definitions, live and persistent. */
-static bool
-domains_use(struct users_ctx *ctx)
-{
-	struct vr_dom_info *infos = NULL;
-	size_t n = 0, i;
-	bool found = false;
-
-	if (qemu_dom_driver.list(0, &infos, &n) < 0)
-		return false;
-	for (i = 0; !found && i < n; i++) {
-		struct qemu_dom *d = qemu_dom_lookup(infos[i].name);
-		VR_AUTO(dom_def) live = NULL;
-		VR_AUTO(dom_def) def = NULL;
-		VR_AUTOFREE char *w1 = NULL, *w2 = NULL;
-
-		if (d == NULL) {
-			vr_error_reset();
-			continue;
-		}
-		pthread_mutex_lock(&d->lock);
-		live = d->live != NULL ? dom_def_copy(d->live) : NULL;
-		def = d->def != NULL ? dom_def_copy(d->def) : NULL;
-		pthread_mutex_unlock(&d->lock);
-		w1 = xprintf("running domain '%s'", d->name);
-		w2 = xprintf("domain '%s'", d->name);
-		found = def_uses(ctx, live, w1) || def_uses(ctx, def, w2);
-		qemu_dom_unref(d);
-	}
-	free(infos);
-	return found;
-}
-
-/* Every snapshot of every domain but those named in skip (of dom). */
-static bool
-snapshots_use(struct users_ctx *ctx, const char *dom, char *const *skip)
-{
-	VR_AUTOFREE char *top = xprintf("%s/qemu/snapshot",
-	    qemu_drv.env.state_dir);
-	struct dirent *de;
-	bool found = false;
-	DIR *dp;
-
-	if ((dp = opendir(top)) == NULL)
-		return false;
-	while (!found && (de = readdir(dp)) != NULL) {
-		struct snap_set s;
-		size_t i, j, k;
-
-		if (de->d_name[0] == '.' || snap_set_load(de->d_name, &s) < 0)
-			continue;
-		for (i = 0; !found && i < s.n; i++) {
-			const struct snap_def *sd = s.defs[i];
-			VR_AUTOFREE char *what = NULL;
-			bool skipped = false;
-
-			for (k = 0; strcmp(de->d_name, dom) == 0 &&
-			    skip[k] != NULL; k++)
-				if (strcmp(skip[k], sd->name) == 0)
-					skipped = true;
-			if (skipped)
-				continue;
-			what = xprintf("snapshot '%s' of domain '%s'",
-			    sd->name, de->d_name);
-			for (j = 0; !found && j < sd->ndisks; j++)
-				if (chain_uses(ctx, sd->disks[j].src_path)) {
-					snprintf(ctx->why, ctx->len, "the "
-					    "overlay of disk '%s' of %s",
-					    sd->disks[j].name, what);
-					found = true;
-				}
-			if (!found)
-				found = def_uses(ctx, sd->dom, what);
-		}
-		snap_set_clear(&s);
-	}
-	closedir(dp);
-	return found;
-}
-
-/*
- * 1 and why (a phrase) if anything but the snapshots skip of dom needs
- * the image at path; 0 if nothing does; a file that is gone is unused.
- */
-static int
-image_user(const char *path, const char *dom, char *const *skip, char *why,
-    size_t len)
-{
-	struct users_ctx ctx = { .path = path, .why = why, .len = len };
-
-	if (stat(path, &ctx.st) < 0)
-		return 0;
-	if (domains_use(&ctx) || snapshots_use(&ctx, dom, skip))
-		return 1;
-	if (qemu_drv.env.path_user != NULL &&
-	    qemu_drv.env.path_user(path, why, len) == 1)
-		return 1;
-	return 0;
-}
-
-/*
- * 1 and why if the image at path is the backing file of a domain's disk,
- * a snapshot's overlay or a volume: writing to it (reverting its internal
- * snapshot) would corrupt them.
- */
-static int
-image_backing_user(const char *path, const char *dom, char *why, size_t len)
-{
-	struct users_ctx ctx = { .path = path, .why = why, .len = len,
-	    .backing_only = true };
-	char *const none[] = { NULL };
-
-	if (stat(path, &ctx.st) < 0)
-		return 0;
-	if (domains_use(&ctx) || snapshots_use(&ctx, dom, none))
-		return 1;
-	if (qemu_drv.env.path_user != NULL &&
-	    qemu_drv.env.path_user(path, why, len) == 1 &&
-	    strncmp(why, "the backing chain", 17) == 0)
-		return 1;
-	return 0;
-}
-
 /* Create */
 
 struct create_ctx {
@@ -821,7 +471,7 @@ create_internal(struct create_ctx *c)
 	const struct dom_def *r;
 	size_t n, i, j;
 
-	if ((r = resolved_def(c->def, &copy)) == NULL ||
+	if ((r = qemu_snap_resolved_def(c->def, &copy)) == NULL ||
 	    internal_disks(r, &paths, &devs, &n) < 0)
 		return -1;
 	if (n == 0) {
@@ -877,7 +527,7 @@ create_external(struct create_ctx *c)
 	size_t i, nmade = 0, nattached = 0;
 	int ret = -1;
 
-	if ((r = resolved_def(c->def, &copy)) == NULL)
+	if ((r = qemu_snap_resolved_def(c->def, &copy)) == NULL)
 		return -1;
 	c->snap->memory = SNAP_LOC_NO;
 	c->snap->disks = xcalloc(r->ndisks + 1, sizeof *c->snap->disks);
@@ -974,7 +624,7 @@ snapshot_create_job(struct qemu_dom *d, const struct vr_snap_create_args *a,
     char **name)
 {
 	struct create_ctx c = { .d = d, .args = a };
-	struct snap_set set;
+	struct qemu_snap_set set;
 	VR_AUTO(snap_def) snap = NULL;
 	VR_AUTO(dom_def) def = NULL;
 	int rc;
@@ -984,7 +634,7 @@ snapshot_create_job(struct qemu_dom *d, const struct vr_snap_create_args *a,
 	c.paused = d->state == VR_DOM_PAUSED;
 	def = dom_def_copy(c.active ? d->live : d->def);
 	pthread_mutex_unlock(&d->lock);
-	if (snap_set_load(d->name, &set) < 0)
+	if (qemu_snap_set_load(d->name, &set) < 0)
 		return -1;
 	snap = xcalloc(1, sizeof *snap);
 	snap->name = a->name != NULL ? xstrdup(a->name) :
@@ -993,13 +643,13 @@ snapshot_create_job(struct qemu_dom *d, const struct vr_snap_create_args *a,
 	snap->creation_time = (long long)time(NULL);
 	snap->parent = xstrdup_null(set.current);
 	snap->has_state = true;
-	if (snap_set_find(&set, snap->name) != NULL) {
+	if (qemu_snap_set_find(&set, snap->name) != NULL) {
 		vr_error(VR_ERR_EXISTS, "domain '%s' already has a snapshot "
 		    "named '%s'", d->name, snap->name);
-		snap_set_clear(&set);
+		qemu_snap_set_clear(&set);
 		return -1;
 	}
-	snap_set_clear(&set);
+	qemu_snap_set_clear(&set);
 	if (snap_name_check(VR_ERR_INVALID_ARG, snap->name) < 0)
 		return -1;
 	if (c.active && check_no_block_jobs(d) < 0)
@@ -1017,8 +667,8 @@ snapshot_create_job(struct qemu_dom *d, const struct vr_snap_create_args *a,
 	c.def = snap->dom;
 	if (a->disk_only && external_switch_defs(&c) < 0)
 		return -1;
-	if (snap_save(d->name, snap) < 0 ||
-	    snap_set_current(d->name, snap->name) < 0)
+	if (qemu_snap_save(d->name, snap) < 0 ||
+	    qemu_snap_set_current(d->name, snap->name) < 0)
 		return -1;
 	log_info("domain '%s': snapshot '%s' created (%s%s)", d->name,
 	    snap->name, a->disk_only ? "external, disks only" : "internal",
@@ -1060,7 +710,7 @@ out:
 /* Reads */
 
 static int
-snap_lookup_set(const char *key, struct snap_set *s, char **dom)
+snap_lookup_set(const char *key, struct qemu_snap_set *s, char **dom)
 {
 	struct qemu_dom *d;
 	int rc;
@@ -1069,7 +719,7 @@ snap_lookup_set(const char *key, struct snap_set *s, char **dom)
 		return -1;
 	*dom = xstrdup(d->name);
 	qemu_dom_unref(d);
-	rc = snap_set_load(*dom, s);
+	rc = qemu_snap_set_load(*dom, s);
 	if (rc < 0) {
 		free(*dom);
 		*dom = NULL;
@@ -1092,7 +742,7 @@ int
 qemu_snapshot_list(const char *key, struct vr_snap_info **infos, size_t *n)
 {
 	VR_AUTOFREE char *dom = NULL;
-	struct snap_set s;
+	struct qemu_snap_set s;
 	size_t i;
 
 	if (snap_lookup_set(key, &s, &dom) < 0)
@@ -1114,12 +764,13 @@ qemu_snapshot_list(const char *key, struct vr_snap_info **infos, size_t *n)
 		info->memory = sd->memory == SNAP_LOC_INTERNAL;
 	}
 	*n = s.n;
-	snap_set_clear(&s);
+	qemu_snap_set_clear(&s);
 	return 0;
 }
 
 static struct snap_def *
-snap_find_or_fail(const struct snap_set *s, const char *dom, const char *name)
+snap_find_or_fail(const struct qemu_snap_set *s, const char *dom,
+    const char *name)
 {
 	struct snap_def *sd;
 
@@ -1127,7 +778,7 @@ snap_find_or_fail(const struct snap_set *s, const char *dom, const char *name)
 		vr_error(VR_ERR_INVALID_ARG, "no snapshot name given");
 		return NULL;
 	}
-	if ((sd = snap_set_find(s, name)) == NULL)
+	if ((sd = qemu_snap_set_find(s, name)) == NULL)
 		vr_error(VR_ERR_NO_SNAPSHOT, "domain '%s' has no snapshot "
 		    "named '%s'", dom, name);
 	return sd;
@@ -1137,7 +788,7 @@ char *
 qemu_snapshot_get_xml(const char *key, const char *name, unsigned int flags)
 {
 	VR_AUTOFREE char *dom = NULL;
-	struct snap_set s;
+	struct qemu_snap_set s;
 	struct snap_def *sd;
 	char *xml = NULL;
 
@@ -1146,7 +797,7 @@ qemu_snapshot_get_xml(const char *key, const char *name, unsigned int flags)
 	if ((sd = snap_find_or_fail(&s, dom, name)) != NULL)
 		xml = snap_def_format(sd, (flags & VR_DOM_XML_SECURE) ?
 		    DOM_FORMAT_SECURE : 0);
-	snap_set_clear(&s);
+	qemu_snap_set_clear(&s);
 	return xml;
 }
 
@@ -1167,7 +818,7 @@ snap_internal_paths(const struct snap_def *sd, struct dom_def **copy,
 		    "domain definition", sd->name);
 		return -1;
 	}
-	if ((r = resolved_def(sd->dom, copy)) == NULL)
+	if ((r = qemu_snap_resolved_def(sd->dom, copy)) == NULL)
 		return -1;
 	*paths = xcalloc(sd->ndisks + 1, sizeof **paths);
 	for (i = 0; i < sd->ndisks; i++) {
@@ -1202,13 +853,13 @@ live_has_paths(struct qemu_dom *d, const struct snap_def *sd,
 	pthread_mutex_lock(&d->lock);
 	live = d->live != NULL ? dom_def_copy(d->live) : NULL;
 	pthread_mutex_unlock(&d->lock);
-	if (live == NULL || (r = resolved_def(live, &copy)) == NULL)
+	if (live == NULL || (r = qemu_snap_resolved_def(live, &copy)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		bool found = false;
 
 		for (j = 0; j < r->ndisks; j++)
-			if (same_file(r->disks[j].src_path, paths[i]))
+			if (qemu_snap_same_file(r->disks[j].src_path, paths[i]))
 				found = true;
 		if (!found) {
 			vr_error(VR_ERR_OPERATION_INVALID, "cannot revert "
@@ -1294,14 +945,14 @@ snapshot_revert_job(struct qemu_dom *d, const char *name)
 {
 	VR_AUTO(dom_def) copy = NULL;
 	VR_AUTOFREE const char **paths = NULL;
-	struct snap_set s;
+	struct qemu_snap_set s;
 	struct snap_def *sd;
 	char why[512];
 	size_t n, i;
 	bool active;
 	int ret = -1;
 
-	if (snap_set_load(d->name, &s) < 0)
+	if (qemu_snap_set_load(d->name, &s) < 0)
 		return -1;
 	if ((sd = snap_find_or_fail(&s, d->name, name)) == NULL)
 		goto out;
@@ -1314,7 +965,7 @@ snapshot_revert_job(struct qemu_dom *d, const char *name)
 	if (snap_internal_paths(sd, &copy, &paths, &n) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (image_backing_user(paths[i], d->name, why,
+		if (qemu_snap_image_backing_user(paths[i], d->name, why,
 		    sizeof why) == 1) {
 			vr_error(VR_ERR_OPERATION_INVALID, "cannot revert "
 			    "domain '%s' to snapshot '%s': image '%s' is in "
@@ -1329,13 +980,13 @@ snapshot_revert_job(struct qemu_dom *d, const char *name)
 		ret = revert_memory(d, sd, active, paths, n);
 	else
 		ret = revert_disks(d, sd, active, paths, n);
-	if (ret == 0 && snap_set_current(d->name, sd->name) < 0)
+	if (ret == 0 && qemu_snap_set_current(d->name, sd->name) < 0)
 		ret = -1;
 	if (ret == 0)
 		log_info("domain '%s' reverted to snapshot '%s'", d->name,
 		    sd->name);
 out:
-	snap_set_clear(&s);
+	qemu_snap_set_clear(&s);
 	return ret;
 }
 
@@ -1391,7 +1042,7 @@ name_in(char *const *names, const char *name)
 
 /* Add the descendants of name to *names (NULL-terminated). */
 static void
-add_descendants(const struct snap_set *s, const char *name, char ***names,
+add_descendants(const struct qemu_snap_set *s, const char *name, char ***names,
     size_t *n)
 {
 	size_t i;
@@ -1473,7 +1124,7 @@ delete_overlays(struct qemu_dom *d, const struct snap_def *sd,
 		if (sd->disks[i].snapshot != SNAP_LOC_EXTERNAL ||
 		    path == NULL || access(path, F_OK) < 0)
 			continue;
-		if (image_user(path, d->name, deleting, why,
+		if (qemu_snap_image_user(path, d->name, deleting, why,
 		    sizeof why) == 1) {
 			note_add(nt, "kept '%s': %s uses it", path, why);
 			continue;
@@ -1489,10 +1140,10 @@ delete_overlays(struct qemu_dom *d, const struct snap_def *sd,
 }
 
 static int
-delete_one(struct qemu_dom *d, struct snap_set *s, struct snap_def *sd,
+delete_one(struct qemu_dom *d, struct qemu_snap_set *s, struct snap_def *sd,
     unsigned int flags, char *const *deleting, struct notes *nt)
 {
-	VR_AUTOFREE char *path = snap_file(d->name, sd->name);
+	VR_AUTOFREE char *path = qemu_snap_file(d->name, sd->name);
 	size_t i;
 
 	if (!(flags & VR_SNAP_DELETE_METADATA) && !snap_external(sd) &&
@@ -1507,11 +1158,11 @@ delete_one(struct qemu_dom *d, struct snap_set *s, struct snap_def *sd,
 			continue;
 		free(c->parent);
 		c->parent = xstrdup_null(sd->parent);
-		if (snap_save(d->name, c) < 0)
+		if (qemu_snap_save(d->name, c) < 0)
 			return -1;
 	}
 	if (s->current != NULL && strcmp(s->current, sd->name) == 0) {
-		if (snap_set_current(d->name, sd->parent) < 0)
+		if (qemu_snap_set_current(d->name, sd->parent) < 0)
 			return -1;
 		free(s->current);
 		s->current = xstrdup_null(sd->parent);
@@ -1531,12 +1182,12 @@ snapshot_delete_job(struct qemu_dom *d, const char *name, unsigned int flags,
     struct notes *nt)
 {
 	VR_AUTOFREE char **names = NULL;
-	struct snap_set s;
+	struct qemu_snap_set s;
 	struct snap_def *sd;
 	size_t n = 0, i;
 	int ret = -1;
 
-	if (snap_set_load(d->name, &s) < 0)
+	if (qemu_snap_set_load(d->name, &s) < 0)
 		return -1;
 	if ((sd = snap_find_or_fail(&s, d->name, name)) == NULL)
 		goto out;
@@ -1547,7 +1198,7 @@ snapshot_delete_job(struct qemu_dom *d, const char *name, unsigned int flags,
 		add_descendants(&s, sd->name, &names, &n);
 	/* Leaves first. */
 	for (i = n; i > 0; i--) {
-		struct snap_def *one = snap_set_find(&s, names[i - 1]);
+		struct snap_def *one = qemu_snap_set_find(&s, names[i - 1]);
 
 		if (delete_one(d, &s, one, flags, names, nt) < 0)
 			goto out;
@@ -1555,7 +1206,7 @@ snapshot_delete_job(struct qemu_dom *d, const char *name, unsigned int flags,
 	}
 	ret = 0;
 out:
-	snap_set_clear(&s);
+	qemu_snap_set_clear(&s);
 	return ret;
 }
 
@@ -1587,7 +1238,7 @@ qemu_snapshot_forget_all(const char *key)
 {
 	VR_AUTOFREE char *dir = NULL;
 	struct qemu_dom *d;
-	struct snap_set s;
+	struct qemu_snap_set s;
 	size_t i;
 	int ret = -1;
 
@@ -1595,12 +1246,13 @@ qemu_snapshot_forget_all(const char *key)
 		return -1;
 	if (qemu_dom_job_begin(d, "snapshot-delete") < 0)
 		goto out;
-	if (snap_set_load(d->name, &s) < 0)
+	if (qemu_snap_set_load(d->name, &s) < 0)
 		goto end;
-	dir = snap_dir(d->name);
-	ret = snap_set_current(d->name, NULL);
+	dir = qemu_snap_dir(d->name);
+	ret = qemu_snap_set_current(d->name, NULL);
 	for (i = 0; ret == 0 && i < s.n; i++) {
-		VR_AUTOFREE char *path = snap_file(d->name, s.defs[i]->name);
+		VR_AUTOFREE char *path = qemu_snap_file(d->name,
+		    s.defs[i]->name);
 
 		if (unlink(path) < 0 && errno != ENOENT) {
 			vr_error_system(errno, "cannot remove '%s'", path);
@@ -1612,7 +1264,7 @@ qemu_snapshot_forget_all(const char *key)
 	if (ret == 0)
 		log_info("domain '%s': metadata of %zu snapshots removed",
 		    d->name, s.n);
-	snap_set_clear(&s);
+	qemu_snap_set_clear(&s);
 end:
 	qemu_dom_job_end(d);
 out:
