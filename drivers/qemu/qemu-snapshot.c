@@ -518,14 +518,17 @@ overlays_remove(char **made, size_t n)
 			log_warn("cannot remove overlay '%s'", made[i]);
 }
 
+/*
+ * Phase 1 of an external snapshot: an overlay for each writable disk,
+ * given to QEMU's user when the domain runs. Nothing uses them yet.
+ */
 static int
-create_external(struct create_ctx *c)
+create_overlays(struct create_ctx *c)
 {
 	VR_AUTO(dom_def) copy = NULL;
 	VR_AUTOFREE char **made = NULL;
 	const struct dom_def *r;
-	size_t i, nmade = 0, nattached = 0;
-	int ret = -1;
+	size_t i, nmade = 0;
 
 	if ((r = qemu_snap_resolved_def(c->def, &copy)) == NULL)
 		return -1;
@@ -554,37 +557,43 @@ create_external(struct create_ctx *c)
 		    disk->format) < 0)
 			goto fail;
 		made[nmade++] = sd->src_path;
+		if (c->active && overlay_grant(c->d, sd->src_path) < 0)
+			goto fail;
 	}
 	if (nmade == 0) {
 		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' has no "
 		    "writable disk to snapshot", c->d->name);
 		goto fail;
 	}
-	for (i = 0; c->active && i < c->snap->ndisks; i++) {
-		const struct snap_disk *sd = &c->snap->disks[i];
-
-		if (sd->snapshot != SNAP_LOC_EXTERNAL)
-			continue;
-		if (overlay_grant(c->d, sd->src_path) < 0 ||
-		    overlay_attach(c->d, r->disks[i].src_path, sd->src_path,
-		    sd->name) < 0)
-			goto fail;
-		nattached++;
-	}
-	ret = 0;
+	return 0;
 fail:
-	if (ret < 0 && nattached == 0)
-		overlays_remove(made, nmade);
-	else if (ret < 0)
-		log_error("domain '%s': snapshot '%s' failed after %zu disks "
-		    "switched to their overlays; the overlays are kept",
-		    c->d->name, c->snap->name, nattached);
-	return ret;
+	overlays_remove(made, nmade);
+	return -1;
 }
 
-/* The definitions now name the overlays (live, persistent, status). */
+/* Point disk back at its source before the snapshot (was). */
+static void
+disk_switch_back(struct dom_disk *disk, const struct dom_disk *was)
+{
+	free(disk->src_path);
+	free(disk->src_pool);
+	free(disk->src_volume);
+	disk->src_path = xstrdup_null(was->src_path);
+	disk->src_pool = xstrdup_null(was->src_pool);
+	disk->src_volume = xstrdup_null(was->src_volume);
+	disk->type = was->type;
+	disk->format = was->format;
+	disk->has_driver = was->has_driver;
+}
+
+/*
+ * The definitions (live, persistent, status) name the overlays of the
+ * external disks from index from on; back: their sources before the
+ * snapshot again. The persistent definition changes only where it named
+ * the same source.
+ */
 static int
-external_switch_defs(struct create_ctx *c)
+external_switch_defs(struct create_ctx *c, size_t from, bool back)
 {
 	VR_AUTO(dom_def) newdef = NULL;
 	size_t i;
@@ -592,17 +601,26 @@ external_switch_defs(struct create_ctx *c)
 	pthread_mutex_lock(&c->d->lock);
 	if (c->d->def != NULL)
 		newdef = dom_def_copy(c->d->def);
-	for (i = 0; i < c->snap->ndisks; i++) {
+	for (i = from; i < c->snap->ndisks; i++) {
 		const struct snap_disk *sd = &c->snap->disks[i];
 		struct dom_disk *was = def_disk(c->def, sd->name);
 		struct dom_disk *ld, *pd;
 
-		if (sd->snapshot != SNAP_LOC_EXTERNAL)
+		if (sd->snapshot != SNAP_LOC_EXTERNAL || was == NULL)
 			continue;
-		if (c->active && (ld = def_disk(c->d->live, sd->name)) != NULL)
+		ld = c->active ? def_disk(c->d->live, sd->name) : NULL;
+		pd = def_disk(newdef, sd->name);
+		if (back) {
+			if (ld != NULL)
+				disk_switch_back(ld, was);
+			if (pd != NULL && qemu_snap_same_file(pd->src_path,
+			    sd->src_path))
+				disk_switch_back(pd, was);
+			continue;
+		}
+		if (ld != NULL)
 			disk_switch(ld, sd->src_path);
-		if ((pd = def_disk(newdef, sd->name)) != NULL && was != NULL &&
-		    disk_same_source(pd, was))
+		if (pd != NULL && disk_same_source(pd, was))
 			disk_switch(pd, sd->src_path);
 	}
 	if (c->active)
@@ -617,6 +635,64 @@ external_switch_defs(struct create_ctx *c)
 	c->d->def = vr_steal(&newdef);
 	pthread_mutex_unlock(&c->d->lock);
 	return 0;
+}
+
+/*
+ * An external snapshot. The definitions name the overlays before QEMU
+ * writes to them: should the daemon die in between, the domain starts
+ * on an empty overlay over the image it was writing, which reads the
+ * same. Disks QEMU could not switch go back to their images.
+ */
+static int
+create_external(struct create_ctx *c)
+{
+	VR_AUTO(dom_def) copy = NULL;
+	const struct dom_def *r;
+	size_t i, k;
+
+	if (create_overlays(c) < 0)
+		return -1;
+	if (external_switch_defs(c, 0, false) < 0)
+		goto undo;
+	if (!c->active)
+		return 0;
+	if ((r = qemu_snap_resolved_def(c->def, &copy)) == NULL)
+		goto undo_defs;
+	for (i = 0; i < c->snap->ndisks; i++) {
+		const struct snap_disk *sd = &c->snap->disks[i];
+
+		if (sd->snapshot == SNAP_LOC_EXTERNAL &&
+		    overlay_attach(c->d, r->disks[i].src_path, sd->src_path,
+		    sd->name) < 0)
+			goto undo_from;
+	}
+	return 0;
+
+undo_defs:
+	i = 0;
+undo_from:
+	{
+		char what[1024];
+
+		snprintf(what, sizeof what, "%s", vr_error_message());
+		if (external_switch_defs(c, i, true) < 0)
+			log_error("domain '%s': cannot put back the "
+			    "definition: %s", c->d->name, vr_error_message());
+		for (k = i; k < c->snap->ndisks; k++)
+			if (c->snap->disks[k].snapshot == SNAP_LOC_EXTERNAL)
+				overlays_remove(&c->snap->disks[k].src_path, 1);
+		if (i > 0)
+			log_error("domain '%s': snapshot '%s' failed after "
+			    "some disks moved to their overlays; they stay "
+			    "there", c->d->name, c->snap->name);
+		vr_error(VR_ERR_QEMU, "%s", what);
+		return -1;
+	}
+undo:
+	for (k = 0; k < c->snap->ndisks; k++)
+		if (c->snap->disks[k].snapshot == SNAP_LOC_EXTERNAL)
+			overlays_remove(&c->snap->disks[k].src_path, 1);
+	return -1;
 }
 
 static int
@@ -664,9 +740,6 @@ snapshot_create_job(struct qemu_dom *d, const struct vr_snap_create_args *a,
 	if (rc < 0)
 		return -1;
 	snap->dom = vr_steal(&def);
-	c.def = snap->dom;
-	if (a->disk_only && external_switch_defs(&c) < 0)
-		return -1;
 	if (qemu_snap_save(d->name, snap) < 0 ||
 	    qemu_snap_set_current(d->name, snap->name) < 0)
 		return -1;

@@ -229,6 +229,15 @@ else
 fi
 out_has "the tag s1 stays" "s1" tags "$img/vm.qcow2"
 
+# External, disk-only: an existing file is never overwritten.
+echo keep >"$img/vm.busy"
+expect_fail "an overlay over an existing file is refused" \
+	"cannot create overlay '$img/vm.busy': the file exists" \
+	vireo snapshot-create-as "$name" busy --disk-only
+check "the existing file is untouched" grep -qx keep "$img/vm.busy"
+out_has "the guest stays on its image" "<source file='$img/vm.qcow2'/>" \
+	vireo dumpxml "$name"
+
 # External, disk-only: the running guest moves to an overlay.
 mark=$(lines)
 t0=$(now_ms)
