@@ -75,6 +75,14 @@ extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_setmaxmem_entry;
 extern const struct cmd_entry cmd_setmem_entry;
 extern const struct cmd_entry cmd_shutdown_entry;
+/* Snapshots (issue 7) */
+extern const struct cmd_entry cmd_snapshot_create_as_entry;
+extern const struct cmd_entry cmd_snapshot_current_entry;
+extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_snapshot_dumpxml_entry;
+extern const struct cmd_entry cmd_snapshot_info_entry;
+extern const struct cmd_entry cmd_snapshot_list_entry;
+extern const struct cmd_entry cmd_snapshot_revert_entry;
 extern const struct cmd_entry cmd_start_entry;
 extern const struct cmd_entry cmd_suspend_entry;
 extern const struct cmd_entry cmd_undefine_entry;
@@ -190,6 +198,14 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_setmem_entry,
 	&cmd_setvcpus_entry,
 	&cmd_shutdown_entry,
+	/* Snapshots (issue 7) */
+	&cmd_snapshot_create_as_entry,
+	&cmd_snapshot_current_entry,
+	&cmd_snapshot_delete_entry,
+	&cmd_snapshot_dumpxml_entry,
+	&cmd_snapshot_info_entry,
+	&cmd_snapshot_list_entry,
+	&cmd_snapshot_revert_entry,
 	&cmd_start_entry,
 	&cmd_suspend_entry,
 	&cmd_top_entry,
@@ -227,6 +243,7 @@ static const struct {
 	[CMD_GROUP_VOLUME] = { "volume", "Storage Volume" },
 	[CMD_GROUP_HOST] = { "host", "Host and Hypervisor" },
 	[CMD_GROUP_NETWORK] = { "network", "Networking" },
+	[CMD_GROUP_SNAPSHOT] = { "snapshot", "Snapshot" },
 	[CMD_GROUP_VIREO] = { "vireo", "Vireo itself" },
 };
 

@@ -47,6 +47,7 @@ enum cmd_group {
 	CMD_GROUP_VOLUME,	/* storage volumes */
 	CMD_GROUP_HOST,		/* host and hypervisor */
 	CMD_GROUP_NETWORK,	/* virtual networks */
+	CMD_GROUP_SNAPSHOT,	/* snapshots (issue 7) */
 	CMD_GROUP_VIREO,	/* the client itself */
 	CMD_GROUP_LAST
 };

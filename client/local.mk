@@ -15,6 +15,7 @@ vireo_SOURCES = \
 	client/cmd-stats.c client/cmd-stats.h \
 	client/cmd-top.c \
 	client/cmd-save.c \
+	client/cmd-snapshot.c \
 	client/cmd-vol.c \
 	client/cmd-stream.c client/cmd-console.c \
 	client/stream.c client/stream.h \

@@ -15,7 +15,8 @@ common_libvrcommon_a_SOURCES = \
 	common/conf/dom-def-platform.c common/conf/dom-def-priv.h \
 	common/conf/pool-def.c common/conf/pool-def.h \
 	common/conf/vol-def.c common/conf/vol-def.h \
-	common/conf/net-def.c common/conf/net-def.h
+	common/conf/net-def.c common/conf/net-def.h \
+	common/conf/snap-def.c common/conf/snap-def.h
 
 VR_COMMON_LIBS = common/libvrcommon.a $(LIBXML_LIBS) $(JSONC_LIBS) \
 	$(UUID_LIBS)

@@ -309,6 +309,33 @@ enum rpc_proc {
 	RPC_PROC_DOM_GET_STATS = 178,
 
 	/*
+	 * Snapshots (issue 7, 200-219). "snap" is a snapshot name. A
+	 * snapshot summary ("snap info") is:
+	 *   {"name":"s1","parent":"s0" or null,"creation_time":N (seconds
+	 *    since the epoch),"state":"running"|"paused"|"shutoff"|
+	 *    "disk-snapshot","current":bool,"location":"internal"|
+	 *    "external","memory":bool}
+	 */
+	/* {"dom":D,"name":N,"description":S,"disk_only":bool} ->
+	 * {"name":N}; name (default: the creation time) and description
+	 * are optional; disk_only: external overlays, no memory */
+	RPC_PROC_SNAPSHOT_CREATE = 200,
+	/* {"dom":D,"snap":N} -> {} */
+	RPC_PROC_SNAPSHOT_REVERT = 201,
+	/* {"dom":D,"snap":N,"children":bool,"children_only":bool,
+	 *  "metadata":bool} -> {"notes":["deleted snapshot 's1'",
+	 *  "kept '/p/vm.s1': disk 'vda' of running domain 'vm' uses it",
+	 *  ...]}: what happened to each snapshot and image file */
+	RPC_PROC_SNAPSHOT_DELETE = 202,
+	/* {"dom":D} -> {} : drop every snapshot's metadata, images kept
+	 * (undefine --snapshots-metadata) */
+	RPC_PROC_SNAPSHOT_FORGET_ALL = 203,
+	/* {"dom":D} -> {"snapshots":[snap info,...]} by creation time */
+	RPC_PROC_SNAPSHOT_LIST = 210,
+	/* {"dom":D,"snap":N,"secure":bool} -> {"xml":"<domainsnapshot>..."} */
+	RPC_PROC_SNAPSHOT_GET_XML = 211,
+
+	/*
 	 * Save and restore (220-239). "file" is an absolute path on the
 	 * daemon's host, read or written by the daemon; a client other than
 	 * root may only name files it could open itself. "running"/"paused"
@@ -335,7 +362,8 @@ enum rpc_proc {
 	 * managed save image (plain dom-undefine refuses while there is one) */
 	RPC_PROC_DOM_UNDEFINE_FLAGS = 226,
 
-	RPC_PROC_LAST
+	/* One past the highest number; raise it with a new range. */
+	RPC_PROC_LAST = 280
 };
 
 #endif

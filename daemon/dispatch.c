@@ -24,6 +24,7 @@
 #include "proc-net.h"
 #include "proc-stats.h"
 #include "proc-save.h"
+#include "proc-snapshot.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -606,6 +607,19 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    vd_proc_dom_save_image_get_xml, PROC_RW },
 	[RPC_PROC_DOM_UNDEFINE_FLAGS] = { "dom-undefine-flags",
 	    vd_proc_dom_undefine_flags, PROC_RW },
+	/* Snapshots (issue 7); reads parse files: on workers */
+	[RPC_PROC_SNAPSHOT_CREATE] = { "snapshot-create",
+	    vd_proc_snapshot_create, PROC_RW },
+	[RPC_PROC_SNAPSHOT_REVERT] = { "snapshot-revert",
+	    vd_proc_snapshot_revert, PROC_RW },
+	[RPC_PROC_SNAPSHOT_DELETE] = { "snapshot-delete",
+	    vd_proc_snapshot_delete, PROC_RW },
+	[RPC_PROC_SNAPSHOT_FORGET_ALL] = { "snapshot-forget-all",
+	    vd_proc_snapshot_forget_all, PROC_RW },
+	[RPC_PROC_SNAPSHOT_LIST] = { "snapshot-list", vd_proc_snapshot_list,
+	    0 },
+	[RPC_PROC_SNAPSHOT_GET_XML] = { "snapshot-get-xml",
+	    vd_proc_snapshot_get_xml, 0 },
 };
 
 bool
@@ -770,5 +784,6 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 	vd_proc_storage_init(sd);
 	vd_proc_stream_init(d, sd);
 	vd_proc_save_init(d);
+	vd_proc_snapshot_init(d);
 	vd_workers_start(workers);
 }

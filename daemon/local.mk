@@ -8,6 +8,7 @@ vireod_SOURCES = \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-stats.c daemon/proc-stats.h \
 	daemon/proc-save.c daemon/proc-save.h \
+	daemon/proc-snapshot.c daemon/proc-snapshot.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/proc-stream.c daemon/proc-stream.h \
 	daemon/stream.c daemon/stream.h \

@@ -68,6 +68,13 @@ struct vr_driver_env {
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
 	/*
+	 * Storage, for hypervisor drivers (snapshots, issue 7; NULL: none):
+	 * 1 and what uses it ("volume 'p/v'", "backing file of volume
+	 * 'p/v'") if the file at path is a volume of an active pool or in
+	 * the backing chain of one; 0 if none. Any thread.
+	 */
+	int		(*path_user)(const char *path, char *who, size_t len);
+	/*
 	 * Guest interfaces of type network, bridge or ethernet, for domain
 	 * drivers (the network driver's net_port_open/close; NULL: none).
 	 * open: a tap for the interface, attached where it belongs; *tapfd
@@ -141,6 +148,28 @@ struct vr_caller {
 	uid_t		 uid;
 	gid_t		 gid;
 };
+
+/* Snapshots (issue 7). */
+struct vr_snap_info {
+	char		 name[65];
+	char		 parent[65];	/* "": a root */
+	long long	 creation_time;	/* seconds since the epoch */
+	int		 state;		/* enum snap_state */
+	bool		 current;
+	bool		 external;	/* some disk has an overlay */
+	bool		 memory;	/* with memory state */
+};
+
+struct vr_snap_create_args {
+	const char	*name;		/* NULL: the creation time */
+	const char	*description;	/* NULL: none */
+	bool		 disk_only;	/* external, disks only */
+};
+
+/* Flags for snapshot_delete. */
+#define VR_SNAP_DELETE_CHILDREN		0x1	/* and its descendants */
+#define VR_SNAP_DELETE_CHILDREN_ONLY	0x2	/* its descendants only */
+#define VR_SNAP_DELETE_METADATA		0x4	/* never touch images */
 
 struct vr_dom_driver {
 	const char	*name;
@@ -259,6 +288,22 @@ struct vr_dom_driver {
 	/* undefine with VR_DOM_UNDEFINE_* flags. */
 	int		(*undefine_flags)(const char *key,
 			    unsigned int flags);
+	/*
+	 * Snapshots (issue 7). Reads never wait behind a job. create sets
+	 * *name (caller frees); delete sets *notes (NULL-terminated, caller
+	 * frees: what happened to each image file). forget_all drops every
+	 * snapshot's metadata (undefine --snapshots-metadata).
+	 */
+	int		(*snapshot_create)(const char *key,
+			    const struct vr_snap_create_args *, char **name);
+	int		(*snapshot_list)(const char *key,
+			    struct vr_snap_info **, size_t *n);
+	char		*(*snapshot_get_xml)(const char *key, const char *name,
+			    unsigned int flags);	/* VR_DOM_XML_SECURE */
+	int		(*snapshot_revert)(const char *key, const char *name);
+	int		(*snapshot_delete)(const char *key, const char *name,
+			    unsigned int flags, char ***notes);
+	int		(*snapshot_forget_all)(const char *key);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;
@@ -390,6 +435,8 @@ struct vr_storage_driver {
 			    unsigned long long length, int *fd,
 			    unsigned long long *total, void **handle);
 	int		(*vol_stream_finish)(void *handle, bool abort);
+	/* For vr_driver_env.path_user (snapshots, issue 7). */
+	int		(*path_user)(const char *path, char *who, size_t len);
 };
 
 extern const struct vr_storage_driver stg_storage_driver;

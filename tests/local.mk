@@ -12,6 +12,8 @@ include tests/qemuargv.mk
 include tests/fuzz.mk
 include tests/storagexml.mk
 include tests/netxml.mk
+# Snapshots (issue 7)
+include tests/snapxml.mk
 
 check_PROGRAMS += tests/rpc-abuse tests/dispatch-table-test
 tests_rpc_abuse_SOURCES = tests/rpc-abuse.c
@@ -22,7 +24,7 @@ tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c \
 	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c \
-	daemon/proc-stats.c daemon/proc-save.c
+	daemon/proc-stats.c daemon/proc-save.c daemon/proc-snapshot.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -37,6 +39,8 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 E2E_TESTS += tests/e2e/hotplug.sh
 # vCPUs and statistics
 E2E_TESTS += tests/e2e/vcpu.sh tests/e2e/stats.sh
+# Snapshots (issue 7)
+E2E_TESTS += tests/e2e/snapshot.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md

@@ -15,6 +15,8 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-save-image.c drivers/qemu/qemu-save-image.h \
 	drivers/qemu/qemu-security.c \
 	drivers/qemu/qemu-stats.c \
+	drivers/qemu/qemu-snapshot.c drivers/qemu/qemu-snapshot.h \
+	drivers/qemu/qemu-snapshot-meta.c \
 	drivers/qemu/qemu-status.c \
 	drivers/qemu/qemu-vcpu.c \
 	drivers/qemu/qmp.c drivers/qemu/qmp.h

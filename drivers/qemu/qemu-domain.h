@@ -317,6 +317,19 @@ int		 qemu_get_stats(const char *const *keys, size_t nkeys,
 /* qemu-driver.c: every domain, referenced, in virsh's list order. */
 struct qemu_dom	**qemu_dom_snapshot(unsigned int list_flags, size_t *n);
 int		 qemu_dom_save_config(const struct dom_def *);
+/* qemu-snapshot.c: snapshots (issue 7), the vr_dom_driver entries. */
+/* Snapshots of domain name (for undefine); -1 with an error. */
+int		 qemu_snapshot_count(const char *name);
+int		 qemu_snapshot_create(const char *key,
+		    const struct vr_snap_create_args *, char **name);
+int		 qemu_snapshot_list(const char *key, struct vr_snap_info **,
+		    size_t *n);
+char		*qemu_snapshot_get_xml(const char *key, const char *name,
+		    unsigned int flags);
+int		 qemu_snapshot_revert(const char *key, const char *name);
+int		 qemu_snapshot_delete(const char *key, const char *name,
+		    unsigned int flags, char ***notes);
+int		 qemu_snapshot_forget_all(const char *key);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

@@ -824,7 +824,7 @@ qemu_undefine_flags(const char *key, unsigned int flags)
 {
 	struct qemu_dom *d;
 	bool active;
-	int ret = -1;
+	int ret = -1, nsnap;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return -1;
@@ -839,6 +839,15 @@ qemu_undefine_flags(const char *key, unsigned int flags)
 		goto end;
 	}
 	pthread_mutex_unlock(&d->lock);
+	/* Snapshots (issue 7): their metadata would outlive the domain. */
+	if ((nsnap = qemu_snapshot_count(d->name)) != 0) {
+		if (nsnap > 0)
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot undefine "
+			    "domain '%s': it has %d snapshots; delete them, or "
+			    "undefine with --snapshots-metadata to drop their "
+			    "metadata (images are kept)", d->name, nsnap);
+		goto end;
+	}
 	if (qemu_save_undefine_check(d, flags) < 0 ||
 	    dom_delete_config(d->name) < 0)
 		goto end;
@@ -1397,4 +1406,11 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.has_managed_save = qemu_save_has_managed_key,
 	.save_image_get_xml = qemu_save_image_xml,
 	.undefine_flags = qemu_undefine_flags,
+	/* Snapshots (issue 7): qemu-snapshot.c */
+	.snapshot_create = qemu_snapshot_create,
+	.snapshot_list = qemu_snapshot_list,
+	.snapshot_get_xml = qemu_snapshot_get_xml,
+	.snapshot_revert = qemu_snapshot_revert,
+	.snapshot_delete = qemu_snapshot_delete,
+	.snapshot_forget_all = qemu_snapshot_forget_all,
 };
