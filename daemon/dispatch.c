@@ -20,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "node.h"
+#include "proc-guest.h"
 #include "proc-net.h"
 #include "proc-storage.h"
 #include "rpc.h"
@@ -540,6 +541,13 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
+	/* display, keyboard, monitor: they reach QEMU, so on workers */
+	[RPC_PROC_DOM_SCREENSHOT] = { "dom-screenshot",
+	    vd_proc_dom_screenshot, PROC_RW },
+	[RPC_PROC_DOM_SEND_KEY] = { "dom-send-key", vd_proc_dom_send_key,
+	    PROC_RW },
+	[RPC_PROC_DOM_MONITOR_COMMAND] = { "dom-monitor-command",
+	    vd_proc_dom_monitor_command, PROC_RW },
 };
 
 int
@@ -548,7 +556,7 @@ vd_dispatch_check_table(void)
 	/* Numbers deliberately unused (gaps between groups), as ranges. */
 	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
 	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
-	    { 113, 119 }, { 126, 129 } };
+	    { 113, 119 }, { 126, 129 }, { 133, 269 } };
 	int p, missing = 0;
 	size_t g;
 
@@ -702,6 +710,7 @@ vd_dispatch_init(const struct vr_dom_driver *d,
     const struct vr_storage_driver *sd, unsigned int workers)
 {
 	drv = d;
+	vd_proc_guest_init(d);
 	vd_proc_storage_init(sd);
 	vd_workers_start(workers);
 }

@@ -4,6 +4,7 @@ vireod_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
+	daemon/proc-guest.c daemon/proc-guest.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/server.c daemon/server.h \

@@ -19,7 +19,7 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 
 # Every procedure number has a dispatch entry.
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
-	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
+	daemon/dispatch.c daemon/node.c daemon/proc-guest.c daemon/proc-net.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
@@ -33,6 +33,10 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
+
+# Shell integration: screenshot, send-key, qemu-monitor-command; the
+# interactive shell and completion.
+E2E_TESTS += tests/e2e/misc.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

@@ -1248,4 +1248,8 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
+	/* display, keyboard, monitor: qemu-guest-io.c */
+	.screenshot = qemu_screenshot,
+	.send_key = qemu_send_key,
+	.monitor_command = qemu_monitor_command,
 };
