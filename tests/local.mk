@@ -36,7 +36,7 @@ EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 
 # Shell integration: screenshot, send-key, qemu-monitor-command; the
 # interactive shell and completion.
-E2E_TESTS += tests/e2e/misc.sh
+E2E_TESTS += tests/e2e/misc.sh tests/e2e/shell.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

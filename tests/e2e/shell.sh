@@ -1,0 +1,204 @@
+#!/bin/bash
+# The interactive shell (vireo without a command) fed through a pipe:
+# commands, quoting, ';' and comments, connect, errors and exit status;
+# completion through the hidden `vireo complete --` (what the shell's Tab
+# and the bash completion use), the bash completion script itself, and
+# once the real terminal shell through tmux (when tmux is installed).
+. "$(dirname "$0")/lib.sh"
+
+guest_prepare || { echo "cannot build the test guest"; exit 1; }
+daemon_start || exit 1
+a=e2e-$E2E_TAG-alpha
+b=e2e-$E2E_TAG-beta
+URI="vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock"
+NOURI="vireo+unix:///system?socket=$E2E_ROOT/nothing.sock"
+guest_xml "$a" "$E2E_ROOT/serial-a.log" 128 >"$E2E_ROOT/a.xml"
+guest_xml "$b" "$E2E_ROOT/serial-b.log" 128 >"$E2E_ROOT/b.xml"
+export VIREO_HISTORY=
+
+# sh_run NAME STATUS REGEX INPUT [VIREO ARGS...]: pipe INPUT into vireo
+# (no command); it must exit with STATUS and print REGEX (stdout+stderr).
+sh_run() {
+	local what=$1 want=$2 re=$3 input=$4 out rc
+	shift 4
+	out=$(printf '%s\n' "$input" | "$VIREO" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -Eq -- "$re" <<<"$out"; then
+		ok "$what"
+	else
+		not_ok "$what (exit $rc, output: $out)"
+	fi
+}
+
+sh_run "define two domains from the shell" 0 "Domain '$b' defined" \
+	"define $E2E_ROOT/a.xml
+define $E2E_ROOT/b.xml" -c "$URI"
+sh_run "start one paused" 0 "Domain '$a' started" "start $a --paused" -c "$URI"
+sh_run "list --all" 0 "1 +$a +paused" "list --all" -c "$URI"
+sh_run "list shows the inactive one" 0 "$b +shut off" "list --all" -c "$URI"
+sh_run "dominfo" 0 "State: +paused" "dominfo $a" -c "$URI"
+out=$(printf 'uri\ndomstate %s\n' "$a" | "$VIREO" -c "$URI" 2>&1)
+check "no prompt, no banner: only the commands' output" \
+	test "$out" = "$URI"$'\n'paused
+
+# Quoting as virsh: '...', "...", backslashes, ';' and comments.
+sh_run "single quotes" 0 "Name: +$a" "dominfo '$a'" -c "$URI"
+sh_run "double quotes" 0 "Name: +$a" "dominfo \"$a\"" -c "$URI"
+sh_run "a backslash escapes" 0 "Name: +$a" "dominfo ${a//-/\\-}" -c "$URI"
+sh_run "quotes inside a word" 0 "Name: +$a" "dominfo e2e'-'\"$E2E_TAG\"-alpha" -c "$URI"
+sh_run "';' separates commands" 0 "shut off" "domstate $a ; domstate $b" -c "$URI"
+sh_run "a comment is ignored" 0 "^paused$" "domstate $a # dominfo nothing
+# a whole line of comment" -c "$URI"
+sh_run "empty and blank lines are skipped" 0 "^paused$" "
+
+  domstate $a" -c "$URI"
+sh_run "an open quote is an error (exit 2)" 2 "missing closing ' quote" \
+	"dominfo '$a" -c "$URI"
+sh_run "a quoted ';' is not a separator" 1 "domain not found.*'x;y'" \
+	"dominfo 'x;y'" -c "$URI"
+sh_run "JSON survives single quotes" 0 '"status":"prelaunch"' \
+	"qemu-monitor-command $a '{\"execute\": \"query-status\"}'" -c "$URI"
+
+# Errors: the shell goes on; the exit status is the last failure's.
+sh_run "unknown command, then the next line runs" 2 "^paused$" \
+	"frobnicate
+domstate $a" -c "$URI"
+sh_run "a failing command: exit 1" 1 "domain not found" \
+	"dominfo nosuch
+uri" -c "$URI"
+sh_run "the last failure decides: usage after error" 2 "requires <domain>" \
+	"dominfo nosuch
+dominfo" -c "$URI"
+sh_run "all succeed: exit 0" 0 "^paused$" "uri; domstate $a" -c "$URI"
+sh_run "quit stops reading" 0 "run/vireod.sock$" "uri
+quit
+dominfo nosuch" -c "$URI"
+sh_run "exit stops reading" 0 "run/vireod.sock$" "uri; exit; dominfo nosuch" -c "$URI"
+
+# connect
+sh_run "no daemon at the first URI" 1 "failed to connect" "list" -c "$NOURI"
+sh_run "connect URI, then commands use it" 0 "$a +paused" \
+	"connect $URI
+list" -c "$NOURI"
+sh_run "a failed connect keeps the connection" 1 "^vireo\+unix.*vireod.sock$" \
+	"connect $URI
+connect $NOURI
+domstate $a
+uri" -c "$NOURI"
+sh_run "a failed connect is reported" 1 "failed to connect" \
+	"connect $URI
+connect $NOURI
+domstate $a" -c "$NOURI"
+sh_run "connect --readonly refuses changes" 1 \
+	"command 'suspend' changes state and is not allowed" \
+	"connect $URI --readonly
+dominfo $a
+suspend $a" -c "$URI"
+sh_run "connect --readonly still reads" 1 "State: +paused" \
+	"connect $URI --readonly
+dominfo $a
+suspend $a" -c "$URI"
+sh_run "-r applies to every command" 1 "not allowed on a read-only" \
+	"domstate $a; start $b" -r -c "$URI"
+sh_run "--json applies to every command" 0 '"state": "paused"' \
+	"dominfo $a" --json -c "$URI"
+sh_run "help inside the shell" 0 "connect \[<name>\] \[--readonly\]" \
+	"help connect" -c "$URI"
+sh_run "help lists connect, quit and exit" 0 "quit +quit this interactive" \
+	"help vireo" -c "$URI"
+
+# Completion: the hidden command (the shell's Tab runs the same code).
+comp() { "$VIREO" -c "$URI" complete -- "$@" 2>&1; }
+comp_is() {
+	local what=$1 want=$2 got
+	shift 2
+	got=$(comp "$@" | tr '\n' ' ')
+	if [ "$got" = "$want" ]; then ok "$what"; else not_ok "$what: got '$got', want '$want'"; fi
+}
+comp_is "commands by prefix" "domid dominfo domname domstate domuuid domxml-to-native " dom
+comp_is "domain names for dominfo" "$a $b " dominfo ""
+comp_is "domain names by prefix" "$b " dominfo "${b%beta}b"
+comp_is "domain names after --domain" "$a $b " start --domain ""
+comp_is "options of send-key" "--codeset --domain --holdtime --keycode " send-key --
+comp_is "the domain given by position is left out" \
+	"--codeset --holdtime --keycode " send-key "$a" --
+comp_is "options already given are left out" "--holdtime --keycode " \
+	send-key "$a" --codeset qcode --
+comp_is "codesets" "linux qcode qnum xt " send-key "$a" --codeset ""
+comp_is "help completes command names" "send-key setmaxmem setmem " help se
+comp_is "global options" "--readonly " --re
+comp_is "after global options, commands" "screenshot " -r --json scr
+comp_is "nothing for a file argument" "" define ""
+comp_is "nothing for an unknown command" "" frobnicate ""
+comp_is "the hidden command is not offered" "" compl
+comp_is "a second positional is not a domain" "" screenshot "$a" ""
+got=$("$VIREO" -c "$NOURI" complete -- dominfo "" 2>&1; echo "rc=$?")
+check "no daemon: no names, no error, exit 0" test "$got" = "rc=0"
+got=$("$VIREO" -c "$NOURI" complete -- -c "$URI" dominfo "e2e-$E2E_TAG-a" 2>&1)
+check "the -c in the words picks the daemon" test "$got" = "$a"
+
+# The bash completion script, with and without bash-completion loaded.
+BC=$abs_top_srcdir/client/vireo.bash-completion
+got=$(bash -c '
+	source "$1"
+	COMP_WORDS=("$2" -c "$3" dominfo "")
+	COMP_CWORD=4
+	_vireo
+	printf "%s\n" "${COMPREPLY[@]}"' _ "$BC" "$VIREO" "$URI" | tr '\n' ' ')
+check "bash completion: domain names (plain bash)" test "$got" = "$a $b "
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	got=$(bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source "$1"
+		COMP_LINE="$2 -c $3 send-key $4 --codeset q"
+		COMP_POINT=${#COMP_LINE}
+		COMP_WORDS=("$2" -c "$3" send-key "$4" --codeset q)
+		COMP_CWORD=6
+		_vireo
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BC" "$VIREO" "$URI" "$a" |
+		tr '\n' ' ')
+	check "bash completion: codesets (with bash-completion)" \
+		test "$got" = "qcode qnum "
+	got=$(bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source "$1"
+		complete -p vireo' _ "$BC")
+	check "bash completion: registered for vireo" \
+		grep -q -- "-F _vireo vireo" <<<"$got"
+else
+	echo "skip: bash-completion is not installed"
+fi
+
+# The real terminal: prompt, Tab, history (tmux).
+if command -v tmux >/dev/null; then
+	sock=$E2E_ROOT/tmux.sock
+	hist=$E2E_ROOT/history
+	pane() { tmux -S "$sock" capture-pane -p -t vt 2>/dev/null; }
+	screen_has() { pane | grep -Eq -- "$1"; }
+	tmux -S "$sock" new-session -d -s vt -x 150 -y 40 \
+		"VIREO_HISTORY='$hist' '$VIREO' -c '$URI'; sleep 30"
+	# (capture-pane drops the spaces at the end of a line)
+	check "tmux: the prompt" wait_until 10 screen_has '^vireo [#$]$'
+	check "tmux: the welcome" screen_has "Welcome to vireo"
+	tmux -S "$sock" send-keys -t vt "domst" Tab
+	check "tmux: Tab completes a command" wait_until 10 screen_has 'vireo [#$] domstate$'
+	tmux -S "$sock" send-keys -t vt "${a%alpha}a" Tab
+	check "tmux: Tab completes a domain name" \
+		wait_until 10 screen_has "vireo [#$] domstate $a\$"
+	tmux -S "$sock" send-keys -t vt Enter
+	check "tmux: the command runs" wait_until 10 screen_has '^paused$'
+	tmux -S "$sock" send-keys -t vt "send-key $a --h" Tab
+	check "tmux: Tab completes an option" \
+		wait_until 10 screen_has "send-key $a --holdtime\$"
+	tmux -S "$sock" send-keys -t vt C-u "quit" Enter
+	check "tmux: quit" wait_until 10 bash -c "grep -q quit '$hist' 2>/dev/null"
+	# libedit writes a space in the history file as \040
+	check "tmux: the history has the commands" \
+		grep -Eq "^domstate( |\\\\040)$a" "$hist"
+	tmux -S "$sock" kill-server 2>/dev/null
+else
+	echo "skip: tmux is not installed"
+fi
+
+sh_run "destroy" 0 "destroyed" "destroy $a" -c "$URI"
+e2e_finish
