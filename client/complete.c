@@ -328,6 +328,7 @@ cmd_complete_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		printf("%s\n", v[i]);
 	cmd_complete_free(v);
 	free(w);
+	cmd_complete_flush();
 	cmd_conn_close(cctx.conn);
 	vr_error_reset();
 	return CMD_OK;

@@ -130,6 +130,11 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 			fprintf(stderr, "error: %s\n", vr_error_message());
 			return CMD_USAGE;
 		}
+		/* the daemon went away (restarted?): connect again */
+		if (ctx->conn != NULL && cmd_conn_broken(ctx->conn)) {
+			cmd_conn_close(ctx->conn);
+			ctx->conn = NULL;
+		}
 		if (argc > 0 && (r = cmd_run_argv(ctx, argc, argv)) != CMD_OK)
 			rv = r;
 		shell_argv_free(argv);
@@ -246,6 +251,7 @@ shell_interactive(struct cmd_ctx *ctx)
 	}
 	cmd_complete_free(shell_cands);
 	shell_cands = NULL;
+	clear_history();
 	return CMD_OK;
 }
 
@@ -300,6 +306,10 @@ cmd_connect_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		name = cmd_default_uri();
 	if ((conn = cmd_conn_open(name, ro)) == NULL)
 		return CMD_ERR;
+	if (!ctx->shell) {		/* vireo connect URI: just try it */
+		cmd_conn_close(conn);
+		return CMD_OK;
+	}
 	/* the new one works: forget the old */
 	cmd_conn_close(ctx->conn);
 	ctx->conn = conn;

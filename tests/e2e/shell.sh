@@ -200,5 +200,21 @@ else
 	echo "skip: tmux is not installed"
 fi
 
+# The daemon restarts between two commands: the shell connects again.
+out=$E2E_ROOT/reconnect.out
+exec 3> >("$VIREO" -c "$URI" >"$out" 2>&1)
+echo "domstate $a" >&3
+check "before the restart" wait_until 10 grep -qx paused "$out"
+daemon_stop
+daemon_start || exit 1
+echo "domstate $a" >&3
+exec 3>&-
+check "after the restart, the shell connects again" \
+	wait_until 10 bash -c "[ \$(grep -cx paused '$out') -eq 2 ]"
+check "vireo connect URI (not in the shell) only tries" \
+	"$VIREO" -c "$NOURI" connect "$URI"
+expect_fail "vireo connect to nothing fails" "failed to connect" \
+	"$VIREO" connect "$NOURI"
+
 sh_run "destroy" 0 "destroyed" "destroy $a" -c "$URI"
 e2e_finish
