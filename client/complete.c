@@ -193,6 +193,30 @@ complete_value(struct cands *c, struct cmd_ctx *ctx,
 	return 0;
 }
 
+/* "--name=VALUE": the values of option name, each as "--name=VALUE". */
+static int
+complete_value_eq(struct cands *c, struct cmd_ctx *ctx,
+    const struct cmd_entry *e, const char *word, const char *eq)
+{
+	struct cands vals = { .prefix = eq + 1 };
+	const struct cmd_opt *o;
+	size_t i;
+	int files;
+
+	o = opt_find(e, word + 2, (size_t)(eq - word - 2));
+	if (o == NULL || o->type == CMD_OPT_BOOL)
+		return 0;
+	files = complete_value(&vals, ctx, e, o);
+	for (i = 0; i < vals.n; i++) {
+		VR_AUTOFREE char *s = xprintf("%.*s%s", (int)(eq + 1 - word),
+		    word, vals.v[i]);
+
+		cands_add(c, s);
+	}
+	cmd_complete_free(vals.v);
+	return files;
+}
+
 /*
  * Words after the command name, the last being completed: options, or
  * the value the position asks for.
@@ -234,6 +258,9 @@ complete_args(struct cands *c, struct cmd_ctx *ctx,
 			}
 		}
 	}
+	if (!dashdash && strncmp(w[n - 1], "--", 2) == 0 &&
+	    (eq = strchr(w[n - 1], '=')) != NULL)
+		return complete_value_eq(c, ctx, e, w[n - 1], eq);
 	if (!dashdash && strncmp(w[n - 1], "-", 1) == 0) {
 		for (o = e->opts; o->name != NULL; o++) {
 			if (!(o->flags & CMD_OPT_HIDDEN) && (!set[o - e->opts] ||

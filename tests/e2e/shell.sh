@@ -125,6 +125,8 @@ comp_is "the domain given by position is left out" \
 comp_is "options already given are left out" "--holdtime --keycode " \
 	send-key "$a" --codeset qcode --
 comp_is "codesets" "linux qcode qnum xt " send-key "$a" --codeset ""
+comp_is "--name=VALUE" "--codeset=qcode --codeset=qnum " send-key "$a" --codeset=q
+comp_is "--domain=NAME" "--domain=$a " dominfo --domain="${a%alpha}"a
 comp_is "help completes command names" "send-key setmaxmem setmem " help se
 comp_is "global options" "--readonly " --re
 comp_is "after global options, commands" "screenshot " -r --json scr
@@ -139,26 +141,36 @@ check "the -c in the words picks the daemon" test "$got" = "$a"
 
 # The bash completion script, with and without bash-completion loaded.
 BC=$abs_top_srcdir/client/vireo.bash-completion
-got=$(bash -c '
-	source "$1"
-	COMP_WORDS=("$2" -c "$3" dominfo "")
-	COMP_CWORD=4
-	_vireo
-	printf "%s\n" "${COMPREPLY[@]}"' _ "$BC" "$VIREO" "$URI" | tr '\n' ' ')
-check "bash completion: domain names (plain bash)" test "$got" = "$a $b "
-if [ -r /usr/share/bash-completion/bash_completion ]; then
-	got=$(bash -c '
-		source /usr/share/bash-completion/bash_completion
-		source "$1"
-		COMP_LINE="$2 -c $3 send-key $4 --codeset q"
+# bash_comp LOAD_BASH_COMPLETION WORDS...: COMPREPLY for the line of
+# WORDS (the last being completed) as bash would set it up.
+bash_comp() {
+	bash -c '
+		[ "$1" = 1 ] && source /usr/share/bash-completion/bash_completion
+		source "$2"
+		shift 2
+		COMP_LINE="$*"
 		COMP_POINT=${#COMP_LINE}
-		COMP_WORDS=("$2" -c "$3" send-key "$4" --codeset q)
-		COMP_CWORD=6
+		# bash splits words at COMP_WORDBREAKS too: "--a=b" is 3 words
+		read -ra COMP_WORDS <<<"${COMP_LINE//=/ = }"
+		[[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		_vireo
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$BC" "$VIREO" "$URI" "$a" |
-		tr '\n' ' ')
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$@" | tr '\n' ' '
+}
+got=$(bash_comp 0 "$BC" "$VIREO" -c "$URI" dominfo "")
+check "bash completion: domain names (plain bash)" test "$got" = "$a $b "
+got=$(bash_comp 0 "$BC" "$VIREO" -c "$URI" send-key "$a" --codeset=q)
+check "bash completion: --codeset=q (plain bash)" test "$got" = "qcode qnum "
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	got=$(bash_comp 1 "$BC" "$VIREO" -c "$URI" send-key "$a" --codeset q)
 	check "bash completion: codesets (with bash-completion)" \
 		test "$got" = "qcode qnum "
+	got=$(bash_comp 1 "$BC" "$VIREO" -c "$URI" send-key "$a" --codeset=q)
+	check "bash completion: --codeset=q (with bash-completion)" \
+		test "$got" = "qcode qnum "
+	got=$(bash_comp 1 "$BC" "$VIREO" -c "$URI" start "")
+	check "bash completion: domain names (with bash-completion)" \
+		test "$got" = "$a $b "
 	got=$(bash -c '
 		source /usr/share/bash-completion/bash_completion
 		source "$1"
