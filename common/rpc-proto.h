@@ -205,7 +205,7 @@ enum rpc_proc {
 	 * are refused on the read-only socket.
 	 */
 	/* {"dom":D} -> {"format":"png","size":N,"data":"BASE64"}: the
-	 * primary display (needs a <video>); at most 3 MiB */
+	 * primary display (needs a <video>); at most 3008 KiB */
 	RPC_PROC_DOM_SCREENSHOT = 270,
 	/* {"dom":D,"codeset":"linux"|"qcode"|"xt"|"qnum","keys":["KEY_A",
 	 *  ...],"holdtime":MS} -> {}: 1-16 keys pressed together, names or

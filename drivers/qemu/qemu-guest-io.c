@@ -24,14 +24,18 @@
 #include "qemu-domain.h"
 #include "qemu-keymap.h"
 #include "qmp.h"
+#include "rpc-proto.h"
 #include "util.h"
 #include "xmalloc.h"
 
 VR_LOG_MODULE("qemu.guest-io");
 
 #define GUEST_IO_QMP_MS		30000
-/* A screenshot travels base64-encoded in one reply (RPC_MAX_FRAME). */
-#define SCREENSHOT_MAX		(3 * 1024 * 1024)
+/*
+ * A screenshot travels base64-encoded (4/3 larger) in one reply frame,
+ * with room for the envelope: 3008 KiB.
+ */
+#define SCREENSHOT_MAX		(RPC_MAX_FRAME / 4 * 3 - 64 * 1024)
 #define SEND_KEY_MAX		16
 #define HOLDTIME_MAX_MS		10000
 
@@ -320,8 +324,16 @@ qemu_monitor_command(const char *key, const char *cmd, bool hmp)
 			json_object_put(reply);
 		}
 	}
+	/* it must fit one reply frame, escaped: half of one is plenty */
+	if (text != NULL && strlen(text) > RPC_MAX_FRAME / 2) {
+		vr_error(VR_ERR_UNSUPPORTED, "QEMU's reply to '%s' has %zu "
+		    "bytes: more than a reply can carry (%d)", exec,
+		    strlen(text), RPC_MAX_FRAME / 2);
+		free(text);
+		text = NULL;
+	}
 	json_object_put(ret);
-	json_object_put(msg);
+	json_object_put(msg);	/* exec points into it */
 	active_end(d);
 	return text;
 }

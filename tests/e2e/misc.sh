@@ -110,6 +110,12 @@ if grep -q "VM status: paused" <<<"$out"; then
 else
 	not_ok "qemu-monitor-command --hmp: $out"
 fi
+n=$(vireo qemu-monitor-command "$name" '{"execute":"query-qmp-schema"}' | wc -c)
+if [ "$n" -gt 100000 ]; then
+	ok "a large reply comes whole (query-qmp-schema, $n bytes)"
+else
+	not_ok "query-qmp-schema: $n bytes"
+fi
 expect_fail "qemu-monitor-command with text that is not JSON" "not a JSON object" \
 	vireo qemu-monitor-command "$name" query-status
 expect_fail "qemu-monitor-command without execute" "needs \"execute\"" \
