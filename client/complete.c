@@ -12,6 +12,7 @@
 #include "complete.h"
 #include "conn.h"
 #include "err.h"
+#include "keymap.h"
 #include "rpc.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -168,11 +169,15 @@ opt_find(const struct cmd_entry *e, const char *name, size_t len)
 	return NULL;
 }
 
-/* Values of option o of e. Returns whether a file name may fit. */
+/*
+ * Values of option o of e (codeset: send-key's, NULL for the default).
+ * Returns whether a file name may fit.
+ */
 static int
 complete_value(struct cands *c, struct cmd_ctx *ctx,
-    const struct cmd_entry *e, const struct cmd_opt *o)
+    const struct cmd_entry *e, const struct cmd_opt *o, const char *codeset)
 {
+	const char *k;
 	size_t i;
 
 	if (strcmp(o->name, "domain") == 0)
@@ -183,6 +188,11 @@ complete_value(struct cands *c, struct cmd_ctx *ctx,
 		cands_add_names(c, ctx, NAMES_POOL);
 	else if (strcmp(o->name, "codeset") == 0)
 		cands_add_list(c, codesets);
+	else if (strcmp(o->name, "keycode") == 0) {
+		for (i = 0; (k = vr_keymap_name(codeset != NULL ? codeset :
+		    "linux", i)) != NULL; i++)
+			cands_add(c, k);
+	}
 	else if (strcmp(e->name, "help") == 0 &&
 	    strcmp(o->name, "command") == 0) {
 		for (i = 0; cmd_table[i] != NULL; i++)
@@ -206,7 +216,7 @@ complete_value_eq(struct cands *c, struct cmd_ctx *ctx,
 	o = opt_find(e, word + 2, (size_t)(eq - word - 2));
 	if (o == NULL || o->type == CMD_OPT_BOOL)
 		return 0;
-	files = complete_value(&vals, ctx, e, o);
+	files = complete_value(&vals, ctx, e, o, NULL);
 	for (i = 0; i < vals.n; i++) {
 		VR_AUTOFREE char *s = xprintf("%.*s%s", (int)(eq + 1 - word),
 		    word, vals.v[i]);
@@ -227,7 +237,7 @@ complete_args(struct cands *c, struct cmd_ctx *ctx,
 {
 	bool set[CMD_MAX_OPTS] = { false };
 	const struct cmd_opt *o, *pos;
-	const char *eq;
+	const char *eq, *codeset = NULL;
 	bool dashdash = false;
 	int i;
 
@@ -243,11 +253,14 @@ complete_args(struct cands *c, struct cmd_ctx *ctx,
 			if (o == NULL)
 				continue;
 			set[o - e->opts] = true;
-			if (o->type == CMD_OPT_BOOL || eq != NULL)
+			if (o->type == CMD_OPT_BOOL)
 				continue;
-			if (i == n - 2)		/* its value is the last word */
-				return complete_value(c, ctx, e, o);
-			i++;
+			if (eq == NULL && i == n - 2)	/* value: last word */
+				return complete_value(c, ctx, e, o, codeset);
+			if (strcmp(o->name, "codeset") == 0)
+				codeset = eq != NULL ? eq + 1 : w[i + 1];
+			if (eq == NULL)
+				i++;
 			continue;
 		}
 		for (o = e->opts; o->name != NULL; o++) {
@@ -279,7 +292,7 @@ complete_args(struct cands *c, struct cmd_ctx *ctx,
 			pos = o;
 	if (pos == NULL)
 		return 0;
-	return complete_value(c, ctx, e, pos);
+	return complete_value(c, ctx, e, pos, codeset);
 }
 
 char **

@@ -16,7 +16,4 @@ struct json_object;
  */
 struct json_object *qemu_keymap_key(const char *codeset, const char *key);
 
-/* The known names of codeset, NULL ended (borrowed); NULL if none. */
-const char	*const *qemu_keymap_names(const char *codeset);
-
 #endif

@@ -125,6 +125,12 @@ comp_is "the domain given by position is left out" \
 comp_is "options already given are left out" "--holdtime --keycode " \
 	send-key "$a" --codeset qcode --
 comp_is "codesets" "linux qcode qnum xt " send-key "$a" --codeset ""
+comp_is "linux key names" \
+	"KEY_F1 KEY_F10 KEY_F11 KEY_F12 KEY_F13 KEY_F14 KEY_F15 KEY_F16 KEY_F17 KEY_F18 KEY_F19 " \
+	send-key "$a" KEY_A KEY_F1
+comp_is "qcode key names after --codeset" "ctrl ctrl_r " send-key "$a" --codeset qcode ct
+comp_is "qcode key names after --codeset=" "ctrl ctrl_r " send-key "$a" --codeset=qcode ct
+comp_is "no names for numeric codesets" "" send-key "$a" --codeset xt ""
 comp_is "--name=VALUE" "--codeset=qcode --codeset=qnum " send-key "$a" --codeset=q
 comp_is "--domain=NAME" "--domain=$a " dominfo --domain="${a%alpha}"a
 comp_is "help completes command names" "send-key setmaxmem setmem " help se
