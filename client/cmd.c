@@ -202,7 +202,7 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct cmd_entry *e;
 	struct cmd_args args;
 	enum cmd_retval rv;
-	bool help;
+	bool help, json = ctx->json;	/* a command's --json is its own */
 
 	if ((e = cmd_find(argv[0])) == NULL) {
 		fprintf(stderr, "error: unknown command: '%s'\n"
@@ -211,11 +211,12 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rv = cmd_parse(e, argc - 1, argv + 1, &args, &ctx->json, &help);
 	if (rv != CMD_OK || help)
-		return rv;
+		goto out;
 	if (ctx->readonly && (e->flags & CMD_RW)) {
 		fprintf(stderr, "error: command '%s' changes state and is not "
 		    "allowed on a read-only connection (-r)\n", e->name);
-		return CMD_ERR;
+		rv = CMD_ERR;
+		goto out;
 	}
 	vr_error_reset();
 	rv = e->exec(ctx, &args);
@@ -225,6 +226,8 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "error: %s\n", vr_error_message());
 		cmd_usage(e, stderr);
 	}
+out:
+	ctx->json = json;
 	return rv;
 }
 

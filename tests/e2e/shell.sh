@@ -102,6 +102,12 @@ sh_run "-r applies to every command" 1 "not allowed on a read-only" \
 	"domstate $a; start $b" -r -c "$URI"
 sh_run "--json applies to every command" 0 '"state": "paused"' \
 	"dominfo $a" --json -c "$URI"
+out=$(printf 'domstate %s --json\ndomstate %s\n' "$a" "$a" | "$VIREO" -c "$URI" 2>&1)
+if grep -q '"state": "paused"' <<<"$out" && grep -qx paused <<<"$out"; then
+	ok "a command's --json is its own"
+else
+	not_ok "a command's --json is its own: $out"
+fi
 sh_run "help inside the shell" 0 "connect \[<name>\] \[--readonly\]" \
 	"help connect" -c "$URI"
 sh_run "help lists connect, quit and exit" 0 "quit +quit this interactive" \
