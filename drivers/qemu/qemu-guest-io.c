@@ -71,14 +71,17 @@ active_end(struct qemu_dom *d)
 	qemu_dom_unref(d);
 }
 
-/* Job held: does the running definition have a display device? */
+/*
+ * Job held: does the running definition have a display device? (QEMU
+ * may have died meanwhile: the loop thread drops live without the job.)
+ */
 static bool
 has_video(struct qemu_dom *d)
 {
 	bool yes;
 
 	pthread_mutex_lock(&d->lock);
-	yes = d->live->nvideos > 0 &&
+	yes = d->live != NULL && d->live->nvideos > 0 &&
 	    d->live->videos[0].model != DOM_VIDEO_NONE;
 	pthread_mutex_unlock(&d->lock);
 	return yes;
@@ -93,9 +96,9 @@ screendump_fd(struct qemu_dom *d, int wfd)
 {
 	struct json_object *args, *ret = NULL, *v;
 	struct qmp_mon *mon;
-	char path[64];
+	char path[64], err[1024];
 	int64_t fdset;
-	int rc = -1;
+	int rc = -1, code = VR_ERR_QEMU;
 
 	pthread_mutex_lock(&d->lock);
 	mon = d->mon != NULL ? qmp_ref(d->mon) : NULL;
@@ -119,14 +122,20 @@ screendump_fd(struct qemu_dom *d, int wfd)
 	json_object_object_add(args, "filename", json_object_new_string(path));
 	json_object_object_add(args, "format", json_object_new_string("png"));
 	rc = qmp_command(mon, "screendump", args, NULL, GUEST_IO_QMP_MS);
+	if (rc < 0) {
+		code = vr_error_code();
+		snprintf(err, sizeof err, "%s", vr_error_message());
+	}
+	/* QEMU closed its copy; drop the set (and ours) either way */
 	args = json_object_new_object();
 	json_object_object_add(args, "fdset-id", json_object_new_int64(fdset));
-	if (qmp_command(mon, "remove-fd", args, NULL, GUEST_IO_QMP_MS) < 0 &&
-	    rc == 0) {
+	if (qmp_command(mon, "remove-fd", args, NULL, GUEST_IO_QMP_MS) < 0)
 		log_warnx("domain '%s': remove-fd %lld: %s", d->name,
 		    (long long)fdset, vr_error_message());
+	if (rc < 0)
+		vr_error(code, "%s", err);
+	else
 		vr_error_reset();
-	}
 out:
 	json_object_put(ret);
 	qmp_unref(mon);
