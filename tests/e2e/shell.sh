@@ -200,7 +200,7 @@ if command -v tmux >/dev/null; then
 	pane() { tmux -S "$sock" capture-pane -p -t vt 2>/dev/null; }
 	screen_has() { pane | grep -Eq -- "$1"; }
 	tmux -S "$sock" new-session -d -s vt -x 150 -y 40 \
-		"VIREO_HISTORY='$hist' '$VIREO' -c '$URI'; sleep 30"
+		"VIREO_HISTORY='$hist' '$VIREO' -c '$URI'; echo \$? >'$E2E_ROOT/tmux.rc'; sleep 30"
 	# (capture-pane drops the spaces at the end of a line)
 	check "tmux: the prompt" wait_until 10 screen_has '^vireo [#$]$'
 	check "tmux: the welcome" screen_has "Welcome to vireo"
@@ -215,7 +215,8 @@ if command -v tmux >/dev/null; then
 	check "tmux: Tab completes an option" \
 		wait_until 10 screen_has "send-key $a --holdtime\$"
 	tmux -S "$sock" send-keys -t vt C-u "quit" Enter
-	check "tmux: quit" wait_until 10 bash -c "grep -q quit '$hist' 2>/dev/null"
+	check "tmux: quit, exit status 0" \
+		wait_until 10 bash -c "grep -qx 0 '$E2E_ROOT/tmux.rc' 2>/dev/null"
 	# libedit writes a space in the history file as \040
 	check "tmux: the history has the commands" \
 		grep -Eq "^domstate( |\\\\040)$a" "$hist"
