@@ -57,6 +57,15 @@ if [[ $size =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]]; then
 else
 	not_ok "the screenshot is not a PNG: $(od -An -tx1 -N24 "$E2E_ROOT/shot.png" 2>&1)"
 fi
+mkdir "$E2E_ROOT/cwd"
+(cd "$E2E_ROOT/cwd" && vireo screenshot "$name" >/dev/null 2>&1)
+deffile=$(ls "$E2E_ROOT/cwd")
+if [[ $deffile =~ ^$name-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}\.png$ ]] &&
+	png_size "$E2E_ROOT/cwd/$deffile" >/dev/null; then
+	ok "screenshot without a file: NAME-DATE.png ($deffile)"
+else
+	not_ok "screenshot without a file: '$deffile'"
+fi
 expect_fail "screenshot without a video device" "has no video device" \
 	vireo screenshot "$novid" "$E2E_ROOT/novideo.png"
 check "no file for the refused screenshot" test ! -e "$E2E_ROOT/novideo.png"
