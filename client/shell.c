@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +219,8 @@ shell_interactive(struct cmd_ctx *ctx)
 	char *line = NULL;
 	const char *p;
 
+	/* libedit edits multibyte (UTF-8) lines only with a ctype locale */
+	setlocale(LC_CTYPE, "");
 	rl_readline_name = "vireo";
 	rl_attempted_completion_function = shell_complete;
 	rl_basic_word_break_characters = " \t\n;";
