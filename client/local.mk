@@ -26,6 +26,9 @@ EXTRA_DIST += client/vireo.bash-completion
 install-data-hook: install-bash-completion-rename
 uninstall-local: uninstall-bash-completion-rename
 .PHONY: install-bash-completion-rename uninstall-bash-completion-rename
+# distcheck installs under its own prefix, not bash-completion's directory
+AM_DISTCHECK_CONFIGURE_FLAGS = \
+	--with-bash-completion-dir='$$(datadir)/bash-completion/completions'
 # bash-completion finds the file of command "vireo" by that name.
 install-bash-completion-rename:
 	mv -f "$(DESTDIR)$(bashcompletiondir)/vireo.bash-completion" \
