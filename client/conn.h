@@ -49,6 +49,11 @@ struct cmd_conn;
 struct cmd_conn *cmd_conn_open(const char *uri, bool readonly);
 void	 cmd_conn_close(struct cmd_conn *);
 /*
+ * Is the connection unusable: a call failed to send or receive, or the
+ * daemon closed it since (checked without waiting)?
+ */
+bool	 cmd_conn_broken(const struct cmd_conn *);
+/*
  * One call: takes ownership of args (NULL means {}); returns the reply's
  * "ret" (caller's), or NULL with the daemon's (or a transport) error
  * recorded.

@@ -362,8 +362,28 @@ enum rpc_proc {
 	 * managed save image (plain dom-undefine refuses while there is one) */
 	RPC_PROC_DOM_UNDEFINE_FLAGS = 226,
 
+	/*
+	 * A running guest's display, keyboard and monitor (270-279). All
+	 * are refused on the read-only socket.
+	 */
+	/* {"dom":D} -> {"format":"png","size":N,"data":"BASE64"}: the
+	 * primary display (needs a <video>); at most 3008 KiB */
+	RPC_PROC_DOM_SCREENSHOT = 270,
+	/* {"dom":D,"codeset":"linux"|"qcode"|"xt"|"qnum","keys":["KEY_A",
+	 *  ...],"holdtime":MS} -> {}: 1-16 keys pressed together, names or
+	 *  numbers ("30", "0x1e"); codeset defaults to linux, holdtime (at
+	 *  most 10000) to QEMU's */
+	RPC_PROC_DOM_SEND_KEY = 271,
+	/* {"dom":D,"cmd":TEXT,"hmp":bool} -> {"reply":TEXT}: cmd is a QMP
+	 * command as JSON text ({"execute":N,"arguments":{...}}), reply
+	 * QEMU's as JSON text ({"return":...}); with hmp, cmd is a human
+	 * monitor line and reply its output. Marks the domain tainted in
+	 * its log. */
+	RPC_PROC_DOM_MONITOR_COMMAND = 272,
+
 	/* One past the highest number; raise it with a new range. */
 	RPC_PROC_LAST = 280
+
 };
 
 #endif

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "node.h"
 #include "proc-device.h"
+#include "proc-guest.h"
 #include "proc-net.h"
 #include "proc-stats.h"
 #include "proc-save.h"
@@ -620,6 +621,13 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    0 },
 	[RPC_PROC_SNAPSHOT_GET_XML] = { "snapshot-get-xml",
 	    vd_proc_snapshot_get_xml, 0 },
+	/* display, keyboard, monitor: they reach QEMU, so on workers */
+	[RPC_PROC_DOM_SCREENSHOT] = { "dom-screenshot",
+	    vd_proc_dom_screenshot, PROC_RW },
+	[RPC_PROC_DOM_SEND_KEY] = { "dom-send-key", vd_proc_dom_send_key,
+	    PROC_RW },
+	[RPC_PROC_DOM_MONITOR_COMMAND] = { "dom-monitor-command",
+	    vd_proc_dom_monitor_command, PROC_RW },
 };
 
 bool
@@ -781,6 +789,7 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 	drv = d;
 	vd_proc_device_init(d);
 	vd_proc_stats_init(d);
+	vd_proc_guest_init(d);
 	vd_proc_storage_init(sd);
 	vd_proc_stream_init(d, sd);
 	vd_proc_save_init(d);

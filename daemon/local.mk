@@ -5,6 +5,7 @@ vireod_SOURCES = \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
 	daemon/proc-device.c daemon/proc-device.h \
+	daemon/proc-guest.c daemon/proc-guest.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-stats.c daemon/proc-stats.h \
 	daemon/proc-save.c daemon/proc-save.h \

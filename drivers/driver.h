@@ -304,6 +304,24 @@ struct vr_dom_driver {
 	int		(*snapshot_delete)(const char *key, const char *name,
 			    unsigned int flags, char ***notes);
 	int		(*snapshot_forget_all)(const char *key);
+	/* Display, keyboard and monitor of a running domain (shell issue). */
+	/* A PNG of the primary display: *png (caller frees) of *len bytes. */
+	int		(*screenshot)(const char *key, unsigned char **png,
+			    size_t *len);
+	/*
+	 * Press keys together: names or numbers in codeset ("linux",
+	 * "qcode", "xt", "qnum"); holdtime_ms 0: QEMU's default.
+	 */
+	int		(*send_key)(const char *key, const char *codeset,
+			    const char *const *keys, size_t n,
+			    unsigned int holdtime_ms);
+	/*
+	 * A QMP command as JSON text ({"execute":...}) or, hmp, a human
+	 * monitor line; QEMU's reply as text (caller frees). Marks the
+	 * domain tainted in its log.
+	 */
+	char		*(*monitor_command)(const char *key, const char *cmd,
+			    bool hmp);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;

@@ -7,7 +7,7 @@ pkgs=(
 	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc
 	dnsmasq-base nftables util-linux socat iputils-ping
-	tmux
+	libedit-dev bash-completion tmux
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,7 +24,8 @@ tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c \
 	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c \
-	daemon/proc-stats.c daemon/proc-save.c daemon/proc-snapshot.c
+	daemon/proc-stats.c daemon/proc-save.c daemon/proc-snapshot.c \
+	daemon/proc-guest.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -47,6 +48,9 @@ EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 
 # Data streams: vol-upload/vol-download, the console (tmux).
 E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
+# Shell integration: screenshot, send-key, qemu-monitor-command; the
+# interactive shell and completion.
+E2E_TESTS += tests/e2e/misc.sh tests/e2e/shell.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

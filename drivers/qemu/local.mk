@@ -7,8 +7,10 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-console.c \
 	drivers/qemu/qemu-domain.h \
 	drivers/qemu/qemu-driver.c \
+	drivers/qemu/qemu-guest-io.c \
 	drivers/qemu/qemu-host.c \
 	drivers/qemu/qemu-hotplug.c \
+	drivers/qemu/qemu-keymap.c drivers/qemu/qemu-keymap.h \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
 	drivers/qemu/qemu-save.c \

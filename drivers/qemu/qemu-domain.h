@@ -163,6 +163,9 @@ int		 qemu_process_finish_incoming(struct qemu_dom *, bool paused,
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);
 void		 qemu_process_finish_reboot(struct qemu_dom *);
+/* Append a timestamped line to the domain's log file. Any thread. */
+void		 qemu_process_log(struct qemu_dom *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* Connect to a monitor socket; -1 with vr_error. */
 int		 qemu_monitor_connect(const char *path);
 /* Loop thread: apply on_crash (enum dom_lifecycle_action). */
@@ -330,6 +333,14 @@ int		 qemu_snapshot_revert(const char *key, const char *name);
 int		 qemu_snapshot_delete(const char *key, const char *name,
 		    unsigned int flags, char ***notes);
 int		 qemu_snapshot_forget_all(const char *key);
+/* qemu-guest-io.c: the vr_dom_driver entries of the same names. */
+int		 qemu_screenshot(const char *key, unsigned char **png,
+		    size_t *len);
+int		 qemu_send_key(const char *key, const char *codeset,
+		    const char *const *keys, size_t n,
+		    unsigned int holdtime_ms);
+char		*qemu_monitor_command(const char *key, const char *cmd,
+		    bool hmp);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

@@ -1413,4 +1413,8 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.snapshot_revert = qemu_snapshot_revert,
 	.snapshot_delete = qemu_snapshot_delete,
 	.snapshot_forget_all = qemu_snapshot_forget_all,
+	/* display, keyboard, monitor: qemu-guest-io.c */
+	.screenshot = qemu_screenshot,
+	.send_key = qemu_send_key,
+	.monitor_command = qemu_monitor_command,
 };
