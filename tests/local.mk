@@ -42,3 +42,6 @@ tests_stress_LDADD = $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/stress.sh
 # kill -9 of vireod mid-workload (VR_CRASH_ITERATIONS=100 for the full run).
 E2E_TESTS += tests/e2e/crash.sh
+# Remote management: vireo+ssh:// through a real sshd started by the test
+# (openssh-server), vireo-relay and a private vireod.
+E2E_TESTS += tests/e2e/remote.sh
