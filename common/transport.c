@@ -616,22 +616,43 @@ ssh_read_err(struct vr_transport *t)
 	}
 }
 
-/* Wait up to timeout_ms (-1: forever) for ssh to end; true once reaped. */
+/*
+ * Wait up to timeout_ms (-1: forever) for ssh to end, reading its stderr
+ * meanwhile (a full pipe would stop it); true once reaped.
+ */
 static bool
 ssh_reap(struct vr_transport *t, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = t->pidfd, .events = POLLIN };
-	int rc;
+	uint64_t deadline = vr_time_ms() + (uint64_t)(timeout_ms < 0 ? 0 :
+	    timeout_ms);
+	struct pollfd pfd[2];
+	uint64_t now;
+	int rc, wait_ms;
 
 	if (t->reaped)
 		return true;
 	if (t->pid < 0)
 		return false;
-	do {
-		rc = poll(&pfd, 1, timeout_ms);
-	} while (rc < 0 && errno == EINTR);
-	if (rc <= 0)
-		return false;
+	for (;;) {
+		wait_ms = -1;
+		if (timeout_ms >= 0) {
+			now = vr_time_ms();
+			wait_ms = now >= deadline ? 0 : (int)(deadline - now);
+		}
+		pfd[0].fd = t->pidfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = t->err_fd;	/* -1 once at EOF: ignored */
+		pfd[1].events = POLLIN;
+		rc = poll(pfd, 2, wait_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return false;
+		if (pfd[1].revents != 0)
+			ssh_read_err(t);
+		if (pfd[0].revents != 0)
+			break;
+	}
 	while (waitpid(t->pid, &t->status, 0) < 0) {
 		if (errno != EINTR) {
 			t->status = 0;
