@@ -170,6 +170,39 @@ expect_fail "-r asks for vireod-ro.sock on the host" \
 	"vireod not running on host 127.0.0.1 \(socket $E2E_ROOT/rwonly/vireod-ro.sock: No such file or directory\)" \
 	"$VIREO" -r -c "$(ssh_uri "$E2E_ROOT/rwonly/vireod.sock")" list
 
+# The relay connects as the user it runs as: the sockets' permissions
+# decide (vireod.sock is 0600, vireod-ro.sock 0666). Run as nobody here
+# (what an unprivileged ssh login would get).
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$RELAY" "$@" \
+		</dev/null >/dev/null 2>"$E2E_ROOT/nobody.err"
+}
+as_nobody --socket "$SOCK"
+rc=$?
+if [ "$rc" -eq 4 ] && grep -q "^vireo-relay: $SOCK: Permission denied" \
+	"$E2E_ROOT/nobody.err"; then
+	ok "an unprivileged user is refused the read-write socket (exit 4)"
+else
+	not_ok "unprivileged relay on the read-write socket: exit $rc, $(cat "$E2E_ROOT/nobody.err")"
+fi
+check "an unprivileged user gets the read-only socket" as_nobody \
+	--readonly --socket "$SOCK"
+check "... and the relay said so" grep -qx "vireo-relay: connected" \
+	"$E2E_ROOT/nobody.err"
+
+# The same through ssh: a relay= wrapper drops to nobody on the host.
+cat >"$E2E_ROOT/relay-nobody" <<EOF
+#!/bin/sh
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups '$RELAY' "\$@"
+EOF
+chmod 755 "$E2E_ROOT/relay-nobody"
+NOBODY_URI=$(ssh_uri "$SOCK" "keyfile=$SSHDIR/client_key&known_hosts=$SSHDIR/known_hosts&relay=$E2E_ROOT/relay-nobody")
+expect_fail "unprivileged through ssh: permission denied on host" \
+	"permission denied on host 127.0.0.1 \(socket $SOCK: Permission denied\) \(use -r" \
+	"$VIREO" -c "$NOBODY_URI" list
+out_has "unprivileged through ssh with -r: read-only works" "$name" \
+	"$VIREO" -r -c "$NOBODY_URI" list --all
+
 # --- paths reach the host as they are, never as shell syntax ---
 odd="$E2E_ROOT/it's \$(false) dir"
 ln -s "$E2E_ROOT/run" "$odd"
