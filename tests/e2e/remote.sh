@@ -281,8 +281,24 @@ expect_fail "unresolvable host name" \
 	"cannot resolve the host name 'no-such-host.invalid'" \
 	"$VIREO" -c "vireo+ssh://no-such-host.invalid/system?known_hosts=$SSHDIR/known_hosts" list
 
-# --- the daemon stops while connected clients wait ---
+# --- the daemon stops while a client listens, then is not there ---
+"$VIREO" -c "$URI" event --loop --timeout 60 >"$E2E_ROOT/ev2.out" 2>&1 &
+evpid=$!
+wait_until 20 pgrep -f -- "$RELAY' '--socket' '$SOCK" >/dev/null
 daemon_stop
+if wait_until 20 bash -c "! kill -0 $evpid 2>/dev/null"; then
+	wait "$evpid"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -Eq "daemon closed the connection|vireod not running on host" \
+		"$E2E_ROOT/ev2.out"; then
+		ok "a listener ends when the remote daemon stops"
+	else
+		not_ok "listener after the daemon stopped: exit $rc, $(cat "$E2E_ROOT/ev2.out")"
+	fi
+else
+	not_ok "the listener still runs after the remote daemon stopped"
+	kill "$evpid"
+fi
 expect_fail "stopped daemon: vireod not running on host" \
 	"vireod not running on host 127.0.0.1 \(socket $SOCK: (Connection refused|No such file or directory)\)" \
 	rvireo list
