@@ -11,6 +11,7 @@ common_libvrcommon_a_SOURCES = \
 	common/rpc.c common/rpc.h common/rpc-proto.h \
 	common/base64.c common/base64.h \
 	common/keymap.c common/keymap.h \
+	common/transport.c common/transport.h \
 	common/conf/xml-util.c common/conf/xml-util.h \
 	common/conf/dom-def.c common/conf/dom-def.h \
 	common/conf/dom-def-format.c common/conf/dom-def-validate.c \

@@ -18,6 +18,12 @@ vireod_SOURCES = \
 vireod_LDADD = drivers/storage/libvrstorage.a drivers/qemu/libvrqemu.a \
 	$(VR_NETWORK_LIBS) $(VR_COMMON_LIBS)
 
+# vireo-relay: run through ssh by vireo+ssh:// clients, joins its stdin and
+# stdout to the daemon's socket (man/vireod.8, REMOTE ACCESS).
+libexec_PROGRAMS += vireo-relay
+vireo_relay_SOURCES = daemon/relay.c
+vireo_relay_LDADD = $(VR_COMMON_LIBS)
+
 systemdsystemunit_DATA = daemon/vireod.service
 EXTRA_DIST += daemon/vireod.service.in
 CLEANFILES += daemon/vireod.service

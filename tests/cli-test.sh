@@ -151,8 +151,20 @@ check "relative socket path" 1 "must be absolute" \
     -c "vireo+unix:///system?socket=x.sock" list
 check "host with the unix transport" 1 "takes no host" \
     -c "vireo://example.org/system" list
-check "ssh transport: not supported yet" 1 "not supported yet" \
-    -c "vireo+ssh://root@example.org/system" list
+check "ssh URI" 0 "vireo+ssh://root@example.org:2222/system" \
+    -c "vireo+ssh://root@example.org:2222/system?socket=/x.sock&keyfile=/k&known_hosts=/kh&relay=/r" uri
+check "ssh URI without a host" 1 "vireo+ssh:// needs a host" \
+    -c "vireo+ssh:///system" uri
+check "ssh host that looks like an option" 1 "bad host name '-oProxyCommand" \
+    -c "vireo+ssh://-oProxyCommand=x/system" uri
+check "ssh user with a space" 1 "bad user name 'a b'" \
+    -c "vireo+ssh://a%20b@h/system" uri
+check "ssh parameters are for ssh only" 1 "'keyfile' is for vireo+ssh:// only" \
+    -c "vireo:///system?keyfile=/k" uri
+check "relative relay path" 1 "must be absolute" \
+    -c "vireo+ssh://h/system?relay=vireo-relay" uri
+check "no_verify is 0 or 1" 1 "'no_verify' is 0 or 1" \
+    -c "vireo+ssh://h/system?no_verify=yes" uri
 check "uri needs no daemon" 0 "$NODAEMON" -c "$NODAEMON" uri
 check "default URI" 0 "vireo:///system" uri
 VIREO_DEFAULT_URI=$NODAEMON

@@ -67,3 +67,6 @@ tests_slowloris_SOURCES = tests/slowloris.c
 tests_slowloris_LDADD = $(VR_COMMON_LIBS)
 # save, restore and managed save on the test guest.
 E2E_TESTS += tests/e2e/save.sh
+# Remote management: vireo+ssh:// through a real sshd started by the test
+# (openssh-server), vireo-relay and a private vireod.
+E2E_TESTS += tests/e2e/remote.sh
