@@ -23,6 +23,8 @@ extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_define_entry;
 extern const struct cmd_entry cmd_destroy_entry;
 extern const struct cmd_entry cmd_domid_entry;
+extern const struct cmd_entry cmd_domjobabort_entry;	/* migration */
+extern const struct cmd_entry cmd_domjobinfo_entry;	/* migration */
 extern const struct cmd_entry cmd_dominfo_entry;
 extern const struct cmd_entry cmd_domname_entry;
 extern const struct cmd_entry cmd_domstate_entry;
@@ -33,6 +35,7 @@ extern const struct cmd_entry cmd_event_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hostname_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_migrate_entry;	/* migration */
 extern const struct cmd_entry cmd_net_autostart_entry;
 extern const struct cmd_entry cmd_net_create_entry;
 extern const struct cmd_entry cmd_net_define_entry;
@@ -92,6 +95,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_define_entry,
 	&cmd_destroy_entry,
 	&cmd_domid_entry,
+	&cmd_domjobabort_entry,
+	&cmd_domjobinfo_entry,
 	&cmd_dominfo_entry,
 	&cmd_domname_entry,
 	&cmd_domstate_entry,
@@ -102,6 +107,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,
+	&cmd_migrate_entry,
 	&cmd_net_autostart_entry,
 	&cmd_net_create_entry,
 	&cmd_net_define_entry,

@@ -8,6 +8,7 @@ vireo_SOURCES = \
 	client/cmd-dom.c \
 	client/cmd-event.c \
 	client/cmd-info.c \
+	client/cmd-migrate.c \
 	client/cmd-host.c \
 	client/cmd-net.c \
 	client/cmd-pool.c \

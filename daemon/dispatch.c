@@ -20,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "node.h"
+#include "proc-migrate.h"
 #include "proc-net.h"
 #include "proc-storage.h"
 #include "rpc.h"
@@ -540,6 +541,17 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
+	/* Migration (issue 6) */
+	[RPC_PROC_DOM_MIGRATE] = { "dom-migrate", vd_proc_dom_migrate,
+	    PROC_RW },
+	[RPC_PROC_DOM_GET_JOB_INFO] = { "dom-get-job-info",
+	    vd_proc_dom_get_job_info, PROC_INLINE },
+	[RPC_PROC_DOM_ABORT_JOB] = { "dom-abort-job", vd_proc_dom_abort_job,
+	    PROC_RW },
+	[RPC_PROC_MIGRATE_PREPARE] = { "migrate-prepare",
+	    vd_proc_migrate_prepare, PROC_RW },
+	[RPC_PROC_MIGRATE_FINISH] = { "migrate-finish",
+	    vd_proc_migrate_finish, PROC_RW },
 };
 
 int
@@ -548,7 +560,7 @@ vd_dispatch_check_table(void)
 	/* Numbers deliberately unused (gaps between groups), as ranges. */
 	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
 	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
-	    { 113, 119 }, { 126, 129 } };
+	    { 113, 119 }, { 126, 129 }, { 133, 239 }, { 243, 249 } };
 	int p, missing = 0;
 	size_t g;
 
@@ -703,5 +715,6 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 {
 	drv = d;
 	vd_proc_storage_init(sd);
+	vd_proc_migrate_init(d);
 	vd_workers_start(workers);
 }

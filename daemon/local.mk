@@ -4,6 +4,8 @@ vireod_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
+	daemon/peer.c daemon/peer.h \
+	daemon/proc-migrate.c daemon/proc-migrate.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
 	daemon/server.c daemon/server.h \

@@ -46,5 +46,9 @@ void	 vd_client_subscribe(struct vd_client *);
 /* Push an event to every subscribed client. Any thread. */
 void	 vd_server_broadcast(const char *event, struct json_object *data);
 uid_t	 vd_client_uid(const struct vd_client *);
+/* Migration (issue 6): fn runs on the loop thread as any client closes. */
+void	 vd_server_on_client_close(void (*fn)(struct vd_client *));
+/* The connection is closed (set before the hook above runs). Any thread. */
+bool	 vd_client_closed(struct vd_client *);
 
 #endif

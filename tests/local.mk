@@ -20,7 +20,8 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 # Every procedure number has a dispatch entry.
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
-	daemon/proc-storage.c daemon/server.c daemon/workers.c
+	daemon/proc-storage.c daemon/server.c daemon/workers.c \
+	daemon/peer.c daemon/proc-migrate.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -33,6 +34,9 @@ E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
+
+# Live migration between two vireod (issue 6).
+E2E_TESTS += tests/e2e/migrate.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

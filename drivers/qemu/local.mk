@@ -5,6 +5,7 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-domain.h \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-host.c \
+	drivers/qemu/qemu-migrate.c \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
 	drivers/qemu/qemu-security.c \

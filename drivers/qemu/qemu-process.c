@@ -75,6 +75,19 @@ log_path(const char *name)
 	return xprintf("%s/%s.log", qemu_drv.log_dir, name);
 }
 
+/* Locked: why the vCPUs stopped, from the job that stopped them. */
+static const char *
+stop_reason_locked(const struct qemu_dom *d)
+{
+	if (d->job == NULL)
+		return "unknown";
+	if (strcmp(d->job, "suspend") == 0)
+		return "user";
+	if (strcmp(d->job, "migrate-out") == 0)
+		return "migration";
+	return "unknown";
+}
+
 /* Lifecycle events from the monitor (loop thread). */
 static void
 mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
@@ -108,9 +121,7 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 		if (d->job_phase_running && d->state != VR_DOM_CRASHED) {
 			if (d->state != VR_DOM_PAUSED)
 				qemu_dom_set_state(d, VR_DOM_PAUSED,
-				    d->job != NULL &&
-				    strcmp(d->job, "suspend") == 0 ?
-				    "user" : "unknown");
+				    stop_reason_locked(d));
 			/* Not while start runs the vCPUs for the first time. */
 			if (d->id > 0) {
 				emit = "suspended";
@@ -141,6 +152,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 			detail = "panicked";
 			crash_action = d->live->on_crash;
 		}
+	} else if (strcmp(event, "MIGRATION") == 0) {
+		qemu_migrate_event_locked(d, data);
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";
