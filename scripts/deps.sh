@@ -7,6 +7,7 @@ pkgs=(
 	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc
 	dnsmasq-base nftables util-linux
+	socat
 )
 missing=()
 for p in "${pkgs[@]}"; do
