@@ -30,6 +30,7 @@ struct vd_peer {
 	uint64_t	 next_id;
 	char		*uri;
 	char		*host;
+	bool		 answered;	/* the last call got a reply */
 };
 
 /* The socket of a local URI; NULL with vr_error. */
@@ -188,6 +189,7 @@ vd_peer_call(struct vd_peer *p, int proc, struct json_object *args)
 	uint64_t id = p->next_id++, rid;
 	int rc;
 
+	p->answered = false;
 	call = rpc_call_new(id, proc, args);
 	rc = rpc_send(p->fd, call);
 	json_object_put(call);
@@ -208,6 +210,7 @@ vd_peer_call(struct vd_peer *p, int proc, struct json_object *args)
 			    "unexpected message", p->uri);
 			return NULL;
 		}
+		p->answered = true;
 		ret = peer_reply(p, msg);
 		json_object_put(msg);
 		return ret;
@@ -252,7 +255,7 @@ peer_finish(void *opaque, const char *dom, bool ok, bool paused,
 	if (persist_xml != NULL)
 		rpc_set_string(args, "persistent_xml", persist_xml);
 	if ((ret = vd_peer_call(p, RPC_PROC_MIGRATE_FINISH, args)) == NULL)
-		return -1;
+		return p->answered ? -1 : -2;
 	json_object_put(ret);
 	return 0;
 }

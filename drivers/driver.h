@@ -128,7 +128,9 @@ struct vr_migrate_args {
  * xml, starts QEMU waiting for the stream on uri (NULL: its choice) and
  * gives the address to send to in *uri_out (caller frees). finish: ok, it
  * resumes the guest (unless paused) and defines persist_xml if not NULL;
- * !ok, it kills what prepare started. Both fail with vr_error set.
+ * !ok, it kills what prepare started. Both fail with vr_error set: -1
+ * when the destination answered with an error (its QEMU is gone), -2
+ * when no answer came (whether the guest runs there is unknown).
  */
 struct vr_migrate_peer {
 	void		*opaque;

@@ -323,7 +323,7 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	struct json_object *args;
 	struct qemu_dom *d;
 	bool was_paused, paused_by_us = false, completed = false;
-	int ret = -1;
+	int ret = -1, rc;
 
 	if (a->migrate_uri != NULL && mig_uri_check(a->migrate_uri) < 0)
 		return -1;
@@ -371,8 +371,16 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 		goto fail;
 	completed = true;
 	/* All state is there and the guest paused here: run it there. */
-	if (peer->finish(peer->opaque, d->name, true, was_paused ||
-	    (a->flags & VR_MIGRATE_PAUSED), persist_xml) < 0) {
+	if ((rc = peer->finish(peer->opaque, d->name, true, was_paused ||
+	    (a->flags & VR_MIGRATE_PAUSED), persist_xml)) == -2) {
+		/* It may run there: resuming here could make two. */
+		vr_error_prefix("domain '%s': the destination did not "
+		    "confirm the end of the migration; the guest is left "
+		    "paused here: check the destination before resuming it",
+		    d->name);
+		goto fail_unprepared;
+	}
+	if (rc < 0) {
 		vr_error_prefix("domain '%s' could not run on the "
 		    "destination; it keeps running here", d->name);
 		goto fail;
@@ -400,7 +408,8 @@ fail:
 		int code = vr_error_code();
 
 		snprintf(msg, sizeof msg, "%s", vr_error_message());
-		if (!completed || strstr(msg, "could not run") != NULL)
+		/* After a refused finish the destination already cleaned. */
+		if (!completed)
 			peer->finish(peer->opaque, d->name, false, false,
 			    NULL);
 		mig_recover(d, paused_by_us || (completed && !was_paused),

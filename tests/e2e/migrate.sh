@@ -9,6 +9,11 @@
 . "$(dirname "$0")/lib.sh"
 
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
+# A mutation waiting behind the migration's job gives up soon.
+cat >"$E2E_ROOT/vireod.conf" <<'CONF'
+job_wait_timeout_ms = 1000
+CONF
+E2E_DAEMON_ARGS="--config $E2E_ROOT/vireod.conf"
 daemon_start || exit 1
 
 # Host B: a second vireod under its own root.
@@ -159,7 +164,7 @@ out_has "domjobinfo --completed says cancelled" "^Job type: +Cancelled" \
 # runs on in A's QEMU, which A's restarted vireod adopts.
 vireo migrate "$name" "$URI_B" --live --bandwidth 1 >/dev/null 2>&1 &
 mig=$!
-wait_until 30 bash -c "'$VIREO' -c '$URI_B' domstate $name 2>/dev/null | grep -q paused"
+check "B has the incoming guest" wait_until 30 bash -c "'$VIREO' -c '$URI_B' domstate $name 2>/dev/null | grep -q paused"
 kill -9 "$E2E_DAEMON_PID"
 wait "$E2E_DAEMON_PID" 2>/dev/null
 wait "$mig" 2>/dev/null
@@ -175,6 +180,32 @@ check "restarted A: still running" wait_until 10 bash -c "[ \"\$('$VIREO' -c '$U
 c3=$(last_counter "$serial")
 check "guest counts on" wait_until 20 counter_above $((c3 + 1))
 
+# --timeout pauses the guest here so the (throttled) stream completes; it
+# runs there afterwards. --persistent and --undefinesource move the
+# definition too.
+c4=$(last_counter "$serial")
+t0=$SECONDS
+check "migrate --timeout 1 --bandwidth 20 --persistent --undefinesource" \
+	vireo migrate "$name" "$URI_B" --live --timeout 1 --bandwidth 20 \
+	--persistent --undefinesource
+check "the timeout paused the guest on A" grep -q "pausing the guest" "$E2E_ROOT/vireod.log"
+check "running on B after --timeout" test "$(state_b)" = running
+out_has "persistent on B" "^Persistent: +yes" vireo_b dominfo "$name"
+expect_fail "undefined on A" "domain not found" vireo dominfo "$name"
+check "counter goes on after the timed move" wait_until 20 counter_above $((c4 + 2))
+# --suspend: paused on arrival.
+check "migrate --suspend B -> A" vireo_b migrate "$name" "$URI_A" --live --suspend
+out_has "paused on A" "^paused" vireo domstate "$name"
+check "still defined on B, shut off" test "$(state_b)" = "shut off"
+check "resume on A" vireo resume "$name"
+check "still no reboot at the end" test "$(restarts)" -eq 1
+
 check "destroy" vireo destroy "$name"
 b_stop
+if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	"$E2E_ROOT/vireod-b.log"; then
+	not_ok "vireod B sanitizer report"
+	grep -E -A25 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+		"$E2E_ROOT/vireod-b.log" | head -60
+fi
 e2e_finish
