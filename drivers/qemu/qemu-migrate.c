@@ -396,9 +396,10 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	snprintf(d->mig->last.type, sizeof d->mig->last.type, "completed");
 	d->mig->active = false;
 	pthread_mutex_unlock(&d->lock);
-	log_info("domain '%s' migrated (%llu ms, downtime %llu ms)", d->name,
-	    (unsigned long long)d->mig->last.elapsed_ms,
-	    (unsigned long long)d->mig->last.downtime_ms);
+	log_info("domain '%s' migrated (%llu ms, downtime %llu ms, %llu KiB "
+	    "sent)", d->name, (unsigned long long)d->mig->last.elapsed_ms,
+	    (unsigned long long)d->mig->last.downtime_ms,
+	    (unsigned long long)d->mig->last.data_processed / 1024);
 	ret = 0;
 	goto end;
 
