@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,10 +261,21 @@ peer_finish(void *opaque, const char *dom, bool ok, bool paused,
 	return 0;
 }
 
+/* Between calls nothing comes from the peer: readable means closed. */
+static bool
+peer_alive(void *opaque)
+{
+	struct vd_peer *p = opaque;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN | POLLRDHUP };
+
+	return poll(&pfd, 1, 0) == 0;
+}
+
 void
 vd_peer_migrate_ops(struct vd_peer *p, struct vr_migrate_peer *ops)
 {
 	ops->opaque = p;
 	ops->prepare = peer_prepare;
 	ops->finish = peer_finish;
+	ops->alive = peer_alive;
 }

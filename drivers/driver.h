@@ -130,7 +130,8 @@ struct vr_migrate_args {
  * resumes the guest (unless paused) and defines persist_xml if not NULL;
  * !ok, it kills what prepare started. Both fail with vr_error set: -1
  * when the destination answered with an error (its QEMU is gone), -2
- * when no answer came (whether the guest runs there is unknown).
+ * when no answer came (whether the guest runs there is unknown). alive:
+ * false once the destination closed the connection (never waits).
  */
 struct vr_migrate_peer {
 	void		*opaque;
@@ -138,6 +139,7 @@ struct vr_migrate_peer {
 			    char **uri_out);
 	int		(*finish)(void *, const char *dom, bool ok, bool paused,
 			    const char *persist_xml);
+	bool		(*alive)(void *);
 };
 
 /* domjobinfo: sizes in bytes, times in ms. */

@@ -228,10 +228,10 @@ mig_wait_event(struct qemu_dom *d, unsigned int ms)
  */
 static int
 mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
-    bool *paused_by_us, bool was_paused)
+    const struct vr_migrate_peer *peer, bool *paused_by_us, bool was_paused)
 {
 	uint64_t t0 = vr_time_ms();
-	bool cancel_sent = false;
+	bool cancel_sent = false, peer_gone = false;
 
 	for (;;) {
 		struct json_object *r = NULL;
@@ -258,7 +258,11 @@ mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
 		if (strcmp(status, "failed") == 0 ||
 		    strcmp(status, "cancelled") == 0) {
 			desc = json_str(r, "error-desc");
-			if (abort_req)
+			if (peer_gone)
+				vr_error(VR_ERR_RPC, "migration of domain '%s' "
+				    "cancelled: the destination daemon went "
+				    "away", d->name);
+			else if (abort_req)
 				vr_error(VR_ERR_OPERATION_INVALID, "migration "
 				    "of domain '%s' was cancelled by "
 				    "domjobabort", d->name);
@@ -271,6 +275,12 @@ mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
 			return -1;
 		}
 		json_object_put(r);
+		if (!peer_gone && peer->alive != NULL &&
+		    !peer->alive(peer->opaque)) {
+			log_error("domain '%s': the destination daemon went "
+			    "away: cancelling the migration", d->name);
+			peer_gone = abort_req = true;
+		}
 		if (abort_req && !cancel_sent) {
 			cancel_sent = true;
 			if (qemu_process_qmp(d, "migrate_cancel", NULL,
@@ -367,9 +377,16 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	args = json_object_new_object();
 	json_object_object_add(args, "uri", json_object_new_string(uri));
 	if (qemu_process_qmp(d, "migrate", args, NULL) < 0 ||
-	    mig_follow(d, a, &paused_by_us, was_paused) < 0)
+	    mig_follow(d, a, peer, &paused_by_us, was_paused) < 0)
 		goto fail;
 	completed = true;
+	/* Gone before finish: nobody can have resumed it there. */
+	if (peer->alive != NULL && !peer->alive(peer->opaque)) {
+		vr_error(VR_ERR_RPC, "migration of domain '%s' failed: the "
+		    "destination daemon went away; it keeps running here",
+		    d->name);
+		goto fail;
+	}
 	/* All state is there and the guest paused here: run it there. */
 	if ((rc = peer->finish(peer->opaque, d->name, true, was_paused ||
 	    (a->flags & VR_MIGRATE_PAUSED), persist_xml)) == -2) {

@@ -160,6 +160,26 @@ check "guest counts on after the abort" wait_until 20 counter_above $((c2 + 1))
 out_has "domjobinfo --completed says cancelled" "^Job type: +Cancelled" \
 	vireo domjobinfo --completed "$name"
 
+# The destination vireod dies mid-way: the source cancels, the guest runs
+# on; B's QEMU goes with its stream and the restarted B adopts nothing.
+pid_a=$(qemu_pid "$E2E_ROOT")
+vireo migrate "$name" "$URI_B" --live --bandwidth 1 >"$E2E_ROOT/bdead.out" 2>&1 &
+mig=$!
+streaming() { vireo domjobinfo --json "$name" 2>/dev/null | grep -Eq '"data_processed": *[1-9]'; }
+check "the stream flows" wait_until 30 streaming
+kill -9 "$B_PID"
+wait "$B_PID" 2>/dev/null
+B_PID=
+wait "$mig"
+rc=$?
+check "migrate fails when the destination dies" test "$rc" -ne 0
+check "and says the destination went away" grep -q "destination daemon went away" "$E2E_ROOT/bdead.out"
+check "guest still runs on A (B died)" test "$(state_a)" = running
+check "same QEMU on A (B died)" test "$(qemu_pid "$E2E_ROOT")" = "$pid_a"
+check "B's orphan QEMU goes with its stream" wait_until 15 no_qemu_on_b
+b_start || { not_ok "vireod B restarts"; }
+expect_fail "restarted B has nothing" "domain not found" vireo_b dominfo "$name"
+
 # The source vireod dies mid-way: B kills its incoming QEMU; the guest
 # runs on in A's QEMU, which A's restarted vireod adopts.
 vireo migrate "$name" "$URI_B" --live --bandwidth 1 >/dev/null 2>&1 &
