@@ -228,9 +228,9 @@ vir_once() {
 	v "$from" migrate --live "$name" "$(uri "$to")"
 	t1=$(wall_us)
 	# The source's figure (the domain is gone there if transient).
-	line=$(grep -Eo "'$name' migrated \([0-9]+ ms, downtime [0-9]+ ms, [0-9]+ KiB" \
+	line=$(grep -Eo "'$name' migrated \([0-9]+ ms, stream [0-9]+ ms, downtime [0-9]+ ms, [0-9]+ KiB" \
 		"$root/$from.log" | tail -1)
-	stream=$(grep -Eo '\([0-9]+' <<<"$line" | tr -d '(')
+	stream=$(grep -Eo 'stream [0-9]+' <<<"$line" | grep -Eo '[0-9]+')
 	down=$(grep -Eo 'downtime [0-9]+' <<<"$line" | grep -Eo '[0-9]+')
 	sent=$(grep -Eo '[0-9]+ KiB' <<<"$line" | grep -Eo '[0-9]+')
 	sleep 0.3	# the events reach the two `vireo event`

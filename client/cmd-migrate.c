@@ -286,6 +286,7 @@ cmd_domjobinfo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else
 		print_ms("Total downtime:", ret, "downtime_ms");
 	print_ms("Setup time:", ret, "setup_time_ms");
+	print_ms("Stream time:", ret, "stream_ms");
 	cmd_reply_opt_i64(ret, "dirty_syncs", &n);
 	printf("%-18s%lld\n", "Iteration:", (long long)n);
 	json_object_put(ret);

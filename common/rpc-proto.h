@@ -206,7 +206,9 @@ enum rpc_proc {
 	 *    "operation":"outgoing migration"|"","elapsed_ms":N,
 	 *    "data_total":N,"data_processed":N,"data_remaining":N,
 	 *    "mem_bps":N,"expected_downtime_ms":N,"downtime_ms":N,
-	 *    "setup_time_ms":N,"dirty_syncs":N}   (bytes, bytes/s, ms)
+	 *    "setup_time_ms":N,"stream_ms":N,"dirty_syncs":N}
+	 *   (bytes, bytes/s, ms; stream_ms: QEMU's total-time, the stream
+	 *   alone, where elapsed_ms is the whole job)
 	 */
 	/* {"dom":D,"desturi":"vireo+unix:///system?socket=...","live":bool,
 	 *  "persistent":bool,"undefinesource":bool,"suspend":bool,

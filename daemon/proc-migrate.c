@@ -145,6 +145,7 @@ job_info_to_json(const struct vr_dom_job_info *ji, struct json_object *o)
 	    (int64_t)ji->expected_downtime_ms);
 	rpc_set_i64(o, "downtime_ms", (int64_t)ji->downtime_ms);
 	rpc_set_i64(o, "setup_time_ms", (int64_t)ji->setup_time_ms);
+	rpc_set_i64(o, "stream_ms", (int64_t)ji->stream_ms);
 	rpc_set_i64(o, "dirty_syncs", (int64_t)ji->dirty_syncs);
 }
 

@@ -155,6 +155,7 @@ struct vr_dom_job_info {
 	uint64_t	 expected_downtime_ms;	/* while active */
 	uint64_t	 downtime_ms;	/* once completed */
 	uint64_t	 setup_time_ms;
+	uint64_t	 stream_ms;	/* QEMU's total-time: the stream alone */
 	uint64_t	 dirty_syncs;	/* passes over memory */
 };
 

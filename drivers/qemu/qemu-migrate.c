@@ -44,16 +44,19 @@ VR_LOG_MODULE("qemu.migrate");
 
 #define MIG_POLL_MS		100	/* query-migrate while no event */
 #define MIG_FINISH_WAIT_MS	30000	/* destination: stream fully loaded */
+#define MIG_START_WAIT_MS	30000	/* source: "migrate" to a first sign */
 /* "Unlimited" bandwidth: 1 TiB/s, under QEMU's own maximum. */
 #define MIG_BANDWIDTH_MAX	(1024ULL * 1024 * 1024 * 1024)
 
+/* Locked (the domain's mutex). */
 struct qemu_mig {
-	bool			 active;	/* an outgoing migration runs */
-	bool			 abort_requested;
-	bool			 woken;		/* an event since the last look */
-	uint64_t		 start_ms;
-	struct vr_dom_job_info	 cur;
-	struct vr_dom_job_info	 last;		/* type "none": no result */
+	bool		 active;	/* an outgoing migration runs */
+	bool		 abort_requested;
+	bool		 woken;		/* an event since the last look */
+	bool		 event_seen;	/* a MIGRATION event since "migrate" */
+	uint64_t	 start_ms;
+	struct vr_dom_job_info cur;
+	struct vr_dom_job_info last;	/* type "none": no result yet */
 };
 
 void
@@ -81,7 +84,8 @@ qemu_migrate_event_locked(struct qemu_dom *d, struct json_object *data)
 	if (data != NULL && json_object_object_get_ex(data, "status", &v))
 		log_debug("domain '%s': migration %s", d->name,
 		    json_object_get_string(v));
-	if (d->mig != NULL) {
+	if (d->mig != NULL && d->mig->active) {
+		d->mig->event_seen = true;
 		d->mig->woken = true;
 		pthread_cond_broadcast(&d->cond);
 	}
@@ -128,8 +132,7 @@ mig_info_from_qmp(struct json_object *r, struct vr_dom_job_info *info)
 	info->expected_downtime_ms = json_u64(r, "expected-downtime");
 	info->downtime_ms = json_u64(r, "downtime");
 	info->setup_time_ms = json_u64(r, "setup-time");
-	if (json_u64(r, "total-time") != 0)
-		info->elapsed_ms = json_u64(r, "total-time");
+	info->stream_ms = json_u64(r, "total-time");
 }
 
 static struct json_object *
@@ -223,15 +226,66 @@ mig_wait_event(struct qemu_dom *d, unsigned int ms)
 }
 
 /*
+ * Completed: QEMU's migration thread sets total-time and downtime just
+ * after the status, so a query at the event may still see zeros.
+ */
+static void
+mig_final_figures(struct qemu_dom *d)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		struct json_object *r = NULL;
+		bool done;
+
+		if (qemu_process_qmp(d, "query-migrate", NULL, &r) < 0)
+			break;
+		done = json_u64(r, "total-time") != 0;
+		if (done) {
+			pthread_mutex_lock(&d->lock);
+			mig_info_from_qmp(r, &d->mig->cur);
+			pthread_mutex_unlock(&d->lock);
+		}
+		json_object_put(r);
+		if (done)
+			break;
+		usleep(2000);
+	}
+	pthread_mutex_lock(&d->lock);
+	d->mig->cur.elapsed_ms = vr_time_ms() - d->mig->start_ms;
+	d->mig->last = d->mig->cur;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* A status of the outgoing side, not a leftover of an earlier one. */
+static bool
+mig_status_running(const char *status)
+{
+	static const char *const running[] = { "setup", "active", "device",
+	    "pre-switchover", "wait-unplug", "postcopy-active",
+	    "postcopy-paused", "postcopy-recover" };
+	size_t i;
+
+	for (i = 0; i < nitems(running); i++)
+		if (strcmp(status, running[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
  * Follow the migration until QEMU says completed (0) or failed or
  * cancelled (-1, error set). --timeout: pause the guest once it passed.
+ *
+ * Until the outgoing side shows up (a MIGRATION event, or a running
+ * status), query-migrate may still answer for an earlier migration: a
+ * QEMU that came in by migration says "completed" for that one.
  */
 static int
 mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
     const struct vr_migrate_peer *peer, bool *paused_by_us, bool was_paused)
 {
 	uint64_t t0 = vr_time_ms();
-	bool cancel_sent = false, peer_gone = false;
+	bool cancel_sent = false, peer_gone = false, started = false;
 
 	for (;;) {
 		struct json_object *r = NULL;
@@ -245,13 +299,22 @@ mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
 		mig_info_from_qmp(r, &d->mig->cur);
 		d->mig->cur.elapsed_ms = vr_time_ms() - d->mig->start_ms;
 		abort_req = d->mig->abort_requested;
-		pthread_mutex_unlock(&d->lock);
 		if (status == NULL)
 			status = "none";
+		started = started || d->mig->event_seen ||
+		    mig_status_running(status);
+		pthread_mutex_unlock(&d->lock);
+		if (!started) {
+			json_object_put(r);
+			if (vr_time_ms() - t0 > MIG_START_WAIT_MS) {
+				vr_error(VR_ERR_QEMU, "migration of domain "
+				    "'%s' did not start", d->name);
+				return -1;
+			}
+			mig_wait_event(d, 10);
+			continue;
+		}
 		if (strcmp(status, "completed") == 0) {
-			pthread_mutex_lock(&d->lock);
-			d->mig->last = d->mig->cur;
-			pthread_mutex_unlock(&d->lock);
 			json_object_put(r);
 			return 0;
 		}
@@ -374,6 +437,9 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 			goto fail;
 		paused_by_us = true;
 	}
+	pthread_mutex_lock(&d->lock);
+	d->mig->event_seen = false;
+	pthread_mutex_unlock(&d->lock);
 	args = json_object_new_object();
 	json_object_object_add(args, "uri", json_object_new_string(uri));
 	if (qemu_process_qmp(d, "migrate", args, NULL) < 0 ||
@@ -402,6 +468,8 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 		    "destination; it keeps running here", d->name);
 		goto fail;
 	}
+	/* The guest runs there: now the figures, then stop QEMU here. */
+	mig_final_figures(d);
 	if (qemu_process_kill(d, false, "migrated") < 0)
 		log_error("domain '%s' runs on the destination but its QEMU "
 		    "here did not stop: %s", d->name, vr_error_message());
@@ -413,8 +481,10 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	snprintf(d->mig->last.type, sizeof d->mig->last.type, "completed");
 	d->mig->active = false;
 	pthread_mutex_unlock(&d->lock);
-	log_info("domain '%s' migrated (%llu ms, downtime %llu ms, %llu KiB "
-	    "sent)", d->name, (unsigned long long)d->mig->last.elapsed_ms,
+	log_info("domain '%s' migrated (%llu ms, stream %llu ms, downtime "
+	    "%llu ms, %llu KiB sent)", d->name,
+	    (unsigned long long)d->mig->last.elapsed_ms,
+	    (unsigned long long)d->mig->last.stream_ms,
 	    (unsigned long long)d->mig->last.downtime_ms,
 	    (unsigned long long)d->mig->last.data_processed / 1024);
 	ret = 0;
@@ -641,7 +711,8 @@ mig_incoming_wait(struct qemu_dom *d)
 			    "did not complete");
 			return -1;
 		}
-		usleep(10000);
+		/* The guest is paused meanwhile: look often. */
+		usleep(1000);
 	}
 }
 
