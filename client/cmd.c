@@ -40,6 +40,8 @@ extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_define_entry;
 extern const struct cmd_entry cmd_destroy_entry;
 extern const struct cmd_entry cmd_domid_entry;
+extern const struct cmd_entry cmd_domjobabort_entry;	/* migration */
+extern const struct cmd_entry cmd_domjobinfo_entry;	/* migration */
 extern const struct cmd_entry cmd_dominfo_entry;
 extern const struct cmd_entry cmd_domname_entry;
 extern const struct cmd_entry cmd_domstate_entry;
@@ -50,6 +52,7 @@ extern const struct cmd_entry cmd_event_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_hostname_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_migrate_entry;	/* migration */
 extern const struct cmd_entry cmd_net_autostart_entry;
 extern const struct cmd_entry cmd_net_create_entry;
 extern const struct cmd_entry cmd_net_define_entry;
@@ -156,6 +159,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_domid_entry,
 	&cmd_domiflist_entry,
 	&cmd_domifstat_entry,
+	&cmd_domjobabort_entry,
+	&cmd_domjobinfo_entry,
 	&cmd_dominfo_entry,
 	&cmd_dommemstat_entry,
 	&cmd_domname_entry,
@@ -172,6 +177,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_managedsave_entry,
 	&cmd_managedsave_remove_entry,
+	&cmd_migrate_entry,
 	&cmd_net_autostart_entry,
 	&cmd_net_create_entry,
 	&cmd_net_define_entry,

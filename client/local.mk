@@ -10,6 +10,7 @@ vireo_SOURCES = \
 	client/cmd-event.c \
 	client/cmd-guest.c \
 	client/cmd-info.c \
+	client/cmd-migrate.c \
 	client/cmd-host.c \
 	client/cmd-net.c \
 	client/cmd-pool.c \

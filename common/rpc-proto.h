@@ -363,6 +363,38 @@ enum rpc_proc {
 	RPC_PROC_DOM_UNDEFINE_FLAGS = 226,
 
 	/*
+	 * Migration (240-269, issue 6). A job info ("jobinfo") is:
+	 *   {"type":"none"|"unbounded"|"completed"|"failed"|"cancelled",
+	 *    "operation":"outgoing migration"|"","elapsed_ms":N,
+	 *    "data_total":N,"data_processed":N,"data_remaining":N,
+	 *    "mem_bps":N,"expected_downtime_ms":N,"downtime_ms":N,
+	 *    "setup_time_ms":N,"stream_ms":N,"dirty_syncs":N}
+	 *   (bytes, bytes/s, ms; stream_ms: QEMU's total-time, the stream
+	 *   alone, where elapsed_ms is the whole job)
+	 */
+	/* {"dom":D,"desturi":"vireo+unix:///system?socket=...","live":bool,
+	 *  "persistent":bool,"undefinesource":bool,"suspend":bool,
+	 *  "timeout":N (s),"migrateuri":"tcp:HOST:PORT","bandwidth":N (MiB/s)}
+	 * -> {} once the guest runs on the destination (or failed and runs
+	 * here still); the source vireod calls the destination's PREPARE
+	 * and FINISH itself */
+	RPC_PROC_DOM_MIGRATE = 240,
+	/* {"dom":D,"completed":bool} -> jobinfo (never waits) */
+	RPC_PROC_DOM_GET_JOB_INFO = 241,
+	/* {"dom":D} -> {} : cancel the running migration */
+	RPC_PROC_DOM_ABORT_JOB = 242,
+	/* Destination side, called by the source vireod.
+	 * {"xml":"...","uri":"tcp:HOST:PORT"} -> {"dom":NAME,
+	 * "uri":"tcp:HOST:PORT"}: QEMU waits for the stream there (port 0:
+	 * any, the chosen one is returned). The incoming domain belongs to
+	 * this connection: if it closes before FINISH, it is killed. */
+	RPC_PROC_MIGRATE_PREPARE = 250,
+	/* {"dom":D,"ok":bool,"paused":bool,"persistent_xml":"..."} -> {}
+	 * ok: resume (unless paused), define persistent_xml if given;
+	 * !ok: kill the incoming QEMU */
+	RPC_PROC_MIGRATE_FINISH = 251,
+
+	/*
 	 * A running guest's display, keyboard and monitor (270-279). All
 	 * are refused on the read-only socket.
 	 */
@@ -383,7 +415,6 @@ enum rpc_proc {
 
 	/* One past the highest number; raise it with a new range. */
 	RPC_PROC_LAST = 280
-
 };
 
 #endif

@@ -22,6 +22,7 @@
 #include "node.h"
 #include "proc-device.h"
 #include "proc-guest.h"
+#include "proc-migrate.h"
 #include "proc-net.h"
 #include "proc-stats.h"
 #include "proc-save.h"
@@ -628,6 +629,17 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_RW },
 	[RPC_PROC_DOM_MONITOR_COMMAND] = { "dom-monitor-command",
 	    vd_proc_dom_monitor_command, PROC_RW },
+	/* Migration (issue 6) */
+	[RPC_PROC_DOM_MIGRATE] = { "dom-migrate", vd_proc_dom_migrate,
+	    PROC_RW },
+	[RPC_PROC_DOM_GET_JOB_INFO] = { "dom-get-job-info",
+	    vd_proc_dom_get_job_info, PROC_INLINE },
+	[RPC_PROC_DOM_ABORT_JOB] = { "dom-abort-job", vd_proc_dom_abort_job,
+	    PROC_RW },
+	[RPC_PROC_MIGRATE_PREPARE] = { "migrate-prepare",
+	    vd_proc_migrate_prepare, PROC_RW },
+	[RPC_PROC_MIGRATE_FINISH] = { "migrate-finish",
+	    vd_proc_migrate_finish, PROC_RW },
 };
 
 bool
@@ -794,5 +806,6 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 	vd_proc_stream_init(d, sd);
 	vd_proc_save_init(d);
 	vd_proc_snapshot_init(d);
+	vd_proc_migrate_init(d);
 	vd_workers_start(workers);
 }

@@ -6,6 +6,8 @@ vireod_SOURCES = \
 	daemon/node.c daemon/node.h \
 	daemon/proc-device.c daemon/proc-device.h \
 	daemon/proc-guest.c daemon/proc-guest.h \
+	daemon/peer.c daemon/peer.h \
+	daemon/proc-migrate.c daemon/proc-migrate.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-stats.c daemon/proc-stats.h \
 	daemon/proc-save.c daemon/proc-save.h \

@@ -171,6 +171,59 @@ struct vr_snap_create_args {
 #define VR_SNAP_DELETE_CHILDREN_ONLY	0x2	/* its descendants only */
 #define VR_SNAP_DELETE_METADATA		0x4	/* never touch images */
 
+/*
+ * Migration (issue 6). The source's driver drives the whole migration
+ * under the domain's job; it reaches the destination daemon only through
+ * a struct vr_migrate_peer that the daemon gives it (no RPC in drivers).
+ */
+#define VR_MIGRATE_LIVE			0x1	/* else paused while copied */
+#define VR_MIGRATE_PERSIST_DEST		0x2	/* define it on the destination */
+#define VR_MIGRATE_UNDEFINE_SOURCE	0x4	/* undefine it here once moved */
+#define VR_MIGRATE_PAUSED		0x8	/* leave it paused there */
+
+struct vr_migrate_args {
+	unsigned int	 flags;		/* VR_MIGRATE_* */
+	unsigned int	 timeout_s;	/* suspend after this long; 0: never */
+	unsigned long long bandwidth_mib; /* MiB/s; 0: unlimited */
+	const char	*migrate_uri;	/* "tcp:HOST:PORT"; NULL: the peer's */
+};
+
+/*
+ * The destination daemon (daemon/peer.c). prepare: the destination checks
+ * xml, starts QEMU waiting for the stream on uri (NULL: its choice) and
+ * gives the address to send to in *uri_out (caller frees). finish: ok, it
+ * resumes the guest (unless paused) and defines persist_xml if not NULL;
+ * !ok, it kills what prepare started. Both fail with vr_error set: -1
+ * when the destination answered with an error (its QEMU is gone), -2
+ * when no answer came (whether the guest runs there is unknown). alive:
+ * false once the destination closed the connection (never waits).
+ */
+struct vr_migrate_peer {
+	void		*opaque;
+	int		(*prepare)(void *, const char *xml, const char *uri,
+			    char **uri_out);
+	int		(*finish)(void *, const char *dom, bool ok, bool paused,
+			    const char *persist_xml);
+	bool		(*alive)(void *);
+};
+
+/* domjobinfo: sizes in bytes, times in ms. */
+struct vr_dom_job_info {
+	char		 type[16];	/* "none", "unbounded", "completed",
+					   "failed", "cancelled" */
+	char		 operation[32];	/* "outgoing migration"; "" */
+	uint64_t	 elapsed_ms;
+	uint64_t	 data_total;
+	uint64_t	 data_processed;
+	uint64_t	 data_remaining;
+	uint64_t	 mem_bps;	/* bytes per second */
+	uint64_t	 expected_downtime_ms;	/* while active */
+	uint64_t	 downtime_ms;	/* once completed */
+	uint64_t	 setup_time_ms;
+	uint64_t	 stream_ms;	/* QEMU's total-time: the stream alone */
+	uint64_t	 dirty_syncs;	/* passes over memory */
+};
+
 struct vr_dom_driver {
 	const char	*name;
 	int		(*init)(const struct vr_driver_env *);
@@ -322,6 +375,25 @@ struct vr_dom_driver {
 	 */
 	char		*(*monitor_command)(const char *key, const char *cmd,
 			    bool hmp);
+	/* Migration (issue 6). Source: the whole migration, job held. */
+	int		(*migrate_perform)(const char *key,
+			    const struct vr_migrate_args *,
+			    const struct vr_migrate_peer *);
+	/*
+	 * Destination: start the domain of xml waiting for a stream on
+	 * uri ("tcp:HOST:PORT", port 0: any); its name in name, the
+	 * address to send to in *uri_out. The domain's job stays held
+	 * until migrate_finish.
+	 */
+	int		(*migrate_prepare)(const char *xml, const char *uri,
+			    char **uri_out, char *name, size_t len);
+	int		(*migrate_finish)(const char *key, bool ok,
+			    bool paused, const char *persist_xml);
+	/* A read: never waits. completed: the last finished job. */
+	int		(*job_info)(const char *key, bool completed,
+			    struct vr_dom_job_info *);
+	/* Cancel the running job (a migration) without waiting for it. */
+	int		(*job_abort)(const char *key);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;

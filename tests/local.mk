@@ -25,7 +25,7 @@ tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/proc-storage.c daemon/server.c daemon/workers.c \
 	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c \
 	daemon/proc-stats.c daemon/proc-save.c daemon/proc-snapshot.c \
-	daemon/proc-guest.c
+	daemon/proc-guest.c daemon/peer.c daemon/proc-migrate.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -51,6 +51,8 @@ E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
 # Shell integration: screenshot, send-key, qemu-monitor-command; the
 # interactive shell and completion.
 E2E_TESTS += tests/e2e/misc.sh tests/e2e/shell.sh
+# Live migration between two vireod (issue 6).
+E2E_TESTS += tests/e2e/migrate.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

@@ -11,6 +11,7 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-host.c \
 	drivers/qemu/qemu-hotplug.c \
 	drivers/qemu/qemu-keymap.c drivers/qemu/qemu-keymap.h \
+	drivers/qemu/qemu-migrate.c \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
 	drivers/qemu/qemu-save.c \

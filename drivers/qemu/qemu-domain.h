@@ -22,6 +22,7 @@
 struct qmp_mon;
 struct json_object;
 struct qemu_unplug;
+struct qemu_mig;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
 struct qemu_owned {
@@ -81,6 +82,8 @@ struct qemu_dom {
 	char		*unplug_wait;	/* device id a detach waits for */
 	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
 	struct qemu_unplug *unplug_late; /* detaches that timed out */
+	/* Migration (issue 6): progress and the last result; locked. */
+	struct qemu_mig	*mig;
 };
 
 /* qemu-driver.c */
@@ -341,6 +344,31 @@ int		 qemu_send_key(const char *key, const char *codeset,
 		    unsigned int holdtime_ms);
 char		*qemu_monitor_command(const char *key, const char *cmd,
 		    bool hmp);
+/* qemu-migrate.c (issue 6) */
+/* Loop thread, locked: a MIGRATION event of the domain's QEMU. */
+void		 qemu_migrate_event_locked(struct qemu_dom *,
+		    struct json_object *data);
+void		 qemu_migrate_free(struct qemu_mig *);
+int		 qemu_migrate_perform(const char *key,
+		    const struct vr_migrate_args *,
+		    const struct vr_migrate_peer *);
+int		 qemu_migrate_prepare(const char *xml, const char *uri,
+		    char **uri_out, char *name, size_t len);
+int		 qemu_migrate_finish(const char *key, bool ok, bool paused,
+		    const char *persist_xml);
+int		 qemu_migrate_job_info(const char *key, bool completed,
+		    struct vr_dom_job_info *);
+int		 qemu_migrate_job_abort(const char *key);
+/* qemu-driver.c, for migrations */
+/*
+ * The domain def (taken) will run as, its job held: a new transient one,
+ * or the inactive domain with its name and UUID. Referenced.
+ */
+struct qemu_dom	*qemu_dom_add_incoming(struct dom_def *def, const char *job);
+/* Job held: save def (taken) as the persistent definition. */
+int		 qemu_dom_persist(struct qemu_dom *, struct dom_def *def);
+/* Job held: drop the persistent definition (undefine). */
+int		 qemu_dom_unpersist(struct qemu_dom *);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

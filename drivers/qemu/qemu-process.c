@@ -246,6 +246,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 			detail = "panicked";
 			crash_action = d->live->on_crash;
 		}
+	} else if (strcmp(event, "MIGRATION") == 0) {
+		qemu_migrate_event_locked(d, data);
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";
