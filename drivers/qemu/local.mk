@@ -8,7 +8,8 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-domain.h \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-host.c \
-	drivers/qemu/qemu-hotplug.c \
+	drivers/qemu/qemu-hotplug.c drivers/qemu/qemu-hotplug-priv.h \
+	drivers/qemu/qemu-hotplug-update.c \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
 	drivers/qemu/qemu-save.c \
