@@ -36,8 +36,8 @@
 VR_LOG_MODULE("qemu.stats");
 
 #define MEMSTAT_TIMEOUT_MS	2000	/* dommemstat */
-#define STATS_DOM_TIMEOUT_MS	1000	/* domstats: one domain's query */
-#define STATS_BUDGET_MS		5000	/* domstats: all QMP queries */
+#define STATS_DOM_TIMEOUT_MS	1000	/* domstats: a domain's query */
+#define STATS_BUDGET_MS		5000	/* domstats: a whole call */
 
 /* QEMU's guest-stats members, libvirt's names, and the unit change. */
 static const struct {
