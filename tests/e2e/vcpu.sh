@@ -49,6 +49,8 @@ check "<cputune> vcpupin applied at start (vCPU 0 thread on CPU 0)" \
 check "<cputune> emulatorpin applied at start (main thread on CPU 1)" \
 	test "$(cpus_allowed "$pid" "$pid")" = 1
 check "vcpucount: current live 1" test "$(count current live)" = 1
+out_has "domstats --vcpu: vCPU 1 offline" "vcpu.1.state=0" \
+	vireo domstats "$name" --vcpu
 out_has "vcpuinfo shows vCPU 0 and its affinity" "CPU Affinity: +y-" \
 	vireo vcpuinfo "$name"
 out_has "vcpuinfo: the host CPU it last ran on" "^CPU: +[01]$" \
@@ -64,6 +66,8 @@ check "the guest onlines the new vCPU" wait_for "$serial" "VIREO-CPUS online=2" 
 check "vcpucount: current live 2" test "$(count current live)" = 2
 check "vcpucount: current config still 1" test "$(count current config)" = 1
 out_has "vcpuinfo lists vCPU 1" "^VCPU: +1" vireo vcpuinfo "$name"
+out_has "domstats --vcpu: vCPU 1 running" "vcpu.1.state=1" \
+	vireo domstats "$name" --vcpu
 tid1=$(vcpu_tid 1)
 check "vcpupin 1 0 --live" vireo vcpupin "$name" 1 0 --live
 check "vCPU 1 thread now allowed on CPU 0 only" \
