@@ -14,4 +14,8 @@ bench-storage: vireod vireo
 # domstats of 1000 domains in one call (vCPUs and statistics).
 bench-stats: vireod vireo
 	$(SHELL) $(srcdir)/bench/stats-bench.sh
-.PHONY: bench bench-storage bench-stats
+# Save and restore of a 256 MiB test guest (boots it).
+EXTRA_DIST += bench/save-bench.sh
+bench-save: vireod vireo
+	$(SHELL) $(srcdir)/bench/save-bench.sh
+.PHONY: bench bench-storage bench-stats bench-save

@@ -39,6 +39,7 @@ struct cmd_conn {
 	const struct conn_transport_ops	*ops;
 	uint64_t			 next_id;
 	struct json_object		*events;	/* arrived during calls */
+	bool				 broken;	/* send or receive failed */
 };
 
 static int	conn_unix_open(struct cmd_conn *, const struct cmd_uri *, bool);
@@ -384,6 +385,23 @@ cmd_conn_open(const char *str, bool readonly)
 	return c;
 }
 
+bool
+cmd_conn_broken(const struct cmd_conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN | POLLRDHUP };
+	char byte;
+
+	if (c->broken)
+		return true;
+	/* between calls the daemon sends nothing but events: EOF = gone */
+	if (poll(&pfd, 1, 0) <= 0)
+		return false;
+	if (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR))
+		return true;
+	return (pfd.revents & POLLIN) &&
+	    recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 void
 cmd_conn_close(struct cmd_conn *c)
 {
@@ -439,11 +457,15 @@ cmd_conn_call(struct cmd_conn *c, int proc, struct json_object *args)
 	call = rpc_call_new(id, proc, args);
 	rc = rpc_send(c->fd, call);
 	json_object_put(call);
-	if (rc < 0)
+	if (rc < 0) {
+		c->broken = true;
 		return NULL;
+	}
 	for (;;) {
-		if ((msg = rpc_recv(c->fd, RPC_MAX_FRAME)) == NULL)
+		if ((msg = rpc_recv(c->fd, RPC_MAX_FRAME)) == NULL) {
+			c->broken = true;
 			return NULL;
+		}
 		type = NULL;
 		if (rpc_get_string(msg, "type", true, &type) < 0) {
 			json_object_put(msg);
@@ -506,4 +528,16 @@ cmd_conn_next_event(struct cmd_conn *c, int timeout_ms)
 			return msg;
 		json_object_put(msg);
 	}
+}
+
+int
+cmd_conn_fd(const struct cmd_conn *c)
+{
+	return c->fd;
+}
+
+uint64_t
+cmd_conn_last_id(const struct cmd_conn *c)
+{
+	return c->next_id - 1;
 }

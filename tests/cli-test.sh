@@ -78,7 +78,21 @@ check_stream() {
 }
 
 # --- global options ---
-check "no command: usage, exit 2" 2 "usage: vireo"
+# No command: the shell, reading commands from a non-terminal stdin.
+if "$VIREO" </dev/null >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ]; then
+	ok "no command, empty input: the shell ends at EOF, exit 0"
+else
+	ko "no command, empty input: exit $?" "$tmp/out"
+fi
+printf 'help quit\nbogus\nuri\n' | "$VIREO" >"$tmp/out" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "unknown command: 'bogus'" "$tmp/out" &&
+    grep -qF "quit - quit this interactive terminal" "$tmp/out" &&
+    grep -qxF "vireo:///system" "$tmp/out"; then
+	ok "shell on a pipe: runs each line, exit status of the last failure"
+else
+	ko "shell on a pipe: exit $rc" "$tmp/out"
+fi
 check "-h prints usage and commands" 0 "Grouped commands:" -h
 check "--help prints usage" 0 "usage: vireo" --help
 check "-v prints the version" 0 "." -v

@@ -499,6 +499,8 @@ qemu_init(const struct vr_driver_env *env)
 	qemu_host_probe();
 	load_configs();
 	qemu_status_load();
+	if (qemu_save_init() < 0)
+		return -1;
 	return 0;
 }
 
@@ -535,6 +537,12 @@ dom_fill_info(struct qemu_dom *d, struct vr_dom_info *info)
 		info->cpu_time_ns = qemu_process_cpu_time(d->pid);
 	}
 	pthread_mutex_unlock(&d->lock);
+}
+
+void
+qemu_dom_fill_info(struct qemu_dom *d, struct vr_dom_info *info)
+{
+	dom_fill_info(d, info);
 }
 
 static int
@@ -714,6 +722,48 @@ dom_check_unique_locked(const struct dom_def *def, struct qemu_dom **existing)
 	return 0;
 }
 
+struct qemu_dom *
+qemu_dom_claim_inactive(struct dom_def *def, const char *job)
+{
+	struct qemu_dom *d = NULL;
+
+	pthread_rwlock_wrlock(&table_lock);
+	if (dom_check_unique_locked(def, &d) < 0) {
+		pthread_rwlock_unlock(&table_lock);
+		dom_def_free(def);
+		return NULL;
+	}
+	if (d == NULL) {
+		d = dom_new(def->name, def->uuid);	/* transient */
+		d->job = job;
+		d->job_start_ms = vr_time_ms();
+		d->live = def;
+		table_add_locked(d);
+		dom_ref(d);
+		pthread_rwlock_unlock(&table_lock);
+		return d;
+	}
+	pthread_rwlock_unlock(&table_lock);
+	if (qemu_dom_job_begin(d, job) < 0) {
+		qemu_dom_unref(d);
+		dom_def_free(def);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (d->live != NULL) {
+		pthread_mutex_unlock(&d->lock);
+		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is already "
+		    "active", d->name);
+		qemu_dom_job_end(d);
+		qemu_dom_unref(d);
+		dom_def_free(def);
+		return NULL;
+	}
+	d->live = def;
+	pthread_mutex_unlock(&d->lock);
+	return d;
+}
+
 static int
 qemu_define(const char *xml, struct vr_dom_info *info)
 {
@@ -770,11 +820,11 @@ qemu_define(const char *xml, struct vr_dom_info *info)
 }
 
 static int
-qemu_undefine(const char *key)
+qemu_undefine_flags(const char *key, unsigned int flags)
 {
 	struct qemu_dom *d;
 	bool active;
-	int ret = -1;
+	int ret = -1, nsnap;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return -1;
@@ -789,7 +839,17 @@ qemu_undefine(const char *key)
 		goto end;
 	}
 	pthread_mutex_unlock(&d->lock);
-	if (dom_delete_config(d->name) < 0)
+	/* Snapshots (issue 7): their metadata would outlive the domain. */
+	if ((nsnap = qemu_snapshot_count(d->name)) != 0) {
+		if (nsnap > 0)
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot undefine "
+			    "domain '%s': it has %d snapshots; delete them, or "
+			    "undefine with --snapshots-metadata to drop their "
+			    "metadata (images are kept)", d->name, nsnap);
+		goto end;
+	}
+	if (qemu_save_undefine_check(d, flags) < 0 ||
+	    dom_delete_config(d->name) < 0)
 		goto end;
 	pthread_mutex_lock(&d->lock);
 	dom_def_free(d->def);
@@ -814,6 +874,12 @@ out:
 }
 
 static int
+qemu_undefine(const char *key)
+{
+	return qemu_undefine_flags(key, 0);
+}
+
+static int
 qemu_start(const char *key, bool paused, struct vr_dom_info *info)
 {
 	struct qemu_dom *d;
@@ -830,9 +896,17 @@ qemu_start(const char *key, bool paused, struct vr_dom_info *info)
 		    "active", d->name);
 		goto end;
 	}
+	pthread_mutex_unlock(&d->lock);
+	/* After managedsave: resume from the image. */
+	if (qemu_save_has_managed(d->name)) {
+		ret = qemu_save_start_managed(d, paused);
+		goto started;
+	}
+	pthread_mutex_lock(&d->lock);
 	d->live = dom_def_copy(d->def);
 	pthread_mutex_unlock(&d->lock);
 	ret = qemu_process_start(d, paused);
+started:
 	if (ret == 0 && info != NULL)
 		dom_fill_info(d, info);
 end:
@@ -1307,6 +1381,13 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
+	/* device hotplug (qemu-hotplug.c) */
+	.attach_device = qemu_attach_device,
+	.detach_device = qemu_detach_device,
+	.update_device = qemu_update_device,
+	.change_media = qemu_change_media,
+	/* console streams */
+	.open_console = qemu_dom_open_console,
 	/* vCPUs, statistics (issue 7): qemu-vcpu.c, qemu-stats.c */
 	.set_vcpus = qemu_set_vcpus,
 	.vcpu_count = qemu_vcpu_count,
@@ -1317,4 +1398,23 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_memstat_period = qemu_set_memstat_period,
 	.get_devices = qemu_get_devices,
 	.get_stats = qemu_get_stats,
+	/* Save and restore (qemu-save.c). */
+	.save = qemu_save_dom,
+	.restore = qemu_save_restore,
+	.managed_save = qemu_save_managed,
+	.managed_save_remove = qemu_save_managed_remove,
+	.has_managed_save = qemu_save_has_managed_key,
+	.save_image_get_xml = qemu_save_image_xml,
+	.undefine_flags = qemu_undefine_flags,
+	/* Snapshots (issue 7): qemu-snapshot.c */
+	.snapshot_create = qemu_snapshot_create,
+	.snapshot_list = qemu_snapshot_list,
+	.snapshot_get_xml = qemu_snapshot_get_xml,
+	.snapshot_revert = qemu_snapshot_revert,
+	.snapshot_delete = qemu_snapshot_delete,
+	.snapshot_forget_all = qemu_snapshot_forget_all,
+	/* display, keyboard, monitor: qemu-guest-io.c */
+	.screenshot = qemu_screenshot,
+	.send_key = qemu_send_key,
+	.monitor_command = qemu_monitor_command,
 };
