@@ -144,7 +144,9 @@ pid=$(pgrep -f -- "guest=$name" | head -1)
 kill -STOP "$pid"
 vireo setmem "$name" 200M --live >/dev/null 2>&1 &
 setmem_pid=$!
-job_held() { vireo setmem "$name" 200M --live 2>&1 | grep -q "job 'setmem'"; }
+# the probe takes the job only for an instant when it is free (it fails its
+# own check at once) and reports the holder when it is not
+job_held() { vireo setvcpus "$name" 5 --live 2>&1 | grep -q "job 'setmem'"; }
 check "a job is held on the domain (setmem waits on the stopped QEMU)" \
 	wait_until 10 job_held
 t0=$(date +%s%N)
