@@ -39,6 +39,16 @@ expect_fail "vcpupin to a CPU the host lacks" "does not exist on this host" \
 expect_fail "vcpupin of a vCPU beyond the maximum" "has no vCPU 5" \
 	vireo vcpupin "$name" 5 0 --config
 out_has "vcpupin query (config)" "^ 0 +0 *$" vireo vcpupin "$name" --config
+expect_fail "setvcpus on a read-only connection" "read-only|readonly" \
+	vireo_ro setvcpus "$name" 2 --config
+expect_fail "vcpupin on a read-only connection" "read-only" \
+	vireo_ro vcpupin "$name" 0 1 --config
+expect_fail "emulatorpin on a read-only connection" "read-only" \
+	vireo_ro emulatorpin "$name" 0 --config
+out_has "vcpupin query on a read-only connection" "^ 0 +0 *$" \
+	vireo_ro vcpupin "$name" --config
+out_has "vcpucount on a read-only connection" "^maximum +config +2" \
+	vireo_ro vcpucount "$name"
 
 check "start" vireo start "$name"
 check "boots" wait_for "$serial" VIREO-GUEST-READY 90
