@@ -3,7 +3,7 @@ EXTRA_PROGRAMS = bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += bench/bench.sh bench/storage-bench.sh bench/lib.sh \
-	bench/net-bench.sh
+	bench/net-bench.sh bench/stream-bench.sh
 CLEANFILES += bench/loadgen
 bench: bench/loadgen vireod vireo
 	$(SHELL) $(srcdir)/bench/bench.sh
@@ -11,4 +11,7 @@ bench: bench/loadgen vireod vireo
 # A dir pool of 10,000 volumes: refresh and vol-list (no guest needed).
 bench-storage: vireod vireo
 	$(SHELL) $(srcdir)/bench/storage-bench.sh
-.PHONY: bench bench-storage
+# vol-upload/vol-download throughput against a plain cp (no guest needed).
+bench-streams: vireod vireo
+	$(SHELL) $(srcdir)/bench/stream-bench.sh
+.PHONY: bench bench-storage bench-streams
