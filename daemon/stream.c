@@ -186,7 +186,13 @@ vd_stream_open(struct vd_client *c, uint64_t id, int fd, unsigned int flags,
 		    strcmp(t->holder, holder) == 0)
 			victim = t;
 	}
-	if (id == 0 || id > UINT32_MAX) {
+	/*
+	 * Under streams_lock: a client not gone yet will have its streams,
+	 * this one included, aborted when it goes.
+	 */
+	if (vd_client_gone(c)) {
+		vr_error(VR_ERR_RPC, "the client hung up");
+	} else if (id == 0 || id > UINT32_MAX) {
 		vr_error(VR_ERR_RPC, "a call opening a stream needs an id "
 		    "from 1 to %u", UINT32_MAX);
 	} else if (stream_find_locked(c, id) != NULL) {
