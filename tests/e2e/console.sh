@@ -60,6 +60,9 @@ check "typed 'echo hello-\$((6*7))', the guest's shell answered hello-42 ($((SEC
 
 expect_fail "a second console is refused without --force" \
 	"in use by another client" timeout 10 "$VIREO" -c "$URI" console "$name"
+expect_fail "console0 and serial0 are one device: refused too" \
+	"the console 'serial0' of domain '$name' is in use by another client" \
+	timeout 10 "$VIREO" -c "$URI" console "$name" --devname serial0
 expect_fail "read-only: console refused" "read-only" \
 	timeout 10 "$VIREO" -r -c "$URI" console "$name"
 expect_fail "no such device" "has no character device 'serial7'" \
@@ -111,6 +114,14 @@ check "the console ends when the domain stops" wait_until 10 pane_has c3 \
 	"CONSOLE-EXIT=0"
 expect_fail "no console on a shut off domain" "is not running" \
 	timeout 10 "$VIREO" -c "$URI" console "$name"
+
+# A serial that is a file is not a console one can connect to.
+guest_xml "$name-file" "$E2E_ROOT/serial.log" 128 >"$E2E_ROOT/file.xml"
+check "start a guest with a file serial, paused" vireo create \
+	"$E2E_ROOT/file.xml" --paused
+expect_fail "its console is refused by type" "is of type 'file'" \
+	timeout 10 "$VIREO" -c "$URI" console "$name-file"
+check "destroy it" vireo destroy "$name-file"
 check "daemon still up" daemon_alive
 
 e2e_finish
