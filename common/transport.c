@@ -704,10 +704,12 @@ ssh_report_ssh(struct vr_transport *t)
 		vr_error(VR_ERR_SYSTEM, "host %s refused the connection on "
 		    "port %u: connection refused (is sshd running there?)",
 		    t->host, t->port != 0 ? t->port : 22);
-	} else if (ssh_err_has(t, "No route to host") ||
-	    ssh_err_has(t, "Network is unreachable")) {
+	} else if (ssh_err_has(t, "No route to host")) {
 		vr_error(VR_ERR_SYSTEM, "host %s is unreachable (no route to "
 		    "host)", t->host);
+	} else if (ssh_err_has(t, "Network is unreachable")) {
+		vr_error(VR_ERR_SYSTEM, "host %s is unreachable (network is "
+		    "unreachable)", t->host);
 	} else if (ssh_err_has(t, "timed out")) {
 		vr_error(VR_ERR_TIMEOUT, "host %s is unreachable: connection "
 		    "timed out", t->host);

@@ -277,6 +277,15 @@ expect_fail "unknown host key: host key verification failed" \
 expect_fail "relay missing on the host" \
 	"cannot run $E2E_ROOT/no-relay on host 127.0.0.1: not found" \
 	"$VIREO" -c "$(ssh_uri "$SOCK" "keyfile=$SSHDIR/client_key&known_hosts=$SSHDIR/known_hosts&relay=$E2E_ROOT/no-relay")" list
+# An empty network namespace has no route anywhere (lo is down).
+expect_fail "no network: host unreachable" \
+	"host 192.0.2.1 is unreachable \(network is unreachable\)" \
+	unshare -n "$VIREO" -c "vireo+ssh://192.0.2.1/system?known_hosts=$SSHDIR/known_hosts" list
+expect_fail "unreachable route: no route to host" \
+	"host 192.0.2.1 is unreachable \(no route to host\)" \
+	unshare -n sh -c 'ip link set lo up &&
+		ip route add unreachable 192.0.2.0/24 && exec "$@"' sh \
+	"$VIREO" -c "vireo+ssh://192.0.2.1/system?known_hosts=$SSHDIR/known_hosts" list
 expect_fail "unresolvable host name" \
 	"cannot resolve the host name 'no-such-host.invalid'" \
 	"$VIREO" -c "vireo+ssh://no-such-host.invalid/system?known_hosts=$SSHDIR/known_hosts" list
