@@ -562,7 +562,8 @@ ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
 
 /*
  * ssh finds keys and known_hosts through the passwd entry, an agent
- * through SSH_AUTH_SOCK: pass those few on, nothing else.
+ * through SSH_AUTH_SOCK: pass those few on, nothing else. LC_ALL=C keeps
+ * its messages in the words ssh_report_ssh() looks for.
  */
 static char **
 ssh_env(void)
@@ -676,6 +677,9 @@ ssh_err_line(struct vr_transport *t, const char *needle)
 		    memmem(line, (size_t)(nl - line), needle,
 		    strlen(needle)) == NULL))
 			continue;
+		if ((size_t)(nl - line) == strlen(VR_RELAY_READY) &&
+		    memcmp(line, VR_RELAY_READY, (size_t)(nl - line)) == 0)
+			continue;	/* no news */
 		free(found);
 		found = xstrndup(line, (size_t)(nl - line));
 	}
@@ -694,7 +698,8 @@ ssh_report_ssh(struct vr_transport *t)
 {
 	VR_AUTOFREE char *line = NULL;
 	VR_AUTOFREE char *who = t->user != NULL ?
-	    xprintf("%s@%s", t->user, t->host) : xstrdup(t->host);
+	    xprintf("as %s@%s", t->user, t->host) :
+	    xprintf("to %s", t->host);
 	const char *p;
 
 	if (ssh_err_has(t, "Could not resolve hostname")) {
@@ -715,7 +720,7 @@ ssh_report_ssh(struct vr_transport *t)
 		    "timed out", t->host);
 	} else if ((line = ssh_err_line(t, "Permission denied (")) != NULL) {
 		p = strstr(line, "(");
-		vr_error(VR_ERR_OPERATION_DENIED, "ssh login as %s refused: "
+		vr_error(VR_ERR_OPERATION_DENIED, "ssh login %s refused: "
 		    "permission denied %.*s", who, (int)strcspn(p, ")") + 1,
 		    p);
 	} else if (ssh_err_has(t, "Host key verification failed")) {
