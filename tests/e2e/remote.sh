@@ -117,6 +117,7 @@ check "destroy through ssh" rvireo destroy "$name"
 out_has "shut off after destroy" "^State: +shut off" rvireo dominfo "$name"
 
 # --- the read-only socket refuses mutations: a raw frame through ssh ---
+# (vireo -r refuses them before connecting; proc 15 is RPC_PROC_DOM_DESTROY)
 body='{"type":"call","version":1,"id":1,"proc":15,"args":{"dom":"'$name'"}}'
 frame() {
 	printf '\0\0'
