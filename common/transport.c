@@ -26,6 +26,7 @@
 VR_LOG_MODULE("transport");
 
 #define SSH_CONNECT_TIMEOUT_S	10
+#define SSH_ALIVE_INTERVAL_S	15	/* x ServerAliveCountMax (3) */
 #define SSH_ERR_MAX		(64 * 1024)	/* stderr kept for errors */
 
 struct vr_transport {
@@ -505,6 +506,7 @@ ssh_argv_clear(struct ssh_argv *a)
 
 /*
  *   ssh -T -x -a -e none -o BatchMode=yes -o ConnectTimeout=N
+ *       -o ServerAliveInterval=N
  *       [-p PORT] [-l USER] [-i KEY -o IdentitiesOnly=yes]
  *       [-o UserKnownHostsFile=F | -o StrictHostKeyChecking=no]
  *       -- HOST 'RELAY' [--readonly] [--socket 'PATH']
@@ -525,6 +527,9 @@ ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
 	ssh_arg(a, xstrdup("BatchMode=yes"));
 	ssh_arg(a, xstrdup("-o"));
 	ssh_arg(a, xprintf("ConnectTimeout=%d", SSH_CONNECT_TIMEOUT_S));
+	/* The protocol has no keepalive: ssh notices a dead peer. */
+	ssh_arg(a, xstrdup("-o"));
+	ssh_arg(a, xprintf("ServerAliveInterval=%d", SSH_ALIVE_INTERVAL_S));
 	if (u->port != 0) {
 		ssh_arg(a, xstrdup("-p"));
 		ssh_arg(a, xprintf("%u", u->port));
@@ -715,8 +720,13 @@ ssh_report_ssh(struct vr_transport *t)
 	} else if (ssh_err_has(t, "Network is unreachable")) {
 		vr_error(VR_ERR_SYSTEM, "host %s is unreachable (network is "
 		    "unreachable)", t->host);
+	} else if (ssh_err_has(t, "not responding")) {
+		/* Not VR_ERR_TIMEOUT: that means "no event yet" to callers. */
+		vr_error(VR_ERR_SYSTEM, "host %s stopped responding (no "
+		    "answer to ssh keepalives for %d s)", t->host,
+		    SSH_ALIVE_INTERVAL_S * 3);
 	} else if (ssh_err_has(t, "timed out")) {
-		vr_error(VR_ERR_TIMEOUT, "host %s is unreachable: connection "
+		vr_error(VR_ERR_SYSTEM, "host %s is unreachable: connection "
 		    "timed out", t->host);
 	} else if ((line = ssh_err_line(t, "Permission denied (")) != NULL) {
 		p = strstr(line, "(");
