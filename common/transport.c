@@ -27,6 +27,7 @@ VR_LOG_MODULE("transport");
 
 #define SSH_CONNECT_TIMEOUT_S	10
 #define SSH_ALIVE_INTERVAL_S	15	/* x ServerAliveCountMax (3) */
+#define SSH_RELAY_DEFAULT	VR_LIBEXECDIR "/vireo-relay"
 #define SSH_ERR_MAX		(64 * 1024)	/* stderr kept for errors */
 
 struct vr_transport {
@@ -513,7 +514,8 @@ ssh_argv_clear(struct ssh_argv *a)
  * No tty, no escape character, no forwarding, never a prompt.
  */
 static void
-ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
+ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, const char *relay,
+    bool readonly)
 {
 	struct vr_buf cmd = { 0 };
 
@@ -554,8 +556,7 @@ ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
 	}
 	ssh_arg(a, xstrdup("--"));
 	ssh_arg(a, xstrdup(u->host));
-	sh_quote(&cmd, u->relay != NULL ? u->relay :
-	    VR_LIBEXECDIR "/vireo-relay");
+	sh_quote(&cmd, relay);
 	if (readonly)
 		sh_quote(&cmd, "--readonly");
 	if (u->socket != NULL) {
@@ -863,8 +864,7 @@ ssh_open(struct vr_transport *t, const struct vr_uri *u, bool readonly)
 	t->host = xstrdup(u->host);
 	t->user = xstrdup_null(u->user);
 	t->port = u->port;
-	t->relay = xstrdup(u->relay != NULL ? u->relay :
-	    VR_LIBEXECDIR "/vireo-relay");
+	t->relay = xstrdup(u->relay != NULL ? u->relay : SSH_RELAY_DEFAULT);
 	t->readonly = readonly;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		vr_error_system(errno, "socketpair");
@@ -876,7 +876,7 @@ ssh_open(struct vr_transport *t, const struct vr_uri *u, bool readonly)
 		close(sv[1]);
 		return -1;
 	}
-	ssh_build_argv(&a, u, readonly);
+	ssh_build_argv(&a, u, t->relay, readonly);
 	env = ssh_env();
 	o.argv = (const char *const *)a.v;
 	o.envp = (const char *const *)env;
