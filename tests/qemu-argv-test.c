@@ -5,8 +5,9 @@
  * fixed context (monitor /run/vireo/qemu/NAME.monitor, no KVM), format it
  * and compare with NAME.args; or, when NAME.err exists, expect a refusal
  * and compare "code: message". VR_TEST_REGENERATE=1 rewrites them.
- *   NAME.ctx       monitor_fd=N / net_fds=N,M: extra context (pre-opened
- *                  fds), such cases are not started in QEMU
+ *   NAME.ctx       monitor_fd=N / net_fds=N,M / vhost_fds=N,- : extra
+ *                  context (pre-opened fds; "-": none), such cases are not
+ *                  started in QEMU
  *   NAME.skipqemu  reason why the case cannot start in this test
  *
  * Hotplug: for each disk and interface of an accepted case, the arguments
@@ -69,6 +70,8 @@ struct tcase {
 	int		 monitor_fd;
 	int		 net_fds[MAX_FDS];
 	size_t		 nnet_fds;
+	int		 vhost_fds[MAX_FDS];
+	size_t		 nvhost_fds;
 };
 
 static int npassed, nfailed, nskipped;
@@ -168,6 +171,18 @@ ctx_read(struct tcase *tc, const char *path)
 			tc->monitor_fd = (int)u;
 			continue;
 		}
+		if (strcmp(line, "vhost_fds") == 0) {
+			for (tok = strtok_r(v, ",", &save2); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save2)) {
+				if (tc->nvhost_fds == MAX_FDS ||
+				    (strcmp(tok, "-") != 0 &&
+				    vr_parse_uint(tok, &u) < 0))
+					goto bad;
+				tc->vhost_fds[tc->nvhost_fds++] =
+				    strcmp(tok, "-") == 0 ? -1 : (int)u;
+			}
+			continue;
+		}
 		if (strcmp(line, "net_fds") != 0)
 			goto bad;
 		for (tok = strtok_r(v, ",", &save2); tok != NULL;
@@ -234,6 +249,8 @@ golden_result(struct tcase *tc, const char *dir, const char *xml)
 	ctx.kvm_usable = false;
 	ctx.net_fds = tc->net_fds;
 	ctx.nnet_fds = tc->nnet_fds;
+	ctx.vhost_fds = tc->vhost_fds;
+	ctx.nvhost_fds = tc->nvhost_fds;
 	argv = qemu_argv_build(tc->def, &ctx);
 	if (argv == NULL)
 		return error_text(dir);
@@ -1077,6 +1094,9 @@ hotplug_case(struct tcase *tc, char **argv)
 	for (i = 0; i < tc->def->nnets; i++) {
 		bool tap = tc->def->nets[i].type != DOM_NET_USER;
 
+		/* hot-plugged interfaces never get vhost-net */
+		if (i < tc->nvhost_fds && tc->vhost_fds[i] >= 0)
+			continue;
 		snprintf(fd, sizeof fd, "%d", i < tc->nnet_fds ?
 		    tc->net_fds[i] : -1);
 		if (qemu_argv_net_args(tc->def, i, (unsigned int)i,
@@ -1121,6 +1141,8 @@ hotplug_check(struct tcase *cases, size_t n)
 		ctx.monitor_fd = tc->monitor_fd;
 		ctx.net_fds = tc->net_fds;
 		ctx.nnet_fds = tc->nnet_fds;
+		ctx.vhost_fds = tc->vhost_fds;
+		ctx.nvhost_fds = tc->nvhost_fds;
 		if ((argv = qemu_argv_build(tc->def, &ctx)) == NULL) {
 			printf("FAIL  hotplug %s: %s\n", tc->name,
 			    vr_error_message());

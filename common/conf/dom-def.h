@@ -291,6 +291,15 @@ enum dom_net_model {
 VR_ENUM_DECL(dom_net_model);
 
 /* <link state=...>: set with QMP set_link (hotplug issue) */
+/* <driver name=> of an interface: the tap's backend. */
+enum dom_net_driver {
+	DOM_NET_DRIVER_DEFAULT,	/* vhost-net when usable, else QEMU */
+	DOM_NET_DRIVER_QEMU,	/* never vhost-net */
+	DOM_NET_DRIVER_VHOST,	/* vhost-net, or the start fails */
+	DOM_NET_DRIVER_LAST
+};
+VR_ENUM_DECL(dom_net_driver);
+
 enum dom_net_link {
 	DOM_NET_LINK_DEFAULT,		/* no <link>: up */
 	DOM_NET_LINK_UP,
@@ -306,6 +315,7 @@ struct dom_net {
 	char			*target_dev;	/* tap name */
 	enum dom_net_model	 model;
 	enum dom_net_link	 link;
+	enum dom_net_driver	 driver;
 	unsigned int		 boot_order;
 	struct dom_addr		 addr;
 };

@@ -40,11 +40,13 @@ net_model_device(enum dom_net_model m)
 /*
  * The -netdev and -device of interface n, ids hostnetID and netID. fd:
  * the tap's fd (a number on the command line, a name given with getfd at
- * hotplug); NULL for types that need none.
+ * hotplug); NULL for types that need none. vhostfd: an open /dev/vhost-net
+ * for the tap (NULL: QEMU moves the packets itself).
  */
 int
 net_props(struct qb *qb, const struct dom_net *n, unsigned int id,
-    const char *fd, struct json_object **netdev, struct json_object **dev)
+    const char *fd, const char *vhostfd, struct json_object **netdev,
+    struct json_object **dev)
 {
 	struct json_object *o;
 	char buf[64], what[64];
@@ -91,6 +93,11 @@ net_props(struct qb *qb, const struct dom_net *n, unsigned int id,
 	    n->type == DOM_NET_USER ? "user" : "tap"));
 	if (n->type != DOM_NET_USER)
 		json_object_object_add(o, "fd", json_object_new_string(fd));
+	if (n->type != DOM_NET_USER && vhostfd != NULL) {
+		json_object_object_add(o, "vhost", json_object_new_boolean(1));
+		json_object_object_add(o, "vhostfd",
+		    json_object_new_string(vhostfd));
+	}
 	snprintf(buf, sizeof buf, "hostnet%u", id);
 	json_object_object_add(o, "id", json_object_new_string(buf));
 	*netdev = o;
@@ -104,8 +111,8 @@ build_net(struct qb *qb, size_t i)
 	const struct dom_net *n = &qb->def->nets[i];
 	struct qb_capture *cap = qb->capture;
 	struct json_object *netdev, *dev;
-	char fd[16];
-	bool has_fd;
+	char fd[16], vfd[16];
+	bool has_fd, has_vfd;
 
 	has_fd = ctx->net_fds != NULL && i < ctx->nnet_fds &&
 	    ctx->net_fds[i] >= 0;
@@ -115,8 +122,13 @@ build_net(struct qb *qb, size_t i)
 		snprintf(fd, sizeof fd, "-1");
 		has_fd = true;
 	}
+	has_vfd = has_fd && ctx->vhost_fds != NULL && i < ctx->nvhost_fds &&
+	    ctx->vhost_fds[i] >= 0;
+	if (has_vfd)
+		snprintf(vfd, sizeof vfd, "%d", ctx->vhost_fds[i]);
 	if (cap != NULL && cap->net == n) {
-		if (net_props(qb, n, cap->net_id, cap->net_fd, &netdev,
+		/* hot-plugged interfaces: QEMU's own backend */
+		if (net_props(qb, n, cap->net_id, cap->net_fd, NULL, &netdev,
 		    &dev) < 0)
 			return -1;
 		cap->out->backend = json_object_get(netdev);
@@ -124,7 +136,7 @@ build_net(struct qb *qb, size_t i)
 		snprintf(cap->out->id, sizeof cap->out->id, "net%u",
 		    cap->net_id);
 	} else if (net_props(qb, n, (unsigned int)i, has_fd ? fd : NULL,
-	    &netdev, &dev) < 0)
+	    has_vfd ? vfd : NULL, &netdev, &dev) < 0)
 		return -1;
 	qb_add_props(qb, "-netdev", netdev);
 	qb_add_props(qb, "-device", dev);

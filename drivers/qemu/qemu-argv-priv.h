@@ -110,7 +110,7 @@ struct json_object *disk_device_props(struct qb *, const struct dom_disk *,
 /* qemu-argv-net.c */
 int	 build_net(struct qb *, size_t i);
 int	 net_props(struct qb *, const struct dom_net *, unsigned int id,
-	    const char *fd, struct json_object **netdev,
+	    const char *fd, const char *vhostfd, struct json_object **netdev,
 	    struct json_object **dev);
 
 #endif

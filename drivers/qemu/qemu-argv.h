@@ -86,6 +86,12 @@ struct qemu_argv_ctx {
 	const int	*net_fds;
 	size_t		 nnet_fds;
 	/*
+	 * Open /dev/vhost-net fds, vhost_fds[i] for the tap of nets[i] (-1:
+	 * none): "-netdev tap,...,vhost=on,vhostfd=N".
+	 */
+	const int	*vhost_fds;
+	size_t		 nvhost_fds;
+	/*
 	 * "-incoming defer": QEMU waits for migrate-incoming (migration
 	 * destination, restore from a save file).
 	 */

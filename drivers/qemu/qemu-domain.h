@@ -256,6 +256,14 @@ void		 qemu_dom_fill_info(struct qemu_dom *,
  */
 int		 qemu_net_open(struct qemu_dom *, int **fds, size_t *nfds);
 void		 qemu_net_close_fds(int *fds, size_t n);
+/*
+ * vhost-net for the taps (tapfds[i] of live's nets[i]) of virtio
+ * interfaces, unless <driver name='qemu'/>: vfds[i] an open
+ * /dev/vhost-net or -1. Without one an interface falls back to QEMU's
+ * backend, unless it asked for <driver name='vhost'/> (then -1).
+ */
+int		 qemu_net_open_vhost(const struct dom_def *live,
+		    const int *tapfds, size_t ntaps, int **vfds);
 /* The guest is gone: release the taps named in its live definition. */
 void		 qemu_net_release(const char *dom_name,
 		    const struct dom_def *live);

@@ -8,7 +8,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -68,6 +71,44 @@ qemu_net_open(struct qemu_dom *d, int **fdsp, size_t *nfds)
 	}
 	*fdsp = fds;
 	*nfds = live->nnets;
+	return 0;
+}
+
+#define VHOST_NET	"/dev/vhost-net"
+
+int
+qemu_net_open_vhost(const struct dom_def *live, const int *tapfds,
+    size_t ntaps, int **vfdsp)
+{
+	const char *path = VHOST_NET;
+	int *vfds;
+	size_t i;
+
+	*vfdsp = NULL;
+	if (ntaps == 0)
+		return 0;
+	vfds = xcalloc(ntaps, sizeof *vfds);
+	for (i = 0; i < ntaps; i++) {
+		const struct dom_net *n = &live->nets[i];
+
+		vfds[i] = -1;
+		if (tapfds[i] < 0 || n->driver == DOM_NET_DRIVER_QEMU ||
+		    (n->model != DOM_NET_MODEL_VIRTIO &&
+		    n->model != DOM_NET_MODEL_DEFAULT))
+			continue;
+		if ((vfds[i] = open(path, O_RDWR | O_CLOEXEC)) >= 0)
+			continue;
+		if (n->driver == DOM_NET_DRIVER_VHOST) {
+			vr_error_system(errno, "interface %zu has <driver "
+			    "name='vhost'/> but '%s' cannot be opened", i,
+			    path);
+			qemu_net_close_fds(vfds, ntaps);
+			return -1;
+		}
+		log_debug("interface %zu: no vhost-net (%s: %s), QEMU moves "
+		    "its packets", i, path, strerror(errno));
+	}
+	*vfdsp = vfds;
 	return 0;
 }
 

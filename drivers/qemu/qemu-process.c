@@ -548,7 +548,7 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 	VR_AUTOCLOSE int logfd = -1;
 	VR_AUTOFREE int *keep = NULL;
 	char **argv = NULL;
-	int *net_fds = NULL;
+	int *net_fds = NULL, *vhost_fds = NULL;
 	size_t nnet = 0, nkeep = 0, i;
 	int cfd = -1, pidfd = -1, id;
 	uint64_t t0 = vr_time_us();
@@ -580,15 +580,22 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 		goto fail_early;
 	ctx.net_fds = net_fds;
 	ctx.nnet_fds = nnet;
+	if (qemu_net_open_vhost(def, net_fds, nnet, &vhost_fds) < 0)
+		goto fail_early;
+	ctx.vhost_fds = vhost_fds;
+	ctx.nvhost_fds = vhost_fds != NULL ? nnet : 0;
 	ctx.incoming = incoming;
 	if ((argv = qemu_argv_build(resolved != NULL ? resolved : def,
 	    &ctx)) == NULL)
 		goto fail_early;
-	keep = xcalloc(nnet + 1, sizeof *keep);
+	keep = xcalloc(2 * nnet + 1, sizeof *keep);
 	keep[nkeep++] = lfd;
-	for (i = 0; i < nnet; i++)
+	for (i = 0; i < nnet; i++) {
 		if (net_fds[i] >= 0)
 			keep[nkeep++] = net_fds[i];
+		if (vhost_fds != NULL && vhost_fds[i] >= 0)
+			keep[nkeep++] = vhost_fds[i];
+	}
 
 	lp = log_path(def->name);
 	if ((logfd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -625,6 +632,8 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 	/* QEMU holds the taps now: each lives as long as QEMU does */
 	qemu_net_close_fds(net_fds, nnet);
 	net_fds = NULL;
+	qemu_net_close_fds(vhost_fds, nnet);
+	vhost_fds = NULL;
 
 	/* QEMU inherited the listening socket; queue our connection. */
 	cfd = qemu_monitor_connect(mon_path);
@@ -695,6 +704,7 @@ fail_kill:
 fail_early:
 	qemu_argv_free(argv);
 	qemu_net_close_fds(net_fds, nnet);
+	qemu_net_close_fds(vhost_fds, nnet);
 	pthread_mutex_lock(&d->lock);
 	qemu_security_restore(d);
 	qemu_net_release(d->name, d->live);

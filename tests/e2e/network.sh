@@ -164,6 +164,20 @@ expect_fail "net-destroy of a network in use" "in use by running domains: $g1" \
 	vireo net-destroy e2enat
 check "destroy the guest" vireo destroy "$g1"
 check "its tap is gone" bash -c "! ip netns exec $NS ip link show $tap1 2>/dev/null"
+if [ -c /dev/vhost-net ]; then
+	check "the virtio NIC used vhost-net" \
+		grep -q "vhost=on,vhostfd=" "$E2E_ROOT/log/qemu/$g1.log"
+else
+	check "no vhost-net here: the virtio NIC fell back to QEMU's backend" \
+		bash -c "! grep -q vhost= '$E2E_ROOT/log/qemu/$g1.log'"
+	# <driver name='vhost'/> insists: refused, and nothing left behind.
+	sed -e "s/$g1/$g1-vhost/" -e "s|<model type='virtio'/>|<model type='virtio'/><driver name='vhost'/>|" \
+		-e "s/$mac1/52:54:00:e2:e0:0f/" "$E2E_ROOT/g1.xml" >"$E2E_ROOT/gv.xml"
+	expect_fail "<driver name='vhost'/> without /dev/vhost-net is refused" \
+		"driver name='vhost'/> but '/dev/vhost-net' cannot be opened" \
+		vireo create --paused "$E2E_ROOT/gv.xml"
+	check "and leaves no tap" bash -c "[ -z \"\$(ip netns exec $NS ip -br link | grep -o '^vnet[0-9]*')\" ]"
+fi
 
 # net-update: a static host, live and in the config
 check "net-update add ip-dhcp-host" vireo net-update e2enat add ip-dhcp-host \
