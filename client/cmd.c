@@ -17,6 +17,15 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* device hotplug (cmd-device.c) */
+extern const struct cmd_entry cmd_attach_device_entry;
+extern const struct cmd_entry cmd_attach_disk_entry;
+extern const struct cmd_entry cmd_attach_interface_entry;
+extern const struct cmd_entry cmd_change_media_entry;
+extern const struct cmd_entry cmd_detach_device_entry;
+extern const struct cmd_entry cmd_detach_disk_entry;
+extern const struct cmd_entry cmd_detach_interface_entry;
+extern const struct cmd_entry cmd_update_device_entry;
 extern const struct cmd_entry cmd_autostart_entry;
 extern const struct cmd_entry cmd_capabilities_entry;
 extern const struct cmd_entry cmd_create_entry;
@@ -94,11 +103,18 @@ extern const struct cmd_entry cmd_vol_wipe_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_attach_device_entry,
+	&cmd_attach_disk_entry,
+	&cmd_attach_interface_entry,
 	&cmd_autostart_entry,
 	&cmd_capabilities_entry,
+	&cmd_change_media_entry,
 	&cmd_create_entry,
 	&cmd_define_entry,
 	&cmd_destroy_entry,
+	&cmd_detach_device_entry,
+	&cmd_detach_disk_entry,
+	&cmd_detach_interface_entry,
 	&cmd_domid_entry,
 	&cmd_dominfo_entry,
 	&cmd_domname_entry,
@@ -154,6 +170,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_start_entry,
 	&cmd_suspend_entry,
 	&cmd_undefine_entry,
+	&cmd_update_device_entry,
 	&cmd_uri_entry,
 	&cmd_version_entry,
 	&cmd_vol_clone_entry,

@@ -5,6 +5,7 @@ bin_PROGRAMS += vireo
 vireo_SOURCES = \
 	client/vireo.c \
 	client/cmd.c client/cmd.h \
+	client/cmd-device.c \
 	client/cmd-dom.c \
 	client/cmd-event.c \
 	client/cmd-info.c \

@@ -201,6 +201,25 @@ enum rpc_proc {
 	/* 140-149: reserved for vol-upload and vol-download (data streams) */
 
 	/*
+	 * Device hotplug (150-169). "live", "config": what changes; neither:
+	 * the running domain if it runs, else the config; "persistent": the
+	 * config and, if it runs, the domain (virsh --persistent).
+	 */
+	/* {"dom":D,"xml":"<disk>..."|"<interface>...","live":bool,
+	 *  "config":bool,"persistent":bool} -> {} */
+	RPC_PROC_DOM_ATTACH_DEVICE = 150,
+	/* the same; the XML names the device: a disk by <target dev=>, an
+	 * interface by <mac address=> (or by type when it is unique) */
+	RPC_PROC_DOM_DETACH_DEVICE = 151,
+	/* the same; a <disk device='cdrom'>: its new medium (none: eject);
+	 * an <interface> (named by <mac>): its <link state> */
+	RPC_PROC_DOM_UPDATE_DEVICE = 152,
+	/* {"dom":D,"target":"hdc" or the current source path,
+	 *  "source":"/path.iso" (absent: eject),"force":bool,"live":bool,
+	 *  "config":bool,"persistent":bool} -> {} */
+	RPC_PROC_DOM_CHANGE_MEDIA = 153,
+
+	/*
 	 * Snapshots (issue 7, 200-219). "snap" is a snapshot name. A
 	 * snapshot summary ("snap info") is:
 	 *   {"name":"s1","parent":"s0" or null,"creation_time":N (seconds

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "node.h"
+#include "proc-device.h"
 #include "proc-net.h"
 #include "proc-snapshot.h"
 #include "proc-storage.h"
@@ -541,6 +542,15 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
+	/* device hotplug */
+	[RPC_PROC_DOM_ATTACH_DEVICE] = { "dom-attach-device",
+	    vd_proc_dom_attach_device, PROC_RW },
+	[RPC_PROC_DOM_DETACH_DEVICE] = { "dom-detach-device",
+	    vd_proc_dom_detach_device, PROC_RW },
+	[RPC_PROC_DOM_UPDATE_DEVICE] = { "dom-update-device",
+	    vd_proc_dom_update_device, PROC_RW },
+	[RPC_PROC_DOM_CHANGE_MEDIA] = { "dom-change-media",
+	    vd_proc_dom_change_media, PROC_RW },
 	/* Snapshots (issue 7); reads parse files: on workers */
 	[RPC_PROC_SNAPSHOT_CREATE] = { "snapshot-create",
 	    vd_proc_snapshot_create, PROC_RW },
@@ -562,8 +572,8 @@ vd_dispatch_check_table(void)
 	/* Numbers deliberately unused (gaps between groups), as ranges. */
 	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
 	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
-	    { 113, 119 }, { 126, 129 },
-	    { 133, 199 }, { 204, 209 } };	/* 200-219: snapshots */
+	    { 113, 119 }, { 126, 129 }, { 133, 149 }, { 154, 199 },
+	    { 204, 209 } };	/* 200-219: snapshots */
 	int p, missing = 0;
 	size_t g;
 
@@ -717,6 +727,7 @@ vd_dispatch_init(const struct vr_dom_driver *d,
     const struct vr_storage_driver *sd, unsigned int workers)
 {
 	drv = d;
+	vd_proc_device_init(d);
 	vd_proc_storage_init(sd);
 	vd_proc_snapshot_init(d);
 	vd_workers_start(workers);

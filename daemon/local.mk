@@ -4,6 +4,7 @@ vireod_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
+	daemon/proc-device.c daemon/proc-device.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-snapshot.c daemon/proc-snapshot.h \
 	daemon/proc-storage.c daemon/proc-storage.h \

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ struct vd_client {
 	struct ucred	 cred;
 	struct rpc_reader reader;
 	unsigned int	 inflight;	/* loop thread and workers: atomic */
-	uint64_t	 last_activity_ms;
+	uint64_t	 last_activity_ms;	/* last whole frame */
+	uint64_t	 frame_start_ms;	/* when the partial frame began */
 	pthread_mutex_t	 out_lock;
 	struct outframe	*out, *out_tail;
 	size_t		 out_bytes;
@@ -302,6 +304,29 @@ client_close(struct vd_client *c, const char *why)
 	vd_client_unref(c);	/* the connection's reference */
 }
 
+/*
+ * One error frame straight onto a socket we are about to close (the
+ * client is not set up: nothing queued would ever be flushed). Small,
+ * so a fresh socket's buffer takes it; if not, the client just sees EOF.
+ */
+static void __attribute__((format(printf, 3, 4)))
+refuse(int fd, int code, const char *fmt, ...)
+{
+	struct json_object *r;
+	va_list ap;
+	char msg[256], *frame;
+	size_t len;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r = rpc_reply_error(0, code, msg);
+	frame = rpc_frame_encode(r, &len);
+	json_object_put(r);
+	(void)send(fd, frame, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(frame);
+}
+
 static void
 client_io(int fd, int events, void *opaque)
 {
@@ -316,6 +341,9 @@ client_io(int fd, int events, void *opaque)
 		return;
 	/* Bound the work per wakeup so one client cannot starve others. */
 	while (!c->dead && frames < 32) {
+		/* A frame that starts in this read started now. */
+		if (c->reader.hdr_len == 0)
+			c->frame_start_ms = vr_time_ms();
 		rc = rpc_reader_read(&c->reader, fd, &body, &len);
 		if (rc == 0)
 			return;
@@ -398,8 +426,8 @@ listener_accept(int fd, int events, void *opaque)
 			log_warnx("refused client pid %d uid %d: %u clients "
 			    "connected (max_clients)", (int)c->cred.pid,
 			    (int)c->cred.uid, limits.max_clients);
-			vd_client_send(c, rpc_reply_error(0, VR_ERR_BUSY,
-			    "too many clients connected"));
+			refuse(cfd, VR_ERR_BUSY, "too many clients connected "
+			    "(max_clients %u)", limits.max_clients);
 			close(cfd);
 			c->dead = true;
 			vd_client_unref(c);
@@ -434,16 +462,31 @@ idle_check(void *opaque)
 	for (c = clients; c != NULL; c = c->next) {
 		bool partial = c->reader.hdr_len != 0;
 
-		/* A half-sent frame gets 30 s; an idle client the limit. */
-		if (c->inflight == 0 && !c->subscribed &&
-		    ((partial && now - c->last_activity_ms > 30000) ||
-		    (limits.idle_timeout_s != 0 && now - c->last_activity_ms >
-		    (uint64_t)limits.idle_timeout_s * 1000)))
+		/*
+		 * A started frame must be finished in frame_timeout_ms, however
+		 * it trickles in (slowloris), whatever else the client does;
+		 * a client with nothing in flight and no subscription may idle
+		 * client_idle_timeout.
+		 */
+		if (partial && now - c->frame_start_ms >
+		    limits.frame_timeout_ms)
+			victims[n++] = c;
+		else if (!partial && c->inflight == 0 && !c->subscribed &&
+		    limits.idle_timeout_s != 0 && now - c->last_activity_ms >
+		    (uint64_t)limits.idle_timeout_s * 1000)
 			victims[n++] = c;
 	}
 	pthread_mutex_unlock(&clients_lock);
-	for (i = 0; i < n; i++)
-		client_close(victims[i], "idle timeout");
+	for (i = 0; i < n; i++) {
+		c = victims[i];
+		if (c->reader.hdr_len != 0)
+			log_warnx("client %u (pid %d uid %d): frame not "
+			    "finished in time (%u ms), disconnecting",
+			    c->serial, (int)c->cred.pid, (int)c->cred.uid,
+			    limits.frame_timeout_ms);
+		client_close(c, c->reader.hdr_len != 0 ?
+		    "frame not finished in time" : "idle timeout");
+	}
 	free(victims);
 }
 

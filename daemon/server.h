@@ -18,6 +18,7 @@ struct vd_limits {
 	unsigned int	 max_clients;
 	unsigned int	 max_requests;	/* in flight per client */
 	unsigned int	 idle_timeout_s;	/* 0: none */
+	unsigned int	 frame_timeout_ms;	/* to finish a started frame */
 	size_t		 max_frame;
 	/*
 	 * unix_sock_group set: who may connect to the read-write socket is

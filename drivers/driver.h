@@ -47,6 +47,7 @@ struct vr_driver_env {
 	const char	*qemu_binary;	/* default emulator */
 	const char	*qemu_user;	/* QEMU runs as this user... */
 	const char	*qemu_group;	/* ...and group ("root": no change) */
+	const char	*dnsmasq_user;	/* networks' dnsmasq runs as this */
 	unsigned int	 job_wait_ms;	/* bound on waiting for a domain job */
 	/* Emit an event to subscribers (may be NULL). Any thread. */
 	void		(*emit_event)(const char *event, const char *dom_name,
@@ -104,6 +105,12 @@ struct vr_dom_info {
 /* Flags for set_memory / set_max_memory. Neither: "current". */
 #define VR_DOM_AFFECT_LIVE	0x1
 #define VR_DOM_AFFECT_CONFIG	0x2
+
+/*
+ * Also for the device functions (attach_device...): the persistent
+ * config, and the running domain if it runs (virsh --persistent).
+ */
+#define VR_DOM_AFFECT_PERSISTENT 0x4
 
 /* Flags for list. Neither: both. */
 #define VR_DOM_LIST_ACTIVE	0x1
@@ -175,6 +182,27 @@ struct vr_dom_driver {
 	/* For vr_driver_env.volume_user. */
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
+
+	/*
+	 * Device hotplug. xml: one <disk> or <interface>; flags:
+	 * VR_DOM_AFFECT_* (none: live if running, else config). detach
+	 * names a disk by <target dev>, an interface by <mac> (or by type,
+	 * if unique). update changes the medium of a cdrom or the link
+	 * state of an interface.
+	 */
+	int		(*attach_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	int		(*detach_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	int		(*update_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	/*
+	 * The medium of a cdrom (target: its dev or source path): source
+	 * (an absolute path) or, NULL, none (eject). force: even if the
+	 * guest locked the tray.
+	 */
+	int		(*change_media)(const char *key, const char *target,
+			    const char *source, unsigned int flags, bool force);
 
 	/*
 	 * Snapshots (issue 7). Reads never wait behind a job. create sets

@@ -22,8 +22,8 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 # Every procedure number has a dispatch entry.
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
-	daemon/proc-storage.c daemon/proc-snapshot.c daemon/server.c \
-	daemon/workers.c
+	daemon/proc-storage.c daemon/server.c daemon/workers.c \
+	daemon/proc-device.c daemon/proc-snapshot.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -32,7 +32,10 @@ TESTS += tests/dispatch-table-test
 E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/operations.sh tests/e2e/restart.sh \
 	tests/e2e/events.sh tests/e2e/actions.sh tests/e2e/storage.sh \
-	tests/e2e/storage-fs.sh tests/e2e/network.sh tests/e2e/config.sh
+	tests/e2e/storage-fs.sh tests/e2e/network.sh tests/e2e/config.sh \
+	tests/e2e/ioerror.sh tests/e2e/slowloris.sh
+# device hotplug
+E2E_TESTS += tests/e2e/hotplug.sh
 # Snapshots (issue 7)
 E2E_TESTS += tests/e2e/snapshot.sh
 TESTS += $(E2E_TESTS)
@@ -47,3 +50,8 @@ tests_stress_LDADD = $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/stress.sh
 # kill -9 of vireod mid-workload (VR_CRASH_ITERATIONS=100 for the full run).
 E2E_TESTS += tests/e2e/crash.sh
+
+# Slow and hoarding clients (run by tests/e2e/slowloris.sh).
+check_PROGRAMS += tests/slowloris
+tests_slowloris_SOURCES = tests/slowloris.c
+tests_slowloris_LDADD = $(VR_COMMON_LIBS)

@@ -323,6 +323,9 @@ fmt_net(struct vr_buf *b, const struct dom_net *n)
 	if (n->model != DOM_NET_MODEL_DEFAULT)
 		vr_buf_line(b, "<model type='%s'/>",
 		    dom_net_model_to_string(n->model));
+	if (n->link != DOM_NET_LINK_DEFAULT)
+		vr_buf_line(b, "<link state='%s'/>",
+		    dom_net_link_to_string(n->link));
 	fmt_boot_order(b, n->boot_order);
 	fmt_addr(b, &n->addr);
 	fmt_close(b, "interface");

@@ -59,6 +59,7 @@ VR_ENUM_IMPL(dom_net_type, DOM_NET_LAST, "user", "network", "bridge",
     "ethernet")
 VR_ENUM_IMPL(dom_net_model, DOM_NET_MODEL_LAST,
     NULL, "virtio", "e1000", "e1000e", "rtl8139")
+VR_ENUM_IMPL(dom_net_link, DOM_NET_LINK_LAST, NULL, "up", "down")
 VR_ENUM_IMPL(dom_chr_type, DOM_CHR_LAST, "pty", "file", "unix", "null")
 VR_ENUM_IMPL(dom_chr_kind, DOM_CHR_KIND_LAST, "serial", "console", "channel")
 VR_ENUM_IMPL(dom_chr_target, DOM_CHR_TARGET_LAST,
@@ -644,6 +645,12 @@ dom_parse_net(struct dom_def *def, xmlNode *dev)
 		    DOM_NET_MODEL_LAST), ALL, REQUIRED)) < 0)
 			return -1;
 		net->model = v;
+	}
+	if ((n = vr_xml_child(dev, "link")) != NULL) {
+		if ((v = vr_xml_attr_enum(n, "state", VR_XML_ENUM(dom_net_link,
+		    DOM_NET_LINK_LAST), ALL, REQUIRED)) < 0)
+			return -1;
+		net->link = v;
 	}
 	if (dom_parse_boot_order(dev, &net->boot_order) < 0 ||
 	    dom_parse_addr(dev, &net->addr, BIT(DOM_ADDR_PCI)) < 0)

@@ -284,12 +284,22 @@ enum dom_net_model {
 };
 VR_ENUM_DECL(dom_net_model);
 
+/* <link state=...>: set with QMP set_link (hotplug issue) */
+enum dom_net_link {
+	DOM_NET_LINK_DEFAULT,		/* no <link>: up */
+	DOM_NET_LINK_UP,
+	DOM_NET_LINK_DOWN,
+	DOM_NET_LINK_LAST
+};
+VR_ENUM_DECL(dom_net_link);
+
 struct dom_net {
 	enum dom_net_type	 type;
 	unsigned char		 mac[6];	/* generated 52:54:00:xx:xx:xx */
 	char			*source;	/* network or bridge name */
 	char			*target_dev;	/* tap name */
 	enum dom_net_model	 model;
+	enum dom_net_link	 link;
 	unsigned int		 boot_order;
 	struct dom_addr		 addr;
 };

@@ -2,9 +2,12 @@ noinst_LIBRARIES += drivers/qemu/libvrqemu.a
 drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/driver.c drivers/driver.h \
 	drivers/qemu/qemu-argv.c drivers/qemu/qemu-argv.h \
+	drivers/qemu/qemu-argv-disk.c drivers/qemu/qemu-argv-net.c \
+	drivers/qemu/qemu-argv-priv.h \
 	drivers/qemu/qemu-domain.h \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-host.c \
+	drivers/qemu/qemu-hotplug.c \
 	drivers/qemu/qemu-net.c \
 	drivers/qemu/qemu-process.c \
 	drivers/qemu/qemu-security.c \

@@ -21,6 +21,7 @@
 
 struct qmp_mon;
 struct json_object;
+struct qemu_unplug;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
 struct qemu_owned {
@@ -70,10 +71,16 @@ struct qemu_dom {
 	size_t		 nowned;
 	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
 	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
+	const char	*pause_reason;	/* for the next STOP (BLOCK_IO_ERROR) */
 
 	/* Job. */
 	const char	*job;		/* NULL: free */
 	uint64_t	 job_start_ms;
+
+	/* Hotplug (qemu-hotplug.c), under the lock. */
+	char		*unplug_wait;	/* device id a detach waits for */
+	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
+	struct qemu_unplug *unplug_late; /* detaches that timed out */
 };
 
 /* qemu-driver.c */
@@ -113,8 +120,18 @@ bool		 qemu_dom_find_pid(pid_t);
 void		 qemu_dom_bump_id(int id);
 /* Remove a transient domain from the table once it stopped. */
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
+/* Write the persistent definition to its file. Job held. */
+int		 qemu_dom_save_config(const struct dom_def *);
 
 /* qemu-process.c */
+/*
+ * libvirt's reason for a pause: from what QEMU reported before the STOP
+ * (pending, e.g. "io-error"), else from the job that paused it ("suspend":
+ * "user", "migrate": "migration", "save": "save"...), else "unknown".
+ */
+const char	*qemu_pause_reason(const char *pending, const char *job);
+/* The same from query-status's "status" (reconnect); NULL: not paused. */
+const char	*qemu_pause_reason_status(const char *status);
 /*
  * A copy of def with its volume disks resolved to paths (and formats,
  * unless the disk names one) through the storage hook; NULL in *resolved
@@ -125,7 +142,7 @@ int		 qemu_volumes_resolve(const struct dom_def *,
 int		 qemu_process_start(struct qemu_dom *, bool paused);
 /*
  * Start QEMU waiting for an incoming migration ("-incoming defer"): the
- * domain is left paused (reason "incoming migration"), no balloon set-up,
+ * domain is left paused (reason "migration"), no balloon set-up,
  * no "cont", no "started" event; the caller runs migrate-incoming, then
  * qemu_process_finish_incoming() (or kills it on failure).
  */
@@ -158,6 +175,18 @@ int		 qemu_security_prepare(struct qemu_dom *,
 		    const struct dom_def *, const struct qemu_ids *);
 /* Locked or job held: give the recorded files back. */
 void		 qemu_security_restore(struct qemu_dom *);
+/*
+ * Job held (hotplug): let QEMU's user reach a disk's source and backing
+ * files, recorded like at start; nothing stays given on failure.
+ */
+int		 qemu_security_grant_disk(struct qemu_dom *,
+		    const struct dom_disk *);
+/*
+ * Job held: give back the files of disk i of def (volumes resolved) that
+ * no other disk of def uses.
+ */
+void		 qemu_security_release_disk(struct qemu_dom *,
+		    const struct dom_def *, size_t i);
 
 /* qemu-status.c */
 void		 qemu_status_write_locked(struct qemu_dom *);
@@ -168,6 +197,16 @@ int		 qemu_process_reboot(struct qemu_dom *);
 uint64_t	 qemu_process_cpu_time(pid_t);
 int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,
 		    struct json_object *args, struct json_object **ret);
+/* The same with a descriptor passed along (fd >= 0) and a timeout. */
+int		 qemu_process_qmp_fd(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, int fd, struct json_object **ret,
+		    int timeout_ms);
+/*
+ * Job held, QEMU alive: the guest's memory as an ELF core in
+ * STATE_DIR/qemu/dump/NAME-YYYYmmdd-HHMMSS.core (0600); its path in *path
+ * (caller frees) if path is not NULL.
+ */
+int		 qemu_process_dump(struct qemu_dom *, char **path);
 
 /* qemu-net.c */
 /*
@@ -180,6 +219,24 @@ void		 qemu_net_close_fds(int *fds, size_t n);
 /* The guest is gone: release the taps named in its live definition. */
 void		 qemu_net_release(const char *dom_name,
 		    const struct dom_def *live);
+
+/* qemu-hotplug.c: the driver's device functions (driver.h). */
+int		 qemu_attach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_detach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_update_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_change_media(const char *key, const char *target,
+		    const char *source, unsigned int flags, bool force);
+/* After the start: interfaces with <link state='down'/> (set_link). */
+int		 qemu_hotplug_setup_links(struct qemu_dom *,
+		    const struct dom_def *);
+/* Locked, loop thread: QEMU's DEVICE_DELETED. */
+void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
+		    struct json_object *data);
+/* Locked: the process is gone, forget pending unplugs. */
+void		 qemu_hotplug_forget_locked(struct qemu_dom *);
 
 /* qemu-snapshot.c: snapshots (issue 7), the vr_dom_driver entries. */
 /* Snapshots of domain name (for undefine); -1 with an error. */

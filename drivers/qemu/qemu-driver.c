@@ -326,6 +326,12 @@ dom_save_config(const struct dom_def *def)
 	return vr_file_write_atomic(path, xml, strlen(xml), 0600);
 }
 
+int
+qemu_dom_save_config(const struct dom_def *def)
+{
+	return dom_save_config(def);
+}
+
 static int
 dom_delete_config(const char *name)
 {
@@ -1257,6 +1263,11 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
+	/* device hotplug (qemu-hotplug.c) */
+	.attach_device = qemu_attach_device,
+	.detach_device = qemu_detach_device,
+	.update_device = qemu_update_device,
+	.change_media = qemu_change_media,
 	/* Snapshots (issue 7): qemu-snapshot.c */
 	.snapshot_create = qemu_snapshot_create,
 	.snapshot_list = qemu_snapshot_list,

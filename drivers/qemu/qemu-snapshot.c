@@ -395,21 +395,13 @@ overlay_create(const char *overlay, const char *image, int fmt)
 static int
 overlay_grant(struct qemu_dom *d, const char *overlay)
 {
-	struct dom_def tmp = { 0 };
 	struct dom_disk disk = { 0 };
-	struct qemu_ids ids;
-	int rc;
 
-	disk.src_path = (char *)overlay;
+	disk.type = DOM_DISK_TYPE_FILE;
 	disk.device = DOM_DISK_DEVICE_DISK;
-	tmp.disks = &disk;
-	tmp.ndisks = 1;
-	if (qemu_security_ids(&ids) < 0)
-		return -1;
-	pthread_mutex_lock(&d->lock);
-	rc = qemu_security_prepare(d, &tmp, &ids);
-	pthread_mutex_unlock(&d->lock);
-	return rc;
+	disk.format = DOM_DISK_FORMAT_QCOW2;
+	disk.src_path = (char *)overlay;
+	return qemu_security_grant_disk(d, &disk);
 }
 
 /* blockdev-add the overlay, then make it the top of the disk's node. */
