@@ -251,6 +251,8 @@ int		 qemu_snapshot_revert(const char *key, const char *name);
 int		 qemu_snapshot_delete(const char *key, const char *name,
 		    unsigned int flags, char ***notes);
 int		 qemu_snapshot_forget_all(const char *key);
+/* Hotplug's detach of disk dev: delete the snapshots' overlay nodes. */
+void		 qemu_snapshot_overlays_del(struct qemu_dom *, const char *dev);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);
