@@ -9,6 +9,9 @@ common_libvrcommon_a_SOURCES = \
 	common/spawn.c common/spawn.h \
 	common/event.c common/event.h \
 	common/rpc.c common/rpc.h common/rpc-proto.h \
+	common/base64.c common/base64.h \
+	common/keymap.c common/keymap.h \
+	common/transport.c common/transport.h \
 	common/conf/xml-util.c common/conf/xml-util.h \
 	common/conf/dom-def.c common/conf/dom-def.h \
 	common/conf/dom-def-format.c common/conf/dom-def-validate.c \

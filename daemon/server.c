@@ -18,6 +18,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "server.h"
+#include "stream.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -49,6 +50,9 @@ struct vd_client {
 	pthread_mutex_t	 out_lock;
 	struct outframe	*out, *out_tail;
 	size_t		 out_bytes;
+	/* Data streams (stream.c). */
+	unsigned int	 read_paused;	/* loop thread: streams holding it */
+	int		 nstreams;	/* atomic */
 	struct vd_client *prev, *next;	/* clients list, under clients_lock */
 };
 
@@ -67,6 +71,7 @@ static struct vd_client *clients;
 static unsigned int nclients;
 static unsigned int client_serial;
 static uint64_t event_seq;
+static void (*close_hook)(struct vd_client *);	/* migration (issue 6) */
 
 #define LARGE_FRAME	(256 * 1024)
 #define OUT_MAX_BYTES	(64 * 1024 * 1024)	/* per client backlog */
@@ -89,6 +94,12 @@ uid_t
 vd_client_uid(const struct vd_client *c)
 {
 	return c->cred.uid;
+}
+
+gid_t
+vd_client_gid(const struct vd_client *c)
+{
+	return c->cred.gid;
 }
 
 void
@@ -126,6 +137,48 @@ vd_client_subscribe(struct vd_client *c)
 	pthread_mutex_lock(&clients_lock);
 	c->subscribed = true;
 	pthread_mutex_unlock(&clients_lock);
+}
+
+/* Loop thread. */
+static void
+client_watch_update(struct vd_client *c, bool pending)
+{
+	vr_loop_update_fd(loop, c->watch, (c->read_paused > 0 ? 0 :
+	    VR_EV_READ) | (pending ? VR_EV_WRITE : 0));
+}
+
+void
+vd_client_read_pause(struct vd_client *c, bool pause)
+{
+	bool pending;
+
+	if (pause)
+		c->read_paused++;
+	else if (c->read_paused > 0 && --c->read_paused == 0)
+		c->frame_start_ms = vr_time_ms();	/* its clock restarts */
+	if (c->dead)
+		return;
+	pthread_mutex_lock(&c->out_lock);
+	pending = c->out != NULL;
+	pthread_mutex_unlock(&c->out_lock);
+	client_watch_update(c, pending);
+}
+
+size_t
+vd_client_out_bytes(struct vd_client *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->out_lock);
+	n = c->out_bytes;
+	pthread_mutex_unlock(&c->out_lock);
+	return n;
+}
+
+void
+vd_client_streams_add(struct vd_client *c, int delta)
+{
+	__atomic_add_fetch(&c->nstreams, delta, __ATOMIC_SEQ_CST);
 }
 
 /* Loop thread: write what we can; watch for writability if blocked. */
@@ -168,8 +221,9 @@ client_flush(struct vd_client *c)
 		client_close(c, "protocol error");
 		return;
 	}
-	vr_loop_update_fd(loop, c->watch,
-	    VR_EV_READ | (pending ? VR_EV_WRITE : 0));
+	client_watch_update(c, pending);
+	if (__atomic_load_n(&c->nstreams, __ATOMIC_SEQ_CST) > 0)
+		vd_stream_client_writable(c);
 }
 
 static void
@@ -181,11 +235,12 @@ client_flush_posted(void *opaque)
 	vd_client_unref(c);
 }
 
+static void client_queue(struct vd_client *, struct outframe *);
+
 void
 vd_client_send(struct vd_client *c, struct json_object *msg)
 {
 	struct outframe *f;
-	bool post = false;
 
 	f = xcalloc(1, sizeof *f);
 	f->data = rpc_frame_encode(msg, &f->len);
@@ -197,6 +252,25 @@ vd_client_send(struct vd_client *c, struct json_object *msg)
 	 */
 	if (f->len > LARGE_FRAME)
 		malloc_trim(0);
+	client_queue(c, f);
+}
+
+void
+vd_client_send_frame(struct vd_client *c, char *frame, size_t len)
+{
+	struct outframe *f;
+
+	f = xcalloc(1, sizeof *f);
+	f->data = frame;
+	f->len = len;
+	client_queue(c, f);
+}
+
+static void
+client_queue(struct vd_client *c, struct outframe *f)
+{
+	bool post = false;
+
 	pthread_mutex_lock(&c->out_lock);
 	if (c->dead || c->out_bytes + f->len > OUT_MAX_BYTES) {
 		bool overflow = !c->dead;
@@ -291,6 +365,7 @@ client_close(struct vd_client *c, const char *why)
 	vr_loop_remove_fd(loop, c->watch);
 	close(c->fd);
 	c->fd = -1;
+	vd_stream_client_closed(c);
 	pthread_mutex_lock(&clients_lock);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -301,6 +376,8 @@ client_close(struct vd_client *c, const char *why)
 	nclients--;
 	pthread_mutex_unlock(&clients_lock);
 	log_debug("client %u disconnected (%s)", c->serial, why);
+	if (close_hook != NULL)
+		close_hook(c);
 	vd_client_unref(c);	/* the connection's reference */
 }
 
@@ -337,10 +414,16 @@ client_io(int fd, int events, void *opaque)
 
 	if (events & VR_EV_WRITE)
 		client_flush(c);
-	if (c->dead || !(events & VR_EV_READ) || c->close_after_flush)
+	if (c->dead || c->close_after_flush)
 		return;
+	if (!(events & VR_EV_READ)) {
+		/* Hung up while we did not read it (a stream paused it). */
+		if (events & VR_EV_ERROR)
+			client_close(c, "hang-up");
+		return;
+	}
 	/* Bound the work per wakeup so one client cannot starve others. */
-	while (!c->dead && frames < 32) {
+	while (!c->dead && c->read_paused == 0 && frames < 32) {
 		/* A frame that starts in this read started now. */
 		if (c->reader.hdr_len == 0)
 			c->frame_start_ms = vr_time_ms();
@@ -355,8 +438,15 @@ client_io(int fd, int events, void *opaque)
 		if (rc == -2) {
 			char msg[160];
 
-			snprintf(msg, sizeof msg, "frame of %u bytes refused: "
-			    "the limit is %zu bytes", len, limits.max_frame);
+			if (c->reader.stream)
+				snprintf(msg, sizeof msg, "stream frame of %u "
+				    "bytes refused: it must carry 4 to %d "
+				    "bytes", len, RPC_STREAM_ID_LEN +
+				    RPC_STREAM_CHUNK);
+			else
+				snprintf(msg, sizeof msg, "frame of %u bytes "
+				    "refused: the limit is %zu bytes", len,
+				    limits.max_frame);
 			log_warnx("client %u: %s", c->serial, msg);
 			vd_client_send(c, rpc_reply_error(0, VR_ERR_RPC, msg));
 			c->close_after_flush = true;
@@ -364,7 +454,10 @@ client_io(int fd, int events, void *opaque)
 		}
 		c->last_activity_ms = vr_time_ms();
 		frames++;
-		vd_dispatch_frame(c, body, len);
+		if (rc == 2)
+			vd_stream_frame(c, body, len);
+		else
+			vd_dispatch_frame(c, body, len);
 	}
 }
 
@@ -464,15 +557,17 @@ idle_check(void *opaque)
 
 		/*
 		 * A started frame must be finished in frame_timeout_ms, however
-		 * it trickles in (slowloris), whatever else the client does;
-		 * a client with nothing in flight and no subscription may idle
-		 * client_idle_timeout.
+		 * it trickles in (slowloris), whatever else the client does,
+		 * unless we stopped reading it (a stream's backpressure); a
+		 * client with nothing in flight, no subscription and no stream
+		 * may idle client_idle_timeout.
 		 */
-		if (partial && now - c->frame_start_ms >
-		    limits.frame_timeout_ms)
+		if (partial && c->read_paused == 0 &&
+		    now - c->frame_start_ms > limits.frame_timeout_ms)
 			victims[n++] = c;
 		else if (!partial && c->inflight == 0 && !c->subscribed &&
-		    limits.idle_timeout_s != 0 && now - c->last_activity_ms >
+		    c->nstreams == 0 && limits.idle_timeout_s != 0 &&
+		    now - c->last_activity_ms >
 		    (uint64_t)limits.idle_timeout_s * 1000)
 			victims[n++] = c;
 	}
@@ -490,11 +585,29 @@ idle_check(void *opaque)
 	free(victims);
 }
 
+bool
+vd_client_closed(struct vd_client *c)
+{
+	bool dead;
+
+	pthread_mutex_lock(&c->out_lock);
+	dead = c->dead;
+	pthread_mutex_unlock(&c->out_lock);
+	return dead;
+}
+
+void
+vd_server_on_client_close(void (*fn)(struct vd_client *))
+{
+	close_hook = fn;
+}
+
 int
 vd_server_init(struct vr_loop *l, const struct vd_limits *lim)
 {
 	loop = l;
 	limits = *lim;
+	vd_stream_init(l);
 	vr_loop_add_timer(loop, 1000, true, idle_check, NULL);
 	return 0;
 }

@@ -200,6 +200,12 @@ enum dom_disk_bus {
 };
 VR_ENUM_DECL(dom_disk_bus);
 
+/* <cputune><vcpupin vcpu='N' cpuset='0-1'/> */
+struct dom_vcpupin {
+	unsigned int		 vcpu;
+	char			*cpuset;
+};
+
 struct dom_disk {
 	enum dom_disk_type	 type;
 	enum dom_disk_device	 device;
@@ -471,6 +477,10 @@ struct dom_def {
 	unsigned int		 vcpus_current;	/* current=; = vcpus if absent */
 	enum dom_vcpu_placement	 vcpu_placement;
 	char			*vcpu_cpuset;	/* cpuset=, e.g. "0-3,^2" */
+	/* <cputune>: <vcpupin vcpu= cpuset=/>, <emulatorpin cpuset=/> */
+	struct dom_vcpupin	*vcpupins;	/* sorted by vcpu */
+	size_t			 nvcpupins;
+	char			*emulatorpin;	/* NULL: none */
 
 	/* <os> */
 	char			*os_arch;	/* NULL: host arch (x86_64) */

@@ -22,6 +22,7 @@
 struct qmp_mon;
 struct json_object;
 struct qemu_unplug;
+struct qemu_mig;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
 struct qemu_owned {
@@ -81,6 +82,8 @@ struct qemu_dom {
 	char		*unplug_wait;	/* device id a detach waits for */
 	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
 	struct qemu_unplug *unplug_late; /* detaches that timed out */
+	/* Migration (issue 6): progress and the last result; locked. */
+	struct qemu_mig	*mig;
 };
 
 /* qemu-driver.c */
@@ -122,6 +125,14 @@ void		 qemu_dom_bump_id(int id);
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
 /* Write the persistent definition to its file. Job held. */
 int		 qemu_dom_save_config(const struct dom_def *);
+/*
+ * Save and restore: the domain that is to run def (taken): the inactive
+ * domain of that name and UUID, or a new transient one. Its job (job) is
+ * held and def is its live definition. Referenced; NULL with an error
+ * (the domain runs, the name or UUID belongs to another) and def freed.
+ */
+struct qemu_dom	*qemu_dom_claim_inactive(struct dom_def *def,
+		    const char *job);
 
 /* qemu-process.c */
 /*
@@ -155,6 +166,9 @@ int		 qemu_process_finish_incoming(struct qemu_dom *, bool paused,
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);
 void		 qemu_process_finish_reboot(struct qemu_dom *);
+/* Append a timestamped line to the domain's log file. Any thread. */
+void		 qemu_process_log(struct qemu_dom *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* Connect to a monitor socket; -1 with vr_error. */
 int		 qemu_monitor_connect(const char *path);
 /* Loop thread: apply on_crash (enum dom_lifecycle_action). */
@@ -208,6 +222,32 @@ int		 qemu_process_qmp_fd(struct qemu_dom *, const char *cmd,
  */
 int		 qemu_process_dump(struct qemu_dom *, char **path);
 
+/* qemu-save.c: save, restore, managed save (driver entry points too). */
+/* At init, after the status files: the managed save images. */
+int		 qemu_save_init(void);
+/* Does the domain have a managed save image? No lock needed. */
+bool		 qemu_save_has_managed(const char *name);
+/*
+ * Job held, domain inactive, managed image present: start from it and
+ * delete it; on failure it is kept and the error says so.
+ */
+int		 qemu_save_start_managed(struct qemu_dom *, bool paused);
+/* Job held: undefine's part (refuse, or remove with the flag). */
+int		 qemu_save_undefine_check(struct qemu_dom *,
+		    unsigned int flags);
+int		 qemu_save_dom(const char *key, const char *path,
+		    unsigned int flags, const struct vr_caller *);
+int		 qemu_save_restore(const char *path, unsigned int flags,
+		    const struct vr_caller *, struct vr_dom_info *);
+int		 qemu_save_managed(const char *key, unsigned int flags);
+int		 qemu_save_managed_remove(const char *key);
+int		 qemu_save_has_managed_key(const char *key);
+char		*qemu_save_image_xml(const char *path, unsigned int flags,
+		    const struct vr_caller *);
+/* qemu-driver.c, for restore's reply. */
+void		 qemu_dom_fill_info(struct qemu_dom *,
+		    struct vr_dom_info *);
+
 /* qemu-net.c */
 /*
  * Taps for the live definition's interfaces (fds[i] for nets[i], -1 where
@@ -237,7 +277,52 @@ void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
 		    struct json_object *data);
 /* Locked: the process is gone, forget pending unplugs. */
 void		 qemu_hotplug_forget_locked(struct qemu_dom *);
-
+/* qemu-console.c */
+/* QEMU is up: record the pty of each pty serial/console in the live XML. */
+int		 qemu_console_record(struct qemu_dom *);
+/* vr_dom_driver.open_console */
+int		 qemu_dom_open_console(const char *key, const char *devname,
+		    int *fd, char *name, size_t namelen, char *alias,
+		    size_t aliaslen);
+/* qemu-vcpu.c and qemu-stats.c: vCPUs, statistics (issue 7) */
+#include <sched.h>
+/* "0-3,^2" into set; CPUs the host lacks are refused. */
+int		 qemu_cpuset_parse(const char *, cpu_set_t *);
+void		 qemu_cpuset_format(const cpu_set_t *, char *buf, size_t len);
+/* qemu_process_qmp with a bound of its own, for reads. */
+int		 qemu_dom_qmp_timeout(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, struct json_object **ret,
+		    int timeout_ms);
+/* vCPU threads from query-cpus-fast: tids[i] runs vCPU idx[i]. */
+int		 qemu_vcpu_threads(struct qemu_dom *, int timeout_ms,
+		    pid_t **tids, unsigned int **idx, size_t *n);
+/* State letter, CPU time (ns) and last CPU of a thread of pid. */
+int		 qemu_task_stat(pid_t pid, pid_t tid, char *state,
+		    uint64_t *ns, int *cpu);
+/* At start, before "cont": <cputune> and <vcpu cpuset=>. Job held. */
+int		 qemu_vcpu_apply_pins(struct qemu_dom *,
+		    const struct dom_def *);
+/* Job held: write newdef (taken) as the persistent config. */
+int		 qemu_dom_save_def(struct qemu_dom *, struct dom_def *newdef);
+int		 qemu_set_vcpus(const char *key, unsigned int n,
+		    unsigned int flags);
+int		 qemu_vcpu_count(const char *key, struct json_object *ret);
+int		 qemu_vcpu_info(const char *key, struct json_object *ret);
+int		 qemu_pin(const char *key, int vcpu, const char *cpuset,
+		    unsigned int flags);
+int		 qemu_get_pins(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_memory_stats(const char *key, struct json_object *ret);
+int		 qemu_set_memstat_period(const char *key, unsigned int seconds,
+		    unsigned int flags);
+int		 qemu_get_devices(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_get_stats(const char *const *keys, size_t nkeys,
+		    unsigned int groups, unsigned int flags,
+		    struct json_object *ret);
+/* qemu-driver.c: every domain, referenced, in virsh's list order. */
+struct qemu_dom	**qemu_dom_snapshot(unsigned int list_flags, size_t *n);
+int		 qemu_dom_save_config(const struct dom_def *);
 /* qemu-snapshot.c: snapshots (issue 7), the vr_dom_driver entries. */
 /* Snapshots of domain name (for undefine); -1 with an error. */
 int		 qemu_snapshot_count(const char *name);
@@ -253,6 +338,39 @@ int		 qemu_snapshot_delete(const char *key, const char *name,
 int		 qemu_snapshot_forget_all(const char *key);
 /* Hotplug's detach of disk dev: delete the snapshots' overlay nodes. */
 void		 qemu_snapshot_overlays_del(struct qemu_dom *, const char *dev);
+/* qemu-guest-io.c: the vr_dom_driver entries of the same names. */
+int		 qemu_screenshot(const char *key, unsigned char **png,
+		    size_t *len);
+int		 qemu_send_key(const char *key, const char *codeset,
+		    const char *const *keys, size_t n,
+		    unsigned int holdtime_ms);
+char		*qemu_monitor_command(const char *key, const char *cmd,
+		    bool hmp);
+/* qemu-migrate.c (issue 6) */
+/* Loop thread, locked: a MIGRATION event of the domain's QEMU. */
+void		 qemu_migrate_event_locked(struct qemu_dom *,
+		    struct json_object *data);
+void		 qemu_migrate_free(struct qemu_mig *);
+int		 qemu_migrate_perform(const char *key,
+		    const struct vr_migrate_args *,
+		    const struct vr_migrate_peer *);
+int		 qemu_migrate_prepare(const char *xml, const char *uri,
+		    char **uri_out, char *name, size_t len);
+int		 qemu_migrate_finish(const char *key, bool ok, bool paused,
+		    const char *persist_xml);
+int		 qemu_migrate_job_info(const char *key, bool completed,
+		    struct vr_dom_job_info *);
+int		 qemu_migrate_job_abort(const char *key);
+/* qemu-driver.c, for migrations */
+/*
+ * The domain def (taken) will run as, its job held: a new transient one,
+ * or the inactive domain with its name and UUID. Referenced.
+ */
+struct qemu_dom	*qemu_dom_add_incoming(struct dom_def *def, const char *job);
+/* Job held: save def (taken) as the persistent definition. */
+int		 qemu_dom_persist(struct qemu_dom *, struct dom_def *def);
+/* Job held: drop the persistent definition (undefine). */
+int		 qemu_dom_unpersist(struct qemu_dom *);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);
