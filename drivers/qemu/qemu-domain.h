@@ -340,6 +340,8 @@ int		 qemu_snapshot_revert(const char *key, const char *name);
 int		 qemu_snapshot_delete(const char *key, const char *name,
 		    unsigned int flags, char ***notes);
 int		 qemu_snapshot_forget_all(const char *key);
+/* Hotplug's detach of disk dev: delete the snapshots' overlay nodes. */
+void		 qemu_snapshot_overlays_del(struct qemu_dom *, const char *dev);
 /* qemu-guest-io.c: the vr_dom_driver entries of the same names. */
 int		 qemu_screenshot(const char *key, unsigned char **png,
 		    size_t *len);

@@ -809,6 +809,8 @@ hp_unplug_finish(struct qemu_dom *d, const struct hp_gone *g)
 		return;
 	}
 	if (g->kind == HP_DISK) {
+		/* snapshots (issue 7): overlays on top of its nodes */
+		qemu_snapshot_overlays_del(d, g->key);
 		hp_blockdev_del(d, g->id, "format");
 		hp_blockdev_del(d, g->id, "storage");
 		hp_release_disk(d, live, (size_t)idx);

@@ -395,21 +395,13 @@ overlay_create(const char *overlay, const char *image, int fmt)
 static int
 overlay_grant(struct qemu_dom *d, const char *overlay)
 {
-	struct dom_def tmp = { 0 };
 	struct dom_disk disk = { 0 };
-	struct qemu_ids ids;
-	int rc;
 
-	disk.src_path = (char *)overlay;
+	disk.type = DOM_DISK_TYPE_FILE;
 	disk.device = DOM_DISK_DEVICE_DISK;
-	tmp.disks = &disk;
-	tmp.ndisks = 1;
-	if (qemu_security_ids(&ids) < 0)
-		return -1;
-	pthread_mutex_lock(&d->lock);
-	rc = qemu_security_prepare(d, &tmp, &ids);
-	pthread_mutex_unlock(&d->lock);
-	return rc;
+	disk.format = DOM_DISK_FORMAT_QCOW2;
+	disk.src_path = (char *)overlay;
+	return qemu_security_grant_disk(d, &disk);
 }
 
 /* blockdev-add the overlay, then make it the top of the disk's node. */
@@ -423,9 +415,12 @@ overlay_attach(struct qemu_dom *d, const char *base, const char *overlay,
 
 	if ((top = node_of_path(d, base, true)) == NULL)
 		return -1;
-	/* Node names are at most 31 characters and must be unique. */
+	/*
+	 * Node names are at most 31 characters and must be unique; the
+	 * monotonic clock also orders them (qemu_snapshot_overlays_del).
+	 */
 	snprintf(node, sizeof node, "snap%llx-%.8s",
-	    (unsigned long long)(vr_time_us() & 0xffffffffffULL), dev);
+	    (unsigned long long)vr_time_us(), dev);
 	args = json_object_new_object();
 	file = json_object_new_object();
 	json_object_object_add(file, "driver", json_object_new_string("file"));
@@ -449,6 +444,75 @@ overlay_attach(struct qemu_dom *d, const char *base, const char *overlay,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Hotplug's detach: the overlay nodes the snapshots put on top of disk
+ * dev's nodes, newest (top) first, so that its own nodes can go too.
+ * Errors are logged: the device is gone already. Job held.
+ */
+void
+qemu_snapshot_overlays_del(struct qemu_dom *d, const char *dev)
+{
+	struct json_object *ret = NULL, *o, *nn;
+	char suffix[16], **names = NULL;
+	unsigned long long *stamps = NULL;
+	size_t i, j, n = 0;
+
+	snprintf(suffix, sizeof suffix, "-%.8s", dev);
+	o = json_object_new_object();
+	json_object_object_add(o, "flat", json_object_new_boolean(true));
+	if (qemu_process_qmp(d, "query-named-block-nodes", o, &ret) < 0) {
+		log_warn("domain '%s': cannot list block nodes: %s", d->name,
+		    vr_error_message());
+		return;
+	}
+	for (i = 0; i < json_object_array_length(ret); i++) {
+		const char *name, *end;
+		unsigned long long t;
+		char *p;
+
+		o = json_object_array_get_idx(ret, i);
+		if (!json_object_object_get_ex(o, "node-name", &nn))
+			continue;
+		name = json_object_get_string(nn);
+		end = name + strlen(name) - strlen(suffix);
+		if (strncmp(name, "snap", 4) != 0 || end <= name + 4 ||
+		    strcmp(end, suffix) != 0)
+			continue;
+		t = strtoull(name + 4, &p, 16);
+		if (p != end)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(names[j], name) == 0)
+				break;
+		if (j < n)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		stamps = xreallocarray(stamps, n + 1, sizeof *stamps);
+		names[n] = xstrdup(name);
+		stamps[n++] = t;
+	}
+	json_object_put(ret);
+	while (n > 0) {
+		size_t top = 0;
+
+		for (i = 1; i < n; i++)
+			if (stamps[i] > stamps[top])
+				top = i;
+		o = json_object_new_object();
+		json_object_object_add(o, "node-name",
+		    json_object_new_string(names[top]));
+		if (qemu_process_qmp(d, "blockdev-del", o, NULL) < 0)
+			log_warn("domain '%s': blockdev-del %s: %s", d->name,
+			    names[top], vr_error_message());
+		free(names[top]);
+		names[top] = names[n - 1];
+		stamps[top] = stamps[n - 1];
+		n--;
+	}
+	free(names);
+	free(stamps);
 }
 
 /* Create */

@@ -283,6 +283,31 @@ check "the guest still runs" test "$(state)" = running
 out_has "qemu-img check of the overlay" "No errors" \
 	qemu-img check -U "$img/vm.ext1"
 
+# A hot-plugged disk gets an overlay too; detaching it closes both.
+qemu-img create -q -f qcow2 "$img/hp.qcow2" 16M
+check "attach-disk vdb" vireo attach-disk "$name" "$img/hp.qcow2" vdb \
+	--subdriver qcow2
+check "the guest sees vdb" wait_for "$serial" "VIREO-BLOCK vda vdb" 30
+check "external snapshot ext2 with the hot-plugged disk" \
+	vireo snapshot-create-as "$name" ext2 --disk-only
+out_has "vdb's overlay" "backing file: $img/hp.qcow2" \
+	qemu-img info -U "$img/hp.ext2"
+out_has "vdb runs on its overlay" "$img/hp.ext2" ls -l "/proc/$qpid/fd"
+mark=$(lines)
+check "detach-disk vdb" vireo detach-disk "$name" vdb
+check "the guest lost vdb" wait_until 30 bash -c \
+	"tr -d '\r' <'$serial' | tail -n +$((mark + 1)) | grep -q 'VIREO-BLOCK vda\$'"
+if wait_until 10 bash -c "! ls -l /proc/$qpid/fd | grep -q '$img/hp\.'"; then
+	ok "QEMU closed vdb's overlay and image"
+else
+	not_ok "QEMU still has vdb's files open: $(ls -l /proc/$qpid/fd | grep "$img/hp\.")"
+fi
+out_has "deleting ext2: vda's overlay is kept" \
+	"kept '$img/vm.ext2': disk 'vda' of running domain '$name' uses it" \
+	vireo snapshot-delete "$name" ext2
+check "vdb's unused overlay was deleted" test ! -e "$img/hp.ext2"
+check "vdb's image stays" test -f "$img/hp.qcow2"
+
 # An inactive domain: chains of overlays, a volume, a domain using them.
 d2=$name-two
 qemu-img create -q -f qcow2 "$img/d2.qcow2" 16M
