@@ -42,5 +42,11 @@ tests_stress_LDADD = $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/stress.sh
 # kill -9 of vireod mid-workload (VR_CRASH_ITERATIONS=100 for the full run).
 E2E_TESTS += tests/e2e/crash.sh
-# save, restore and managed save on the test guest.
+# Save images without QEMU; save, restore and managed save on the guest.
+check_PROGRAMS += tests/save-image-test
+TESTS += tests/save-image-test
+tests_save_image_test_SOURCES = tests/save-image-test.c tests/golden.c \
+	tests/golden.h
+tests_save_image_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/drivers/qemu
+tests_save_image_test_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/save.sh
