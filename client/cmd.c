@@ -17,6 +17,15 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* device hotplug (cmd-device.c) */
+extern const struct cmd_entry cmd_attach_device_entry;
+extern const struct cmd_entry cmd_attach_disk_entry;
+extern const struct cmd_entry cmd_attach_interface_entry;
+extern const struct cmd_entry cmd_change_media_entry;
+extern const struct cmd_entry cmd_detach_device_entry;
+extern const struct cmd_entry cmd_detach_disk_entry;
+extern const struct cmd_entry cmd_detach_interface_entry;
+extern const struct cmd_entry cmd_update_device_entry;
 extern const struct cmd_entry cmd_autostart_entry;
 extern const struct cmd_entry cmd_capabilities_entry;
 extern const struct cmd_entry cmd_create_entry;
@@ -89,21 +98,55 @@ extern const struct cmd_entry cmd_managedsave_remove_entry;
 extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_save_image_dumpxml_entry;
+/* Data streams (cmd-stream.c, cmd-console.c) */
+extern const struct cmd_entry cmd_console_entry;
+extern const struct cmd_entry cmd_vol_download_entry;
+extern const struct cmd_entry cmd_vol_upload_entry;
+/* vCPUs and statistics (cmd-stats.c, cmd-top.c) */
+extern const struct cmd_entry cmd_domblkinfo_entry;
+extern const struct cmd_entry cmd_domblklist_entry;
+extern const struct cmd_entry cmd_domblkstat_entry;
+extern const struct cmd_entry cmd_domifstat_entry;
+extern const struct cmd_entry cmd_domiflist_entry;
+extern const struct cmd_entry cmd_dommemstat_entry;
+extern const struct cmd_entry cmd_domstats_entry;
+extern const struct cmd_entry cmd_emulatorpin_entry;
+extern const struct cmd_entry cmd_setvcpus_entry;
+extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_vcpucount_entry;
+extern const struct cmd_entry cmd_vcpuinfo_entry;
+extern const struct cmd_entry cmd_vcpupin_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_attach_device_entry,
+	&cmd_attach_disk_entry,
+	&cmd_attach_interface_entry,
 	&cmd_autostart_entry,
 	&cmd_capabilities_entry,
+	&cmd_change_media_entry,
+	&cmd_console_entry,
 	&cmd_create_entry,
 	&cmd_define_entry,
 	&cmd_destroy_entry,
+	&cmd_detach_device_entry,
+	&cmd_detach_disk_entry,
+	&cmd_detach_interface_entry,
+	&cmd_domblkinfo_entry,
+	&cmd_domblklist_entry,
+	&cmd_domblkstat_entry,
 	&cmd_domid_entry,
+	&cmd_domiflist_entry,
+	&cmd_domifstat_entry,
 	&cmd_dominfo_entry,
+	&cmd_dommemstat_entry,
 	&cmd_domname_entry,
 	&cmd_domstate_entry,
+	&cmd_domstats_entry,
 	&cmd_domuuid_entry,
 	&cmd_domxml_to_native_entry,
 	&cmd_dumpxml_entry,
+	&cmd_emulatorpin_entry,
 	&cmd_event_entry,
 	&cmd_help_entry,
 	&cmd_hostname_entry,
@@ -145,16 +188,23 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_save_image_dumpxml_entry,
 	&cmd_setmaxmem_entry,
 	&cmd_setmem_entry,
+	&cmd_setvcpus_entry,
 	&cmd_shutdown_entry,
 	&cmd_start_entry,
 	&cmd_suspend_entry,
+	&cmd_top_entry,
 	&cmd_undefine_entry,
+	&cmd_update_device_entry,
 	&cmd_uri_entry,
+	&cmd_vcpucount_entry,
+	&cmd_vcpuinfo_entry,
+	&cmd_vcpupin_entry,
 	&cmd_version_entry,
 	&cmd_vol_clone_entry,
 	&cmd_vol_create_entry,
 	&cmd_vol_create_as_entry,
 	&cmd_vol_delete_entry,
+	&cmd_vol_download_entry,
 	&cmd_vol_dumpxml_entry,
 	&cmd_vol_info_entry,
 	&cmd_vol_key_entry,
@@ -162,6 +212,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_vol_name_entry,
 	&cmd_vol_path_entry,
 	&cmd_vol_resize_entry,
+	&cmd_vol_upload_entry,
 	&cmd_vol_wipe_entry,
 	NULL
 };

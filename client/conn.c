@@ -507,3 +507,15 @@ cmd_conn_next_event(struct cmd_conn *c, int timeout_ms)
 		json_object_put(msg);
 	}
 }
+
+int
+cmd_conn_fd(const struct cmd_conn *c)
+{
+	return c->fd;
+}
+
+uint64_t
+cmd_conn_last_id(const struct cmd_conn *c)
+{
+	return c->next_id - 1;
+}

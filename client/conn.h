@@ -13,6 +13,7 @@
 #define VR_CONN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -60,5 +61,10 @@ struct json_object *cmd_conn_call(struct cmd_conn *, int proc,
  * timeout_ms (-1: forever). NULL with VR_ERR_TIMEOUT when none came.
  */
 struct json_object *cmd_conn_next_event(struct cmd_conn *, int timeout_ms);
+
+/* Data streams (client/stream.c): the connected stream and the id of the
+ * last call, whose stream it opened. */
+int	 cmd_conn_fd(const struct cmd_conn *);
+uint64_t cmd_conn_last_id(const struct cmd_conn *);
 
 #endif

@@ -5,6 +5,7 @@ bin_PROGRAMS += vireo
 vireo_SOURCES = \
 	client/vireo.c \
 	client/cmd.c client/cmd.h \
+	client/cmd-device.c \
 	client/cmd-dom.c \
 	client/cmd-event.c \
 	client/cmd-info.c \
@@ -12,7 +13,11 @@ vireo_SOURCES = \
 	client/cmd-net.c \
 	client/cmd-pool.c \
 	client/cmd-save.c \
+	client/cmd-stats.c client/cmd-stats.h \
+	client/cmd-top.c \
 	client/cmd-vol.c \
+	client/cmd-stream.c client/cmd-console.c \
+	client/stream.c client/stream.h \
 	client/conn.c client/conn.h \
 	client/output.c client/output.h
 vireo_LDADD = $(VR_COMMON_LIBS)

@@ -4,9 +4,13 @@ vireod_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/dispatch.c daemon/dispatch.h \
 	daemon/node.c daemon/node.h \
+	daemon/proc-device.c daemon/proc-device.h \
 	daemon/proc-net.c daemon/proc-net.h \
 	daemon/proc-save.c daemon/proc-save.h \
+	daemon/proc-stats.c daemon/proc-stats.h \
 	daemon/proc-storage.c daemon/proc-storage.h \
+	daemon/proc-stream.c daemon/proc-stream.h \
+	daemon/stream.c daemon/stream.h \
 	daemon/server.c daemon/server.h \
 	daemon/workers.c daemon/workers.h
 vireod_LDADD = drivers/storage/libvrstorage.a drivers/qemu/libvrqemu.a \

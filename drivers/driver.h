@@ -19,6 +19,7 @@
 
 struct vr_loop;
 struct dom_net;
+struct json_object;
 
 /* States and reasons: libvirt's names and numbering. */
 enum vr_dom_state {
@@ -47,6 +48,7 @@ struct vr_driver_env {
 	const char	*qemu_binary;	/* default emulator */
 	const char	*qemu_user;	/* QEMU runs as this user... */
 	const char	*qemu_group;	/* ...and group ("root": no change) */
+	const char	*dnsmasq_user;	/* networks' dnsmasq runs as this */
 	unsigned int	 job_wait_ms;	/* bound on waiting for a domain job */
 	/* Emit an event to subscribers (may be NULL). Any thread. */
 	void		(*emit_event)(const char *event, const char *dom_name,
@@ -98,6 +100,12 @@ struct vr_dom_info {
 #define VR_DOM_AFFECT_LIVE	0x1
 #define VR_DOM_AFFECT_CONFIG	0x2
 
+/*
+ * Also for the device functions (attach_device...): the persistent
+ * config, and the running domain if it runs (virsh --persistent).
+ */
+#define VR_DOM_AFFECT_PERSISTENT 0x4
+
 /* Flags for list. Neither: both. */
 #define VR_DOM_LIST_ACTIVE	0x1
 #define VR_DOM_LIST_INACTIVE	0x2
@@ -122,6 +130,17 @@ struct vr_caller {
 	uid_t		 uid;
 	gid_t		 gid;
 };
+/* vCPUs and statistics (issue 7). set_vcpus: with VR_DOM_AFFECT_*. */
+#define VR_DOM_VCPU_MAXIMUM	0x4
+
+/* Groups of get_stats (virsh domstats); none: all. */
+#define VR_DOM_STATS_STATE	0x1
+#define VR_DOM_STATS_CPU_TOTAL	0x2
+#define VR_DOM_STATS_BALLOON	0x4
+#define VR_DOM_STATS_VCPU	0x8
+#define VR_DOM_STATS_INTERFACE	0x10
+#define VR_DOM_STATS_BLOCK	0x20
+#define VR_DOM_STATS_ALL	0x3f
 
 struct vr_dom_driver {
 	const char	*name;
@@ -185,6 +204,62 @@ struct vr_dom_driver {
 	/* undefine with VR_DOM_UNDEFINE_* flags. */
 	int		(*undefine_flags)(const char *key,
 			    unsigned int flags);
+
+	/*
+	 * Device hotplug. xml: one <disk> or <interface>; flags:
+	 * VR_DOM_AFFECT_* (none: live if running, else config). detach
+	 * names a disk by <target dev>, an interface by <mac> (or by type,
+	 * if unique). update changes the medium of a cdrom or the link
+	 * state of an interface.
+	 */
+	int		(*attach_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	int		(*detach_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	int		(*update_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	/*
+	 * The medium of a cdrom (target: its dev or source path): source
+	 * (an absolute path) or, NULL, none (eject). force: even if the
+	 * guest locked the tray.
+	 */
+	int		(*change_media)(const char *key, const char *target,
+			    const char *source, unsigned int flags, bool force);
+	/*
+	 * Console streams: the pty of a running domain's serial or console
+	 * devname ("serial0", "console0"; NULL: the first console), opened
+	 * read-write, raw, O_CLOEXEC, in *fd. The domain's name and the
+	 * device's alias in name and alias.
+	 */
+	int		(*open_console)(const char *key, const char *devname,
+			    int *fd, char *name, size_t namelen, char *alias,
+			    size_t aliaslen);
+	/*
+	 * vCPUs, memory statistics, domain statistics (issue 7). Those
+	 * taking ret fill it with the result of their procedure, as
+	 * rpc-proto.h documents it (libvirt's typed parameters, as JSON).
+	 * Reads never wait for a job, and what they ask QEMU is bounded in
+	 * time.
+	 */
+	int		(*set_vcpus)(const char *key, unsigned int n,
+			    unsigned int flags);
+	int		(*vcpu_count)(const char *key, struct json_object *ret);
+	int		(*vcpu_info)(const char *key, struct json_object *ret);
+	/* vcpu < 0: the emulator threads. flags: VR_DOM_AFFECT_*. */
+	int		(*pin)(const char *key, int vcpu, const char *cpuset,
+			    unsigned int flags);
+	int		(*get_pins)(const char *key, bool inactive,
+			    struct json_object *ret);
+	int		(*memory_stats)(const char *key,
+			    struct json_object *ret);
+	int		(*set_memstat_period)(const char *key,
+			    unsigned int seconds, unsigned int flags);
+	int		(*get_devices)(const char *key, bool inactive,
+			    struct json_object *ret);
+	/* keys NULL: every domain, filtered by VR_DOM_LIST_* flags. */
+	int		(*get_stats)(const char *const *keys, size_t nkeys,
+			    unsigned int groups, unsigned int flags,
+			    struct json_object *ret);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;
@@ -300,6 +375,22 @@ struct vr_storage_driver {
 	/* For vr_driver_env.volume_path. */
 	int		(*volume_path)(const char *pool, const char *vol,
 			    char **path, int *format);
+
+	/*
+	 * Data streams (vol-upload, vol-download): *fd is a pipe end (the
+	 * caller's) to write the bytes to store at offset into (upload), or
+	 * to read the volume's bytes from (download); length 0: up to the
+	 * end; *total: the bytes the stream carries (at most, for an
+	 * upload). The volume holds an "upload" or "download" job until
+	 * vol_stream_finish(*handle), which the caller must call once, after
+	 * closing *fd: 0 when every byte went through (an upload's are then
+	 * on disk), -1 with an error; abort: only release. May block.
+	 */
+	int		(*vol_stream_open)(const char *pool, const char *vol,
+			    bool upload, unsigned long long offset,
+			    unsigned long long length, int *fd,
+			    unsigned long long *total, void **handle);
+	int		(*vol_stream_finish)(void *handle, bool abort);
 };
 
 extern const struct vr_storage_driver stg_storage_driver;

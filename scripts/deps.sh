@@ -6,7 +6,8 @@ pkgs=(
 	libxml2-dev libjson-c-dev uuid-dev libnl-3-dev libnl-route-3-dev
 	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc
-	dnsmasq-base nftables util-linux
+	dnsmasq-base nftables util-linux socat iputils-ping
+	tmux
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -26,4 +27,9 @@ if ! getent passwd vireo-qemu >/dev/null; then
 		--shell /usr/sbin/nologin vireo-qemu
 	# /dev/kvm is root:kvm 0660 on Debian.
 	if getent group kvm >/dev/null; then usermod -a -G kvm vireo-qemu; fi
+fi
+# The networks' dnsmasq drops root for this user (vireod.conf dnsmasq_user).
+if ! getent passwd vireo-dnsmasq >/dev/null; then
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin vireo-dnsmasq
 fi

@@ -20,7 +20,9 @@ tests_rpc_abuse_LDADD = $(VR_COMMON_LIBS)
 # Every procedure number has a dispatch entry.
 tests_dispatch_table_test_SOURCES = tests/dispatch-table-test.c \
 	daemon/dispatch.c daemon/node.c daemon/proc-net.c \
-	daemon/proc-save.c daemon/proc-storage.c daemon/server.c daemon/workers.c
+	daemon/proc-save.c daemon/proc-storage.c daemon/server.c daemon/workers.c \
+	daemon/proc-device.c daemon/proc-stream.c daemon/stream.c \
+	daemon/proc-stats.c
 tests_dispatch_table_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_dispatch_table_test_LDADD = drivers/storage/libvrstorage.a \
 	drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
@@ -29,10 +31,18 @@ TESTS += tests/dispatch-table-test
 E2E_TESTS = tests/e2e/lifecycle.sh tests/e2e/concurrency.sh \
 	tests/e2e/operations.sh tests/e2e/restart.sh \
 	tests/e2e/events.sh tests/e2e/actions.sh tests/e2e/storage.sh \
-	tests/e2e/storage-fs.sh tests/e2e/network.sh tests/e2e/config.sh
+	tests/e2e/storage-fs.sh tests/e2e/network.sh tests/e2e/config.sh \
+	tests/e2e/ioerror.sh tests/e2e/slowloris.sh
+# device hotplug
+E2E_TESTS += tests/e2e/hotplug.sh
+# vCPUs and statistics
+E2E_TESTS += tests/e2e/vcpu.sh tests/e2e/stats.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
+
+# Data streams: vol-upload/vol-download, the console (tmux).
+E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).
@@ -50,3 +60,8 @@ tests_save_image_test_SOURCES = tests/save-image-test.c tests/golden.c \
 tests_save_image_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/drivers/qemu
 tests_save_image_test_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
 E2E_TESTS += tests/e2e/save.sh
+
+# Slow and hoarding clients (run by tests/e2e/slowloris.sh).
+check_PROGRAMS += tests/slowloris
+tests_slowloris_SOURCES = tests/slowloris.c
+tests_slowloris_LDADD = $(VR_COMMON_LIBS)

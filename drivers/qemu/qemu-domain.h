@@ -21,6 +21,7 @@
 
 struct qmp_mon;
 struct json_object;
+struct qemu_unplug;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
 struct qemu_owned {
@@ -70,10 +71,16 @@ struct qemu_dom {
 	size_t		 nowned;
 	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
 	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
+	const char	*pause_reason;	/* for the next STOP (BLOCK_IO_ERROR) */
 
 	/* Job. */
 	const char	*job;		/* NULL: free */
 	uint64_t	 job_start_ms;
+
+	/* Hotplug (qemu-hotplug.c), under the lock. */
+	char		*unplug_wait;	/* device id a detach waits for */
+	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
+	struct qemu_unplug *unplug_late; /* detaches that timed out */
 };
 
 /* qemu-driver.c */
@@ -121,8 +128,18 @@ void		 qemu_dom_remove_if_transient(struct qemu_dom *);
  */
 struct qemu_dom	*qemu_dom_claim_inactive(struct dom_def *def,
 		    const char *job);
+/* Write the persistent definition to its file. Job held. */
+int		 qemu_dom_save_config(const struct dom_def *);
 
 /* qemu-process.c */
+/*
+ * libvirt's reason for a pause: from what QEMU reported before the STOP
+ * (pending, e.g. "io-error"), else from the job that paused it ("suspend":
+ * "user", "migrate": "migration", "save": "save"...), else "unknown".
+ */
+const char	*qemu_pause_reason(const char *pending, const char *job);
+/* The same from query-status's "status" (reconnect); NULL: not paused. */
+const char	*qemu_pause_reason_status(const char *status);
 /*
  * A copy of def with its volume disks resolved to paths (and formats,
  * unless the disk names one) through the storage hook; NULL in *resolved
@@ -133,7 +150,7 @@ int		 qemu_volumes_resolve(const struct dom_def *,
 int		 qemu_process_start(struct qemu_dom *, bool paused);
 /*
  * Start QEMU waiting for an incoming migration ("-incoming defer"): the
- * domain is left paused (reason "incoming migration"), no balloon set-up,
+ * domain is left paused (reason "migration"), no balloon set-up,
  * no "cont", no "started" event; the caller runs migrate-incoming, then
  * qemu_process_finish_incoming() (or kills it on failure).
  */
@@ -166,6 +183,18 @@ int		 qemu_security_prepare(struct qemu_dom *,
 		    const struct dom_def *, const struct qemu_ids *);
 /* Locked or job held: give the recorded files back. */
 void		 qemu_security_restore(struct qemu_dom *);
+/*
+ * Job held (hotplug): let QEMU's user reach a disk's source and backing
+ * files, recorded like at start; nothing stays given on failure.
+ */
+int		 qemu_security_grant_disk(struct qemu_dom *,
+		    const struct dom_disk *);
+/*
+ * Job held: give back the files of disk i of def (volumes resolved) that
+ * no other disk of def uses.
+ */
+void		 qemu_security_release_disk(struct qemu_dom *,
+		    const struct dom_def *, size_t i);
 
 /* qemu-status.c */
 void		 qemu_status_write_locked(struct qemu_dom *);
@@ -176,6 +205,16 @@ int		 qemu_process_reboot(struct qemu_dom *);
 uint64_t	 qemu_process_cpu_time(pid_t);
 int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,
 		    struct json_object *args, struct json_object **ret);
+/* The same with a descriptor passed along (fd >= 0) and a timeout. */
+int		 qemu_process_qmp_fd(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, int fd, struct json_object **ret,
+		    int timeout_ms);
+/*
+ * Job held, QEMU alive: the guest's memory as an ELF core in
+ * STATE_DIR/qemu/dump/NAME-YYYYmmdd-HHMMSS.core (0600); its path in *path
+ * (caller frees) if path is not NULL.
+ */
+int		 qemu_process_dump(struct qemu_dom *, char **path);
 
 /* qemu-save.c: save, restore, managed save (driver entry points too). */
 /* At init, after the status files: the managed save images. */
@@ -214,6 +253,70 @@ void		 qemu_net_close_fds(int *fds, size_t n);
 /* The guest is gone: release the taps named in its live definition. */
 void		 qemu_net_release(const char *dom_name,
 		    const struct dom_def *live);
+
+/* qemu-hotplug.c: the driver's device functions (driver.h). */
+int		 qemu_attach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_detach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_update_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_change_media(const char *key, const char *target,
+		    const char *source, unsigned int flags, bool force);
+/* After the start: interfaces with <link state='down'/> (set_link). */
+int		 qemu_hotplug_setup_links(struct qemu_dom *,
+		    const struct dom_def *);
+/* Locked, loop thread: QEMU's DEVICE_DELETED. */
+void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
+		    struct json_object *data);
+/* Locked: the process is gone, forget pending unplugs. */
+void		 qemu_hotplug_forget_locked(struct qemu_dom *);
+/* qemu-console.c */
+/* QEMU is up: record the pty of each pty serial/console in the live XML. */
+int		 qemu_console_record(struct qemu_dom *);
+/* vr_dom_driver.open_console */
+int		 qemu_dom_open_console(const char *key, const char *devname,
+		    int *fd, char *name, size_t namelen, char *alias,
+		    size_t aliaslen);
+/* qemu-vcpu.c and qemu-stats.c: vCPUs, statistics (issue 7) */
+#include <sched.h>
+/* "0-3,^2" into set; CPUs the host lacks are refused. */
+int		 qemu_cpuset_parse(const char *, cpu_set_t *);
+void		 qemu_cpuset_format(const cpu_set_t *, char *buf, size_t len);
+/* qemu_process_qmp with a bound of its own, for reads. */
+int		 qemu_dom_qmp_timeout(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, struct json_object **ret,
+		    int timeout_ms);
+/* vCPU threads from query-cpus-fast: tids[i] runs vCPU idx[i]. */
+int		 qemu_vcpu_threads(struct qemu_dom *, int timeout_ms,
+		    pid_t **tids, unsigned int **idx, size_t *n);
+/* State letter, CPU time (ns) and last CPU of a thread of pid. */
+int		 qemu_task_stat(pid_t pid, pid_t tid, char *state,
+		    uint64_t *ns, int *cpu);
+/* At start, before "cont": <cputune> and <vcpu cpuset=>. Job held. */
+int		 qemu_vcpu_apply_pins(struct qemu_dom *,
+		    const struct dom_def *);
+/* Job held: write newdef (taken) as the persistent config. */
+int		 qemu_dom_save_def(struct qemu_dom *, struct dom_def *newdef);
+int		 qemu_set_vcpus(const char *key, unsigned int n,
+		    unsigned int flags);
+int		 qemu_vcpu_count(const char *key, struct json_object *ret);
+int		 qemu_vcpu_info(const char *key, struct json_object *ret);
+int		 qemu_pin(const char *key, int vcpu, const char *cpuset,
+		    unsigned int flags);
+int		 qemu_get_pins(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_memory_stats(const char *key, struct json_object *ret);
+int		 qemu_set_memstat_period(const char *key, unsigned int seconds,
+		    unsigned int flags);
+int		 qemu_get_devices(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_get_stats(const char *const *keys, size_t nkeys,
+		    unsigned int groups, unsigned int flags,
+		    struct json_object *ret);
+/* qemu-driver.c: every domain, referenced, in virsh's list order. */
+struct qemu_dom	**qemu_dom_snapshot(unsigned int list_flags, size_t *n);
+int		 qemu_dom_save_config(const struct dom_def *);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

@@ -326,6 +326,12 @@ dom_save_config(const struct dom_def *def)
 	return vr_file_write_atomic(path, xml, strlen(xml), 0600);
 }
 
+int
+qemu_dom_save_config(const struct dom_def *def)
+{
+	return dom_save_config(def);
+}
+
 static int
 dom_delete_config(const char *name)
 {
@@ -570,6 +576,59 @@ qemu_list(unsigned int flags, struct vr_dom_info **infos, size_t *n)
 	free(doms);
 	*n = out;
 	return 0;
+}
+
+struct snap {
+	struct qemu_dom	*d;
+	int		 id;
+};
+
+/* virsh's order: running domains by id, then the others by name. */
+static int
+snapshot_cmp(const void *a, const void *b)
+{
+	const struct snap *x = a, *y = b;
+
+	if (x->id >= 0 && y->id >= 0)
+		return x->id < y->id ? -1 : x->id > y->id;
+	if (x->id >= 0 || y->id >= 0)
+		return x->id >= 0 ? -1 : 1;
+	return strcmp(x->d->name, y->d->name);
+}
+
+struct qemu_dom **
+qemu_dom_snapshot(unsigned int flags, size_t *n)
+{
+	VR_AUTOFREE struct snap *snaps = NULL;
+	struct qemu_dom **doms;
+	size_t i = 0, cnt = 0;
+	void *v;
+
+	if ((flags & (VR_DOM_LIST_ACTIVE | VR_DOM_LIST_INACTIVE)) == 0)
+		flags |= VR_DOM_LIST_ACTIVE | VR_DOM_LIST_INACTIVE;
+	pthread_rwlock_rdlock(&table_lock);
+	snaps = xcalloc(vr_hash_count(by_name) + 1, sizeof *snaps);
+	while (vr_hash_next(by_name, &i, NULL, &v)) {
+		struct qemu_dom *d = v;
+		int id;
+
+		pthread_mutex_lock(&d->lock);
+		id = d->id;
+		pthread_mutex_unlock(&d->lock);
+		if (!(flags & (id >= 0 ? VR_DOM_LIST_ACTIVE :
+		    VR_DOM_LIST_INACTIVE)))
+			continue;
+		dom_ref(d);
+		snaps[cnt].d = d;
+		snaps[cnt++].id = id;
+	}
+	pthread_rwlock_unlock(&table_lock);
+	qsort(snaps, cnt, sizeof *snaps, snapshot_cmp);
+	doms = xcalloc(cnt + 1, sizeof *doms);
+	for (i = 0; i < cnt; i++)
+		doms[i] = snaps[i].d;
+	*n = cnt;
+	return doms;
 }
 
 static int
@@ -1321,4 +1380,21 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.has_managed_save = qemu_save_has_managed_key,
 	.save_image_get_xml = qemu_save_image_xml,
 	.undefine_flags = qemu_undefine_flags,
+	/* device hotplug (qemu-hotplug.c) */
+	.attach_device = qemu_attach_device,
+	.detach_device = qemu_detach_device,
+	.update_device = qemu_update_device,
+	.change_media = qemu_change_media,
+	/* console streams */
+	.open_console = qemu_dom_open_console,
+	/* vCPUs, statistics (issue 7): qemu-vcpu.c, qemu-stats.c */
+	.set_vcpus = qemu_set_vcpus,
+	.vcpu_count = qemu_vcpu_count,
+	.vcpu_info = qemu_vcpu_info,
+	.pin = qemu_pin,
+	.get_pins = qemu_get_pins,
+	.memory_stats = qemu_memory_stats,
+	.set_memstat_period = qemu_set_memstat_period,
+	.get_devices = qemu_get_devices,
+	.get_stats = qemu_get_stats,
 };

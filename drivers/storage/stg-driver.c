@@ -1075,4 +1075,7 @@ const struct vr_storage_driver stg_storage_driver = {
 	.vol_wipe = stg_vol_wipe,
 	.vol_resize = stg_vol_resize,
 	.volume_path = stg_volume_path,
+	/* data streams */
+	.vol_stream_open = stg_vol_stream_open,
+	.vol_stream_finish = stg_vol_stream_finish,
 };
