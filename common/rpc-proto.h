@@ -309,6 +309,33 @@ enum rpc_proc {
 	RPC_PROC_DOM_GET_STATS = 178,
 
 	/*
+	 * Snapshots (issue 7, 200-219). "snap" is a snapshot name. A
+	 * snapshot summary ("snap info") is:
+	 *   {"name":"s1","parent":"s0" or null,"creation_time":N (seconds
+	 *    since the epoch),"state":"running"|"paused"|"shutoff"|
+	 *    "disk-snapshot","current":bool,"location":"internal"|
+	 *    "external","memory":bool}
+	 */
+	/* {"dom":D,"name":N,"description":S,"disk_only":bool} ->
+	 * {"name":N}; name (default: the creation time) and description
+	 * are optional; disk_only: external overlays, no memory */
+	RPC_PROC_SNAPSHOT_CREATE = 200,
+	/* {"dom":D,"snap":N} -> {} */
+	RPC_PROC_SNAPSHOT_REVERT = 201,
+	/* {"dom":D,"snap":N,"children":bool,"children_only":bool,
+	 *  "metadata":bool} -> {"notes":["deleted snapshot 's1'",
+	 *  "kept '/p/vm.s1': disk 'vda' of running domain 'vm' uses it",
+	 *  ...]}: what happened to each snapshot and image file */
+	RPC_PROC_SNAPSHOT_DELETE = 202,
+	/* {"dom":D} -> {} : drop every snapshot's metadata, images kept
+	 * (undefine --snapshots-metadata) */
+	RPC_PROC_SNAPSHOT_FORGET_ALL = 203,
+	/* {"dom":D} -> {"snapshots":[snap info,...]} by creation time */
+	RPC_PROC_SNAPSHOT_LIST = 210,
+	/* {"dom":D,"snap":N,"secure":bool} -> {"xml":"<domainsnapshot>..."} */
+	RPC_PROC_SNAPSHOT_GET_XML = 211,
+
+	/*
 	 * Save and restore (220-239). "file" is an absolute path on the
 	 * daemon's host, read or written by the daemon; a client other than
 	 * root may only name files it could open itself. "running"/"paused"
@@ -335,7 +362,59 @@ enum rpc_proc {
 	 * managed save image (plain dom-undefine refuses while there is one) */
 	RPC_PROC_DOM_UNDEFINE_FLAGS = 226,
 
-	RPC_PROC_LAST
+	/*
+	 * Migration (240-269, issue 6). A job info ("jobinfo") is:
+	 *   {"type":"none"|"unbounded"|"completed"|"failed"|"cancelled",
+	 *    "operation":"outgoing migration"|"","elapsed_ms":N,
+	 *    "data_total":N,"data_processed":N,"data_remaining":N,
+	 *    "mem_bps":N,"expected_downtime_ms":N,"downtime_ms":N,
+	 *    "setup_time_ms":N,"stream_ms":N,"dirty_syncs":N}
+	 *   (bytes, bytes/s, ms; stream_ms: QEMU's total-time, the stream
+	 *   alone, where elapsed_ms is the whole job)
+	 */
+	/* {"dom":D,"desturi":"vireo+unix:///system?socket=...","live":bool,
+	 *  "persistent":bool,"undefinesource":bool,"suspend":bool,
+	 *  "timeout":N (s),"migrateuri":"tcp:HOST:PORT","bandwidth":N (MiB/s)}
+	 * -> {} once the guest runs on the destination (or failed and runs
+	 * here still); the source vireod calls the destination's PREPARE
+	 * and FINISH itself */
+	RPC_PROC_DOM_MIGRATE = 240,
+	/* {"dom":D,"completed":bool} -> jobinfo (never waits) */
+	RPC_PROC_DOM_GET_JOB_INFO = 241,
+	/* {"dom":D} -> {} : cancel the running migration */
+	RPC_PROC_DOM_ABORT_JOB = 242,
+	/* Destination side, called by the source vireod.
+	 * {"xml":"...","uri":"tcp:HOST:PORT"} -> {"dom":NAME,
+	 * "uri":"tcp:HOST:PORT"}: QEMU waits for the stream there (port 0:
+	 * any, the chosen one is returned). The incoming domain belongs to
+	 * this connection: if it closes before FINISH, it is killed. */
+	RPC_PROC_MIGRATE_PREPARE = 250,
+	/* {"dom":D,"ok":bool,"paused":bool,"persistent_xml":"..."} -> {}
+	 * ok: resume (unless paused), define persistent_xml if given;
+	 * !ok: kill the incoming QEMU */
+	RPC_PROC_MIGRATE_FINISH = 251,
+
+	/*
+	 * A running guest's display, keyboard and monitor (270-279). All
+	 * are refused on the read-only socket.
+	 */
+	/* {"dom":D} -> {"format":"png","size":N,"data":"BASE64"}: the
+	 * primary display (needs a <video>); at most 3008 KiB */
+	RPC_PROC_DOM_SCREENSHOT = 270,
+	/* {"dom":D,"codeset":"linux"|"qcode"|"xt"|"qnum","keys":["KEY_A",
+	 *  ...],"holdtime":MS} -> {}: 1-16 keys pressed together, names or
+	 *  numbers ("30", "0x1e"); codeset defaults to linux, holdtime (at
+	 *  most 10000) to QEMU's */
+	RPC_PROC_DOM_SEND_KEY = 271,
+	/* {"dom":D,"cmd":TEXT,"hmp":bool} -> {"reply":TEXT}: cmd is a QMP
+	 * command as JSON text ({"execute":N,"arguments":{...}}), reply
+	 * QEMU's as JSON text ({"return":...}); with hmp, cmd is a human
+	 * monitor line and reply its output. Marks the domain tainted in
+	 * its log. */
+	RPC_PROC_DOM_MONITOR_COMMAND = 272,
+
+	/* One past the highest number; raise it with a new range. */
+	RPC_PROC_LAST = 280
 };
 
 #endif

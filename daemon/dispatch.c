@@ -21,9 +21,12 @@
 #include "log.h"
 #include "node.h"
 #include "proc-device.h"
+#include "proc-guest.h"
+#include "proc-migrate.h"
 #include "proc-net.h"
-#include "proc-save.h"
 #include "proc-stats.h"
+#include "proc-save.h"
+#include "proc-snapshot.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
@@ -556,21 +559,6 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
-	/* Save and restore (proc-save.c). */
-	[RPC_PROC_DOM_SAVE] = { "dom-save", vd_proc_dom_save, PROC_RW },
-	[RPC_PROC_DOM_RESTORE] = { "dom-restore", vd_proc_dom_restore,
-	    PROC_RW },
-	[RPC_PROC_DOM_MANAGED_SAVE] = { "dom-managed-save",
-	    vd_proc_dom_managed_save, PROC_RW },
-	[RPC_PROC_DOM_MANAGED_SAVE_REMOVE] = { "dom-managed-save-remove",
-	    vd_proc_dom_managed_save_remove, PROC_RW },
-	[RPC_PROC_DOM_HAS_MANAGED_SAVE] = { "dom-has-managed-save",
-	    vd_proc_dom_has_managed_save, PROC_INLINE },
-	/* reads any file as root: not for the read-only socket */
-	[RPC_PROC_DOM_SAVE_IMAGE_GET_XML] = { "dom-save-image-get-xml",
-	    vd_proc_dom_save_image_get_xml, PROC_RW },
-	[RPC_PROC_DOM_UNDEFINE_FLAGS] = { "dom-undefine-flags",
-	    vd_proc_dom_undefine_flags, PROC_RW },
 	/* device hotplug */
 	[RPC_PROC_DOM_ATTACH_DEVICE] = { "dom-attach-device",
 	    vd_proc_dom_attach_device, PROC_RW },
@@ -606,6 +594,52 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    vd_proc_dom_get_devices, PROC_INLINE },
 	[RPC_PROC_DOM_GET_STATS] = { "dom-get-stats", vd_proc_dom_get_stats,
 	    0 },
+	/* Save and restore (proc-save.c). */
+	[RPC_PROC_DOM_SAVE] = { "dom-save", vd_proc_dom_save, PROC_RW },
+	[RPC_PROC_DOM_RESTORE] = { "dom-restore", vd_proc_dom_restore,
+	    PROC_RW },
+	[RPC_PROC_DOM_MANAGED_SAVE] = { "dom-managed-save",
+	    vd_proc_dom_managed_save, PROC_RW },
+	[RPC_PROC_DOM_MANAGED_SAVE_REMOVE] = { "dom-managed-save-remove",
+	    vd_proc_dom_managed_save_remove, PROC_RW },
+	[RPC_PROC_DOM_HAS_MANAGED_SAVE] = { "dom-has-managed-save",
+	    vd_proc_dom_has_managed_save, PROC_INLINE },
+	/* reads any file as root: not for the read-only socket */
+	[RPC_PROC_DOM_SAVE_IMAGE_GET_XML] = { "dom-save-image-get-xml",
+	    vd_proc_dom_save_image_get_xml, PROC_RW },
+	[RPC_PROC_DOM_UNDEFINE_FLAGS] = { "dom-undefine-flags",
+	    vd_proc_dom_undefine_flags, PROC_RW },
+	/* Snapshots (issue 7); reads parse files: on workers */
+	[RPC_PROC_SNAPSHOT_CREATE] = { "snapshot-create",
+	    vd_proc_snapshot_create, PROC_RW },
+	[RPC_PROC_SNAPSHOT_REVERT] = { "snapshot-revert",
+	    vd_proc_snapshot_revert, PROC_RW },
+	[RPC_PROC_SNAPSHOT_DELETE] = { "snapshot-delete",
+	    vd_proc_snapshot_delete, PROC_RW },
+	[RPC_PROC_SNAPSHOT_FORGET_ALL] = { "snapshot-forget-all",
+	    vd_proc_snapshot_forget_all, PROC_RW },
+	[RPC_PROC_SNAPSHOT_LIST] = { "snapshot-list", vd_proc_snapshot_list,
+	    0 },
+	[RPC_PROC_SNAPSHOT_GET_XML] = { "snapshot-get-xml",
+	    vd_proc_snapshot_get_xml, 0 },
+	/* display, keyboard, monitor: they reach QEMU, so on workers */
+	[RPC_PROC_DOM_SCREENSHOT] = { "dom-screenshot",
+	    vd_proc_dom_screenshot, PROC_RW },
+	[RPC_PROC_DOM_SEND_KEY] = { "dom-send-key", vd_proc_dom_send_key,
+	    PROC_RW },
+	[RPC_PROC_DOM_MONITOR_COMMAND] = { "dom-monitor-command",
+	    vd_proc_dom_monitor_command, PROC_RW },
+	/* Migration (issue 6) */
+	[RPC_PROC_DOM_MIGRATE] = { "dom-migrate", vd_proc_dom_migrate,
+	    PROC_RW },
+	[RPC_PROC_DOM_GET_JOB_INFO] = { "dom-get-job-info",
+	    vd_proc_dom_get_job_info, PROC_INLINE },
+	[RPC_PROC_DOM_ABORT_JOB] = { "dom-abort-job", vd_proc_dom_abort_job,
+	    PROC_RW },
+	[RPC_PROC_MIGRATE_PREPARE] = { "migrate-prepare",
+	    vd_proc_migrate_prepare, PROC_RW },
+	[RPC_PROC_MIGRATE_FINISH] = { "migrate-finish",
+	    vd_proc_migrate_finish, PROC_RW },
 };
 
 bool
@@ -767,8 +801,11 @@ vd_dispatch_init(const struct vr_dom_driver *d,
 	drv = d;
 	vd_proc_device_init(d);
 	vd_proc_stats_init(d);
+	vd_proc_guest_init(d);
 	vd_proc_storage_init(sd);
-	vd_proc_save_init(d);
 	vd_proc_stream_init(d, sd);
+	vd_proc_save_init(d);
+	vd_proc_snapshot_init(d);
+	vd_proc_migrate_init(d);
 	vd_workers_start(workers);
 }

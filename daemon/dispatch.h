@@ -16,10 +16,10 @@ void	 vd_dispatch_init(const struct vr_dom_driver *,
 	    const struct vr_storage_driver *, unsigned int workers);
 /* A complete frame from a client (loop thread). body is consumed. */
 void	 vd_dispatch_frame(struct vd_client *, char *body, size_t len);
+/* For tests: proc has a dispatch entry. */
+bool	 vd_dispatch_has(int proc);
 /* A domain info object's members into o (for proc-*.c). */
 void	 vd_dom_info_to_json(const struct vr_dom_info *,
 	    struct json_object *o);
-/* For tests: proc has a dispatch entry. */
-bool	 vd_dispatch_has(int proc);
 
 #endif

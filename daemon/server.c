@@ -71,6 +71,7 @@ static struct vd_client *clients;
 static unsigned int nclients;
 static unsigned int client_serial;
 static uint64_t event_seq;
+static void (*close_hook)(struct vd_client *);	/* migration (issue 6) */
 
 #define LARGE_FRAME	(256 * 1024)
 #define OUT_MAX_BYTES	(64 * 1024 * 1024)	/* per client backlog */
@@ -375,6 +376,8 @@ client_close(struct vd_client *c, const char *why)
 	nclients--;
 	pthread_mutex_unlock(&clients_lock);
 	log_debug("client %u disconnected (%s)", c->serial, why);
+	if (close_hook != NULL)
+		close_hook(c);
 	vd_client_unref(c);	/* the connection's reference */
 }
 
@@ -580,6 +583,23 @@ idle_check(void *opaque)
 		    "frame not finished in time" : "idle timeout");
 	}
 	free(victims);
+}
+
+bool
+vd_client_closed(struct vd_client *c)
+{
+	bool dead;
+
+	pthread_mutex_lock(&c->out_lock);
+	dead = c->dead;
+	pthread_mutex_unlock(&c->out_lock);
+	return dead;
+}
+
+void
+vd_server_on_client_close(void (*fn)(struct vd_client *))
+{
+	close_hook = fn;
 }
 
 int

@@ -59,5 +59,9 @@ size_t	 vd_client_out_bytes(struct vd_client *);
 void	 vd_client_read_pause(struct vd_client *, bool pause);
 /* Count the client's open streams (delta +1/-1). Any thread. */
 void	 vd_client_streams_add(struct vd_client *, int delta);
+/* Migration (issue 6): fn runs on the loop thread as any client closes. */
+void	 vd_server_on_client_close(void (*fn)(struct vd_client *));
+/* The connection is closed (set before the hook above runs). Any thread. */
+bool	 vd_client_closed(struct vd_client *);
 
 #endif

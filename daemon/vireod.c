@@ -333,6 +333,7 @@ main(int argc, char **argv)
 	/* Each driver reaches the other only through these hooks. */
 	env.volume_path = stg_storage_driver.volume_path;
 	env.volume_user = qemu_dom_driver.volume_user;
+	env.path_user = stg_storage_driver.path_user;	/* snapshots */
 	pool_def_set_schema_dir(schemas);
 	/* Pools first: restarted domains may run on their volumes. */
 	if (stg_storage_driver.init(&env) < 0)

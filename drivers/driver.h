@@ -68,6 +68,13 @@ struct vr_driver_env {
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
 	/*
+	 * Storage, for hypervisor drivers (snapshots, issue 7; NULL: none):
+	 * 1 and what uses it ("volume 'p/v'", "backing file of volume
+	 * 'p/v'") if the file at path is a volume of an active pool or in
+	 * the backing chain of one; 0 if none. Any thread.
+	 */
+	int		(*path_user)(const char *path, char *who, size_t len);
+	/*
 	 * Guest interfaces of type network, bridge or ethernet, for domain
 	 * drivers (the network driver's net_port_open/close; NULL: none).
 	 * open: a tap for the interface, attached where it belongs; *tapfd
@@ -114,6 +121,17 @@ struct vr_dom_info {
 #define VR_DOM_XML_INACTIVE	0x1
 #define VR_DOM_XML_SECURE	0x2
 
+/* vCPUs and statistics (issue 7). set_vcpus: with VR_DOM_AFFECT_*. */
+#define VR_DOM_VCPU_MAXIMUM	0x4
+
+/* Groups of get_stats (virsh domstats); none: all. */
+#define VR_DOM_STATS_STATE	0x1
+#define VR_DOM_STATS_CPU_TOTAL	0x2
+#define VR_DOM_STATS_BALLOON	0x4
+#define VR_DOM_STATS_VCPU	0x8
+#define VR_DOM_STATS_INTERFACE	0x10
+#define VR_DOM_STATS_BLOCK	0x20
+#define VR_DOM_STATS_ALL	0x3f
 /* Save and restore: flags of save, managed_save and restore. */
 #define VR_DOM_SAVE_RUNNING	0x1	/* restore runs the guest */
 #define VR_DOM_SAVE_PAUSED	0x2	/* restore leaves it paused */
@@ -130,17 +148,81 @@ struct vr_caller {
 	uid_t		 uid;
 	gid_t		 gid;
 };
-/* vCPUs and statistics (issue 7). set_vcpus: with VR_DOM_AFFECT_*. */
-#define VR_DOM_VCPU_MAXIMUM	0x4
 
-/* Groups of get_stats (virsh domstats); none: all. */
-#define VR_DOM_STATS_STATE	0x1
-#define VR_DOM_STATS_CPU_TOTAL	0x2
-#define VR_DOM_STATS_BALLOON	0x4
-#define VR_DOM_STATS_VCPU	0x8
-#define VR_DOM_STATS_INTERFACE	0x10
-#define VR_DOM_STATS_BLOCK	0x20
-#define VR_DOM_STATS_ALL	0x3f
+/* Snapshots (issue 7). */
+struct vr_snap_info {
+	char		 name[65];
+	char		 parent[65];	/* "": a root */
+	long long	 creation_time;	/* seconds since the epoch */
+	int		 state;		/* enum snap_state */
+	bool		 current;
+	bool		 external;	/* some disk has an overlay */
+	bool		 memory;	/* with memory state */
+};
+
+struct vr_snap_create_args {
+	const char	*name;		/* NULL: the creation time */
+	const char	*description;	/* NULL: none */
+	bool		 disk_only;	/* external, disks only */
+};
+
+/* Flags for snapshot_delete. */
+#define VR_SNAP_DELETE_CHILDREN		0x1	/* and its descendants */
+#define VR_SNAP_DELETE_CHILDREN_ONLY	0x2	/* its descendants only */
+#define VR_SNAP_DELETE_METADATA		0x4	/* never touch images */
+
+/*
+ * Migration (issue 6). The source's driver drives the whole migration
+ * under the domain's job; it reaches the destination daemon only through
+ * a struct vr_migrate_peer that the daemon gives it (no RPC in drivers).
+ */
+#define VR_MIGRATE_LIVE			0x1	/* else paused while copied */
+#define VR_MIGRATE_PERSIST_DEST		0x2	/* define it on the destination */
+#define VR_MIGRATE_UNDEFINE_SOURCE	0x4	/* undefine it here once moved */
+#define VR_MIGRATE_PAUSED		0x8	/* leave it paused there */
+
+struct vr_migrate_args {
+	unsigned int	 flags;		/* VR_MIGRATE_* */
+	unsigned int	 timeout_s;	/* suspend after this long; 0: never */
+	unsigned long long bandwidth_mib; /* MiB/s; 0: unlimited */
+	const char	*migrate_uri;	/* "tcp:HOST:PORT"; NULL: the peer's */
+};
+
+/*
+ * The destination daemon (daemon/peer.c). prepare: the destination checks
+ * xml, starts QEMU waiting for the stream on uri (NULL: its choice) and
+ * gives the address to send to in *uri_out (caller frees). finish: ok, it
+ * resumes the guest (unless paused) and defines persist_xml if not NULL;
+ * !ok, it kills what prepare started. Both fail with vr_error set: -1
+ * when the destination answered with an error (its QEMU is gone), -2
+ * when no answer came (whether the guest runs there is unknown). alive:
+ * false once the destination closed the connection (never waits).
+ */
+struct vr_migrate_peer {
+	void		*opaque;
+	int		(*prepare)(void *, const char *xml, const char *uri,
+			    char **uri_out);
+	int		(*finish)(void *, const char *dom, bool ok, bool paused,
+			    const char *persist_xml);
+	bool		(*alive)(void *);
+};
+
+/* domjobinfo: sizes in bytes, times in ms. */
+struct vr_dom_job_info {
+	char		 type[16];	/* "none", "unbounded", "completed",
+					   "failed", "cancelled" */
+	char		 operation[32];	/* "outgoing migration"; "" */
+	uint64_t	 elapsed_ms;
+	uint64_t	 data_total;
+	uint64_t	 data_processed;
+	uint64_t	 data_remaining;
+	uint64_t	 mem_bps;	/* bytes per second */
+	uint64_t	 expected_downtime_ms;	/* while active */
+	uint64_t	 downtime_ms;	/* once completed */
+	uint64_t	 setup_time_ms;
+	uint64_t	 stream_ms;	/* QEMU's total-time: the stream alone */
+	uint64_t	 dirty_syncs;	/* passes over memory */
+};
 
 struct vr_dom_driver {
 	const char	*name;
@@ -182,28 +264,6 @@ struct vr_dom_driver {
 	/* For vr_driver_env.volume_user. */
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
-
-	/*
-	 * Save and restore. path: absolute, read or written by the daemon.
-	 * save: the running domain's state to a new file, then shut off
-	 * ("saved"); flags VR_DOM_SAVE_*: the state restore leaves it in
-	 * (neither: as it was). restore: start the domain from a file (a
-	 * transient one if not defined). Managed save: an image kept by the
-	 * driver that the next start resumes from.
-	 */
-	int		(*save)(const char *key, const char *path,
-			    unsigned int flags, const struct vr_caller *);
-	int		(*restore)(const char *path, unsigned int flags,
-			    const struct vr_caller *, struct vr_dom_info *);
-	int		(*managed_save)(const char *key, unsigned int flags);
-	int		(*managed_save_remove)(const char *key);
-	/* 1: the domain has a managed save image; 0: none. A read. */
-	int		(*has_managed_save)(const char *key);
-	char		*(*save_image_get_xml)(const char *path,
-			    unsigned int flags, const struct vr_caller *);
-	/* undefine with VR_DOM_UNDEFINE_* flags. */
-	int		(*undefine_flags)(const char *key,
-			    unsigned int flags);
 
 	/*
 	 * Device hotplug. xml: one <disk> or <interface>; flags:
@@ -260,6 +320,80 @@ struct vr_dom_driver {
 	int		(*get_stats)(const char *const *keys, size_t nkeys,
 			    unsigned int groups, unsigned int flags,
 			    struct json_object *ret);
+	/*
+	 * Save and restore. path: absolute, read or written by the daemon.
+	 * save: the running domain's state to a new file, then shut off
+	 * ("saved"); flags VR_DOM_SAVE_*: the state restore leaves it in
+	 * (neither: as it was). restore: start the domain from a file (a
+	 * transient one if not defined). Managed save: an image kept by the
+	 * driver that the next start resumes from.
+	 */
+	int		(*save)(const char *key, const char *path,
+			    unsigned int flags, const struct vr_caller *);
+	int		(*restore)(const char *path, unsigned int flags,
+			    const struct vr_caller *, struct vr_dom_info *);
+	int		(*managed_save)(const char *key, unsigned int flags);
+	int		(*managed_save_remove)(const char *key);
+	/* 1: the domain has a managed save image; 0: none. A read. */
+	int		(*has_managed_save)(const char *key);
+	char		*(*save_image_get_xml)(const char *path,
+			    unsigned int flags, const struct vr_caller *);
+	/* undefine with VR_DOM_UNDEFINE_* flags. */
+	int		(*undefine_flags)(const char *key,
+			    unsigned int flags);
+	/*
+	 * Snapshots (issue 7). Reads never wait behind a job. create sets
+	 * *name (caller frees); delete sets *notes (NULL-terminated, caller
+	 * frees: what happened to each image file). forget_all drops every
+	 * snapshot's metadata (undefine --snapshots-metadata).
+	 */
+	int		(*snapshot_create)(const char *key,
+			    const struct vr_snap_create_args *, char **name);
+	int		(*snapshot_list)(const char *key,
+			    struct vr_snap_info **, size_t *n);
+	char		*(*snapshot_get_xml)(const char *key, const char *name,
+			    unsigned int flags);	/* VR_DOM_XML_SECURE */
+	int		(*snapshot_revert)(const char *key, const char *name);
+	int		(*snapshot_delete)(const char *key, const char *name,
+			    unsigned int flags, char ***notes);
+	int		(*snapshot_forget_all)(const char *key);
+	/* Display, keyboard and monitor of a running domain (shell issue). */
+	/* A PNG of the primary display: *png (caller frees) of *len bytes. */
+	int		(*screenshot)(const char *key, unsigned char **png,
+			    size_t *len);
+	/*
+	 * Press keys together: names or numbers in codeset ("linux",
+	 * "qcode", "xt", "qnum"); holdtime_ms 0: QEMU's default.
+	 */
+	int		(*send_key)(const char *key, const char *codeset,
+			    const char *const *keys, size_t n,
+			    unsigned int holdtime_ms);
+	/*
+	 * A QMP command as JSON text ({"execute":...}) or, hmp, a human
+	 * monitor line; QEMU's reply as text (caller frees). Marks the
+	 * domain tainted in its log.
+	 */
+	char		*(*monitor_command)(const char *key, const char *cmd,
+			    bool hmp);
+	/* Migration (issue 6). Source: the whole migration, job held. */
+	int		(*migrate_perform)(const char *key,
+			    const struct vr_migrate_args *,
+			    const struct vr_migrate_peer *);
+	/*
+	 * Destination: start the domain of xml waiting for a stream on
+	 * uri ("tcp:HOST:PORT", port 0: any); its name in name, the
+	 * address to send to in *uri_out. The domain's job stays held
+	 * until migrate_finish.
+	 */
+	int		(*migrate_prepare)(const char *xml, const char *uri,
+			    char **uri_out, char *name, size_t len);
+	int		(*migrate_finish)(const char *key, bool ok,
+			    bool paused, const char *persist_xml);
+	/* A read: never waits. completed: the last finished job. */
+	int		(*job_info)(const char *key, bool completed,
+			    struct vr_dom_job_info *);
+	/* Cancel the running job (a migration) without waiting for it. */
+	int		(*job_abort)(const char *key);
 };
 
 extern const struct vr_dom_driver qemu_dom_driver;
@@ -391,6 +525,8 @@ struct vr_storage_driver {
 			    unsigned long long length, int *fd,
 			    unsigned long long *total, void **handle);
 	int		(*vol_stream_finish)(void *handle, bool abort);
+	/* For vr_driver_env.path_user (snapshots, issue 7). */
+	int		(*path_user)(const char *path, char *who, size_t len);
 };
 
 extern const struct vr_storage_driver stg_storage_driver;

@@ -7,7 +7,8 @@ pkgs=(
 	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc
 	dnsmasq-base nftables util-linux socat iputils-ping
-	tmux
+	libedit-dev bash-completion tmux
+	openssh-client openssh-server
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -18,6 +19,9 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# openssh-server's postinst may start the system sshd on port 22 where
+	# init scripts are allowed: harmless, tests/e2e/remote.sh starts its
+	# own sshd on a free port of 127.0.0.1 and never uses that one.
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

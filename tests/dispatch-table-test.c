@@ -31,7 +31,7 @@ main(void)
 	}
 	while (fgets(line, sizeof line, f) != NULL) {
 		if (sscanf(line, " RPC_PROC_%127[A-Z0-9_] = %d", name, &n) != 2 ||
-		    n <= 0)
+		    n <= 0 || strcmp(name, "LAST") == 0)
 			continue;
 		if (n >= RPC_PROC_LAST || listed[n]) {
 			fprintf(stderr, "RPC_PROC_%s = %d: %s\n", name, n,

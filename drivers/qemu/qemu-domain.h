@@ -22,6 +22,7 @@
 struct qmp_mon;
 struct json_object;
 struct qemu_unplug;
+struct qemu_mig;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
 struct qemu_owned {
@@ -81,6 +82,8 @@ struct qemu_dom {
 	char		*unplug_wait;	/* device id a detach waits for */
 	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
 	struct qemu_unplug *unplug_late; /* detaches that timed out */
+	/* Migration (issue 6): progress and the last result; locked. */
+	struct qemu_mig	*mig;
 };
 
 /* qemu-driver.c */
@@ -120,6 +123,8 @@ bool		 qemu_dom_find_pid(pid_t);
 void		 qemu_dom_bump_id(int id);
 /* Remove a transient domain from the table once it stopped. */
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
+/* Write the persistent definition to its file. Job held. */
+int		 qemu_dom_save_config(const struct dom_def *);
 /*
  * Save and restore: the domain that is to run def (taken): the inactive
  * domain of that name and UUID, or a new transient one. Its job (job) is
@@ -128,8 +133,6 @@ void		 qemu_dom_remove_if_transient(struct qemu_dom *);
  */
 struct qemu_dom	*qemu_dom_claim_inactive(struct dom_def *def,
 		    const char *job);
-/* Write the persistent definition to its file. Job held. */
-int		 qemu_dom_save_config(const struct dom_def *);
 
 /* qemu-process.c */
 /*
@@ -163,6 +166,9 @@ int		 qemu_process_finish_incoming(struct qemu_dom *, bool paused,
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);
 void		 qemu_process_finish_reboot(struct qemu_dom *);
+/* Append a timestamped line to the domain's log file. Any thread. */
+void		 qemu_process_log(struct qemu_dom *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* Connect to a monitor socket; -1 with vr_error. */
 int		 qemu_monitor_connect(const char *path);
 /* Loop thread: apply on_crash (enum dom_lifecycle_action). */
@@ -317,6 +323,52 @@ int		 qemu_get_stats(const char *const *keys, size_t nkeys,
 /* qemu-driver.c: every domain, referenced, in virsh's list order. */
 struct qemu_dom	**qemu_dom_snapshot(unsigned int list_flags, size_t *n);
 int		 qemu_dom_save_config(const struct dom_def *);
+/* qemu-snapshot.c: snapshots (issue 7), the vr_dom_driver entries. */
+/* Snapshots of domain name (for undefine); -1 with an error. */
+int		 qemu_snapshot_count(const char *name);
+int		 qemu_snapshot_create(const char *key,
+		    const struct vr_snap_create_args *, char **name);
+int		 qemu_snapshot_list(const char *key, struct vr_snap_info **,
+		    size_t *n);
+char		*qemu_snapshot_get_xml(const char *key, const char *name,
+		    unsigned int flags);
+int		 qemu_snapshot_revert(const char *key, const char *name);
+int		 qemu_snapshot_delete(const char *key, const char *name,
+		    unsigned int flags, char ***notes);
+int		 qemu_snapshot_forget_all(const char *key);
+/* qemu-guest-io.c: the vr_dom_driver entries of the same names. */
+int		 qemu_screenshot(const char *key, unsigned char **png,
+		    size_t *len);
+int		 qemu_send_key(const char *key, const char *codeset,
+		    const char *const *keys, size_t n,
+		    unsigned int holdtime_ms);
+char		*qemu_monitor_command(const char *key, const char *cmd,
+		    bool hmp);
+/* qemu-migrate.c (issue 6) */
+/* Loop thread, locked: a MIGRATION event of the domain's QEMU. */
+void		 qemu_migrate_event_locked(struct qemu_dom *,
+		    struct json_object *data);
+void		 qemu_migrate_free(struct qemu_mig *);
+int		 qemu_migrate_perform(const char *key,
+		    const struct vr_migrate_args *,
+		    const struct vr_migrate_peer *);
+int		 qemu_migrate_prepare(const char *xml, const char *uri,
+		    char **uri_out, char *name, size_t len);
+int		 qemu_migrate_finish(const char *key, bool ok, bool paused,
+		    const char *persist_xml);
+int		 qemu_migrate_job_info(const char *key, bool completed,
+		    struct vr_dom_job_info *);
+int		 qemu_migrate_job_abort(const char *key);
+/* qemu-driver.c, for migrations */
+/*
+ * The domain def (taken) will run as, its job held: a new transient one,
+ * or the inactive domain with its name and UUID. Referenced.
+ */
+struct qemu_dom	*qemu_dom_add_incoming(struct dom_def *def, const char *job);
+/* Job held: save def (taken) as the persistent definition. */
+int		 qemu_dom_persist(struct qemu_dom *, struct dom_def *def);
+/* Job held: drop the persistent definition (undefine). */
+int		 qemu_dom_unpersist(struct qemu_dom *);
 
 /* qemu-host.c */
 void		 qemu_host_probe(void);

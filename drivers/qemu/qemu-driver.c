@@ -68,6 +68,7 @@ qemu_dom_unref(struct qemu_dom *d)
 		return;
 	dom_def_free(d->def);
 	dom_def_free(d->live);
+	qemu_migrate_free(d->mig);
 	free(d->monitor_path);
 	free(d->name);
 	pthread_mutex_destroy(&d->lock);
@@ -824,7 +825,7 @@ qemu_undefine_flags(const char *key, unsigned int flags)
 {
 	struct qemu_dom *d;
 	bool active;
-	int ret = -1;
+	int ret = -1, nsnap;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return -1;
@@ -839,6 +840,15 @@ qemu_undefine_flags(const char *key, unsigned int flags)
 		goto end;
 	}
 	pthread_mutex_unlock(&d->lock);
+	/* Snapshots (issue 7): their metadata would outlive the domain. */
+	if ((nsnap = qemu_snapshot_count(d->name)) != 0) {
+		if (nsnap > 0)
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot undefine "
+			    "domain '%s': it has %d snapshots; delete them, or "
+			    "undefine with --snapshots-metadata to drop their "
+			    "metadata (images are kept)", d->name, nsnap);
+		goto end;
+	}
 	if (qemu_save_undefine_check(d, flags) < 0 ||
 	    dom_delete_config(d->name) < 0)
 		goto end;
@@ -1335,6 +1345,85 @@ qemu_volume_user(const char *pool, const char *vol, const char *path,
 	return found;
 }
 
+/* Migration helpers (issue 6) */
+
+struct qemu_dom *
+qemu_dom_add_incoming(struct dom_def *def, const char *job)
+{
+	struct qemu_dom *d = NULL;
+
+	pthread_rwlock_wrlock(&table_lock);
+	if (dom_check_unique_locked(def, &d) < 0) {
+		pthread_rwlock_unlock(&table_lock);
+		dom_def_free(def);
+		return NULL;
+	}
+	if (d == NULL) {
+		d = dom_new(def->name, def->uuid);
+		d->job = job;
+		d->job_start_ms = vr_time_ms();
+		d->live = def;
+		table_add_locked(d);
+		dom_ref(d);
+		pthread_rwlock_unlock(&table_lock);
+		return d;
+	}
+	pthread_rwlock_unlock(&table_lock);
+	if (qemu_dom_job_begin(d, job) < 0) {
+		dom_def_free(def);
+		qemu_dom_unref(d);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (d->live != NULL) {
+		pthread_mutex_unlock(&d->lock);
+		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is already "
+		    "active on the destination", d->name);
+		dom_def_free(def);
+		qemu_dom_job_end(d);
+		qemu_dom_unref(d);
+		return NULL;
+	}
+	d->live = def;
+	pthread_mutex_unlock(&d->lock);
+	return d;
+}
+
+int
+qemu_dom_persist(struct qemu_dom *d, struct dom_def *def)
+{
+	if (dom_save_config(def) < 0) {
+		dom_def_free(def);
+		return -1;
+	}
+	pthread_mutex_lock(&d->lock);
+	dom_def_free(d->def);
+	d->def = def;
+	pthread_mutex_unlock(&d->lock);
+	qemu_dom_emit(d, "defined", "added");
+	return 0;
+}
+
+int
+qemu_dom_unpersist(struct qemu_dom *d)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->def == NULL) {
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (dom_delete_config(d->name) < 0)
+		return -1;
+	pthread_mutex_lock(&d->lock);
+	dom_def_free(d->def);
+	d->def = NULL;
+	d->autostart = false;
+	pthread_mutex_unlock(&d->lock);
+	qemu_dom_emit(d, "undefined", "removed");
+	return 0;
+}
+
 static char *
 qemu_capabilities(void)
 {
@@ -1372,14 +1461,6 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
-	/* Save and restore (qemu-save.c). */
-	.save = qemu_save_dom,
-	.restore = qemu_save_restore,
-	.managed_save = qemu_save_managed,
-	.managed_save_remove = qemu_save_managed_remove,
-	.has_managed_save = qemu_save_has_managed_key,
-	.save_image_get_xml = qemu_save_image_xml,
-	.undefine_flags = qemu_undefine_flags,
 	/* device hotplug (qemu-hotplug.c) */
 	.attach_device = qemu_attach_device,
 	.detach_device = qemu_detach_device,
@@ -1397,4 +1478,29 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_memstat_period = qemu_set_memstat_period,
 	.get_devices = qemu_get_devices,
 	.get_stats = qemu_get_stats,
+	/* Save and restore (qemu-save.c). */
+	.save = qemu_save_dom,
+	.restore = qemu_save_restore,
+	.managed_save = qemu_save_managed,
+	.managed_save_remove = qemu_save_managed_remove,
+	.has_managed_save = qemu_save_has_managed_key,
+	.save_image_get_xml = qemu_save_image_xml,
+	.undefine_flags = qemu_undefine_flags,
+	/* Snapshots (issue 7): qemu-snapshot.c */
+	.snapshot_create = qemu_snapshot_create,
+	.snapshot_list = qemu_snapshot_list,
+	.snapshot_get_xml = qemu_snapshot_get_xml,
+	.snapshot_revert = qemu_snapshot_revert,
+	.snapshot_delete = qemu_snapshot_delete,
+	.snapshot_forget_all = qemu_snapshot_forget_all,
+	/* display, keyboard, monitor: qemu-guest-io.c */
+	.screenshot = qemu_screenshot,
+	.send_key = qemu_send_key,
+	.monitor_command = qemu_monitor_command,
+	/* Migration (issue 6) */
+	.migrate_perform = qemu_migrate_perform,
+	.migrate_prepare = qemu_migrate_prepare,
+	.migrate_finish = qemu_migrate_finish,
+	.job_info = qemu_migrate_job_info,
+	.job_abort = qemu_migrate_job_abort,
 };

@@ -158,6 +158,26 @@ block_io_error_locked(struct qemu_dom *d, struct json_object *data)
 		d->pause_reason = "io-error";
 }
 
+/* A line in the domain's log (log/qemu/NAME.log). Any thread. */
+void
+qemu_process_log(struct qemu_dom *d, const char *fmt, ...)
+{
+	VR_AUTOFREE char *lp = log_path(d->name);
+	VR_AUTOFREE char *msg = NULL;
+	VR_AUTOCLOSE int fd = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = xvprintf(fmt, ap);
+	va_end(ap);
+	if ((fd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) < 0) {
+		log_warn("domain '%s': cannot open log '%s'", d->name, lp);
+		return;
+	}
+	log_append(fd, "%s", msg);
+}
+
 /* Lifecycle events from the monitor (loop thread). */
 static void
 mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
@@ -226,6 +246,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 			detail = "panicked";
 			crash_action = d->live->on_crash;
 		}
+	} else if (strcmp(event, "MIGRATION") == 0) {
+		qemu_migrate_event_locked(d, data);
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";

@@ -104,7 +104,8 @@ static const char *
 reason_intern(const char *r)
 {
 	static const char *const known[] = { "booted", "unpaused", "user",
-	    "unknown", "starting up", "migrated", "restored" };
+	    "unknown", "starting up", "migrated", "restored",
+	    "incoming migration", "migration" };
 	size_t i;
 
 	for (i = 0; i < nitems(known); i++)
@@ -312,7 +313,18 @@ reconnect_one(struct qemu_dom *d)
 	}
 	snprintf(status, sizeof status, "%s", json_object_get_string(v));
 	json_object_put(r);
-	/* Only a start that got its id was acknowledged to anyone. */
+	/*
+	 * Only a start that got its id was acknowledged to anyone; an
+	 * incoming stream still waiting for its finish never was either
+	 * (migration: the source keeps or resumes the guest).
+	 */
+	if (d->id > 0 && d->reason != NULL &&
+	    strcmp(d->reason, "incoming migration") == 0) {
+		log_info("domain '%s': an incoming migration was interrupted; "
+		    "stopping QEMU", d->name);
+		qemu_process_kill(d, false, "failed");
+		return;
+	}
 	if (d->id <= 0) {
 		log_info("domain '%s': start was interrupted; stopping QEMU",
 		    d->name);
