@@ -156,7 +156,23 @@ test_round_trip(void)
 	check(img.data_off == 4096 && img.data_len == STREAM_LEN,
 	    "stream offset and length");
 	check(lseek(img.fd, 0, SEEK_CUR) == 4096, "fd left at the stream");
+	check(img.boot_vcpus == 0, "no boot vCPU count by default");
 	save_image_close(&img);
+
+	/* The vCPUs QEMU booted with, when some were hot-plugged. */
+	unlink(path);
+	if (save_target_create(&t, path, NULL, false, 0, XML, NULL) == 0) {
+		check(save_target_set_boot_vcpus(&t, 3) == 0 &&
+		    vr_write_all(t.fd, "QEMU", 4) == 4 &&
+		    save_target_commit(&t) == 0, "boot vCPUs recorded");
+		save_target_close(&t);
+	}
+	check(save_image_open(path, NULL, &img) == 0 &&
+	    img.boot_vcpus == 3 && img.inactive == NULL && img.data_len == 4,
+	    "boot vCPUs read back (transient, 4-byte stream)");
+	save_image_close(&img);
+	unlink(path);
+	check(make_image(path, NULL) == 0, "image written again");
 
 	check_fails(make_image(path, NULL), "already exists",
 	    "an existing file is never replaced");
