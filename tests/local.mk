@@ -68,6 +68,13 @@ E2E_TESTS += tests/e2e/crash.sh
 check_PROGRAMS += tests/slowloris
 tests_slowloris_SOURCES = tests/slowloris.c
 tests_slowloris_LDADD = $(VR_COMMON_LIBS)
+# Save images without QEMU (qemu-save-image.c).
+check_PROGRAMS += tests/save-image-test
+TESTS += tests/save-image-test
+tests_save_image_test_SOURCES = tests/save-image-test.c tests/golden.c \
+	tests/golden.h
+tests_save_image_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/drivers/qemu
+tests_save_image_test_LDADD = drivers/qemu/libvrqemu.a $(VR_COMMON_LIBS)
 # save, restore and managed save on the test guest.
 E2E_TESTS += tests/e2e/save.sh
 # Remote management: vireo+ssh:// through a real sshd started by the test

@@ -246,6 +246,7 @@ image_check(const char *path, struct save_image *img, uint64_t size)
 	inactive_len = get_le32(h + 28);
 	img->data_off = get_le64(h + 32);
 	img->data_len = get_le64(h + 40);
+	img->boot_vcpus = get_le32(h + 48);
 	if (xml_len == 0 || xml_len > SAVE_IMAGE_XML_MAX ||
 	    inactive_len > SAVE_IMAGE_XML_MAX ||
 	    img->data_off % SAVE_IMAGE_ALIGN != 0 ||
@@ -442,6 +443,19 @@ save_target_create(struct save_target *t, const char *path,
 fail:
 	save_target_close(t);
 	return -1;
+}
+
+int
+save_target_set_boot_vcpus(struct save_target *t, uint32_t n)
+{
+	unsigned char b[4];
+
+	put_le32(b, n);
+	if (pwrite(t->fd, b, sizeof b, 48) != (ssize_t)sizeof b) {
+		vr_error_system(errno, "cannot write to '%s'", t->path);
+		return -1;
+	}
+	return 0;
 }
 
 int

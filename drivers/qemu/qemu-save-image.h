@@ -10,7 +10,8 @@
  *   28  u32 length of the persistent XML (0: transient domain)
  *   32  u64 offset of QEMU's stream (a multiple of 4096)
  *   40  u64 length of QEMU's stream (0 until the save completed)
- *   48  16 bytes reserved (zero)
+ *   48  u32 vCPUs QEMU booted with, if more were hot-plugged (0: none)
+ *   52  12 bytes reserved (zero)
  *   64  the live XML, then the persistent XML, zeros up to the stream
  *
  * Integers are little-endian. The stream length is written last, once
@@ -39,6 +40,7 @@ struct save_image {
 	char		*inactive;	/* persistent; NULL: transient */
 	uint64_t	 data_off;
 	uint64_t	 data_len;
+	uint32_t	 boot_vcpus;	/* 0: no vCPU was hot-plugged */
 };
 
 /*
@@ -80,6 +82,8 @@ void		 save_image_close(struct save_image *);
 int		 save_target_create(struct save_target *, const char *path,
 		    const struct vr_caller *who, bool replace, uint32_t flags,
 		    const char *xml, const char *inactive);
+/* Record the vCPUs QEMU booted with (some were hot-plugged since). */
+int		 save_target_set_boot_vcpus(struct save_target *, uint32_t);
 /* QEMU is done: record the stream's length, sync, rename. */
 int		 save_target_commit(struct save_target *);
 /* Remove the temporary file (if any) and close everything. */

@@ -15,7 +15,13 @@ daemon_start || exit 1
 name=e2e-$E2E_TAG
 serial=$E2E_ROOT/serial.log
 managed=$E2E_ROOT/lib/qemu/save/$name.save
-guest_xml "$name" "$serial" 256 >"$E2E_ROOT/dom.xml"
+# Two vCPUs, one online at boot (setvcpus plugs the other), and a virtio
+# disk: its queue count follows the vCPUs QEMU booted with.
+truncate -s 16M "$E2E_ROOT/disk.img"
+guest_xml "$name" "$serial" 256 |
+	sed -e "s|<vcpu>1</vcpu>|<vcpu current='1'>2</vcpu>|" \
+		-e "s|<devices>|<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$E2E_ROOT/disk.img'/><target dev='vdb' bus='virtio'/></disk>|" \
+		>"$E2E_ROOT/dom.xml"
 state() { vireo domstate --reason "$name" 2>&1; }
 qemu_pid() { pgrep -f -- "guest=$name" | head -1; }
 lines() { wc -l <"$serial"; }
@@ -196,7 +202,12 @@ check "the guest survived the killed save" wait_until 20 bash -c "'$VIREO' -c 'v
 if [ "$(vireo domstate "$name")" = paused ]; then vireo resume "$name" >/dev/null; fi
 check "running again" wait_until 10 bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $name | grep -qx running"
 
-# A saved domain no longer defined comes back transient; --paused.
+# A saved domain no longer defined comes back transient; --paused. A vCPU
+# plugged since boot is plugged back before the stream is loaded.
+mark=$(lines)
+check "setvcpus 2 --live" vireo setvcpus "$name" 2 --live
+check "the guest onlines the plugged vCPU" \
+	wait_until 60 bash -c "tail -n +$((mark + 1)) '$serial' | tr -d '\r' | grep -q 'VIREO-CPUS online=2'"
 c=$(last_counter "$serial")
 wait_until 10 counter_after 0 "$c" >/dev/null
 check "save to a relative path (the client's directory)" \
@@ -211,6 +222,8 @@ out_has "restored as a transient domain" "^Persistent: +no" vireo dominfo "$name
 expect_fail "managedsave of a transient domain is refused" \
 	"managed save of transient domain" vireo managedsave "$name"
 check "resume" vireo resume "$name"
+out_has "two vCPUs after the restore" "^current +live +2" \
+	vireo vcpucount "$name"
 check "counter continues after the transient restore (> $saved)" \
 	wait_until 30 counter_after "$mark" "$saved"
 check "no reboot across the transient restore" no_reboot "$mark"
