@@ -117,6 +117,8 @@ out_has "domjobinfo --completed on A" "^Job type: +Completed" \
 	vireo domjobinfo --completed "$name"
 out_has "completed job has a downtime" "^Total downtime: +[0-9]+ +ms" \
 	vireo domjobinfo --completed "$name"
+out_has "completed job has QEMU's stream time" "^Stream time: +[1-9][0-9]* +ms" \
+	vireo domjobinfo --completed "$name"
 
 # B -> A again; A still has the definition.
 c1=$(last_counter "$serial")
@@ -126,6 +128,9 @@ expect_fail "transient on B: gone" "domain not found" vireo_b dominfo "$name"
 check "B's QEMU is gone" wait_until 10 no_qemu_on_b
 check "counter goes on after the move back" wait_until 20 counter_above $((c1 + 2))
 check "still no reboot" test "$(restarts)" -eq 1
+# A QEMU that came in by migration still reports that one as completed:
+# B must have followed its own outgoing stream, not that leftover.
+check "B followed its own stream" grep -Eq "'$name' migrated \([0-9]+ ms, stream [1-9]" "$E2E_ROOT/vireod-b.log"
 
 # Abort mid-way: 1 MiB/s makes it slow; domjobinfo never waits for the
 # job, domjobabort cancels it while the migration holds it.
