@@ -3,7 +3,7 @@ EXTRA_PROGRAMS = bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += bench/bench.sh bench/storage-bench.sh bench/lib.sh \
-	bench/net-bench.sh bench/migrate-bench.sh
+	bench/net-bench.sh bench/stats-bench.sh bench/migrate-bench.sh
 CLEANFILES += bench/loadgen
 bench: bench/loadgen vireod vireo
 	$(SHELL) $(srcdir)/bench/bench.sh
@@ -11,8 +11,15 @@ bench: bench/loadgen vireod vireo
 # A dir pool of 10,000 volumes: refresh and vol-list (no guest needed).
 bench-storage: vireod vireo
 	$(SHELL) $(srcdir)/bench/storage-bench.sh
+# domstats of 1000 domains in one call (vCPUs and statistics).
+bench-stats: vireod vireo
+	$(SHELL) $(srcdir)/bench/stats-bench.sh
+# Save and restore of a 256 MiB test guest (boots it).
+EXTRA_DIST += bench/save-bench.sh
+bench-save: vireod vireo
+	$(SHELL) $(srcdir)/bench/save-bench.sh
 # Live migration of a 256 MiB guest: vireod to vireod next to raw QEMU to
 # QEMU (issue 6).
 bench-migrate: vireod vireo
 	$(SHELL) $(srcdir)/bench/migrate-bench.sh
-.PHONY: bench bench-storage bench-migrate
+.PHONY: bench bench-storage bench-stats bench-save bench-migrate

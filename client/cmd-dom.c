@@ -124,20 +124,45 @@ const struct cmd_entry cmd_create_entry = {
 	.exec = cmd_create_exec,
 };
 
-/* undefine DOMAIN */
+/* undefine DOMAIN [--managed-save] [--snapshots-metadata] */
+
+static const struct cmd_opt undefine_opts[] = {
+	OPT_DOMAIN,
+	{ "managed-save", CMD_OPT_BOOL, 0, "remove domain managed state file" },
+	{ "snapshots-metadata", CMD_OPT_BOOL, 0, "remove all domain snapshot "
+	  "metadata, if inactive" },
+	{ NULL }
+};
 
 static enum cmd_retval
 cmd_undefine_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	return dom_simple(ctx, args, RPC_PROC_DOM_UNDEFINE,
-	    "has been undefined");
+	struct json_object *o, *ret;
+
+	if (cmd_has(args, "snapshots-metadata")) {
+		if ((ret = cmd_call(ctx, RPC_PROC_SNAPSHOT_FORGET_ALL,
+		    cmd_dom_args(args))) == NULL)
+			return CMD_ERR;
+		json_object_put(ret);
+	}
+	if (!cmd_has(args, "managed-save"))
+		return dom_simple(ctx, args, RPC_PROC_DOM_UNDEFINE,
+		    "has been undefined");
+	o = cmd_dom_args(args);
+	rpc_set_bool(o, "managed_save", true);
+	return dom_done(ctx, cmd_call(ctx, RPC_PROC_DOM_UNDEFINE_FLAGS, o),
+	    cmd_get(args, "domain"), "has been undefined");
 }
 
 const struct cmd_entry cmd_undefine_entry = {
 	.name = "undefine", .summary = "undefine a domain",
 	.desc = "Remove the persistent configuration of a domain. A running "
-	    "domain goes on running as a transient one.",
-	.opts = dom_opts, .flags = CMD_RW, .group = CMD_GROUP_DOMAIN,
+	    "domain goes on running as a transient one. A domain with a "
+	    "managed save image is refused unless --managed-save, which "
+	    "removes the image too; one with snapshots unless "
+	    "--snapshots-metadata, which first drops their metadata (images "
+	    "and their internal snapshots stay).",
+	.opts = undefine_opts, .flags = CMD_RW, .group = CMD_GROUP_DOMAIN,
 	.exec = cmd_undefine_exec,
 };
 

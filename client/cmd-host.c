@@ -9,6 +9,7 @@
 #include "err.h"
 #include "output.h"
 #include "rpc.h"
+#include "transport.h"
 #include "xmalloc.h"
 
 static const struct cmd_opt no_opts[] = {
@@ -85,13 +86,13 @@ const struct cmd_entry cmd_version_entry = {
 static enum cmd_retval
 cmd_uri_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct cmd_uri *u;
+	struct vr_uri *u;
 	struct json_object *o;
 
 	(void)args;
-	if ((u = cmd_uri_parse(ctx->uri)) == NULL)
+	if ((u = vr_uri_parse(ctx->uri)) == NULL)
 		return CMD_ERR;
-	cmd_uri_free(u);
+	vr_uri_free(u);
 	if (ctx->json) {
 		o = json_object_new_object();
 		rpc_set_string(o, "uri", ctx->uri);

@@ -146,7 +146,7 @@ const struct cmd_entry cmd_list_entry = {
 	printf("%-15s " fmt "\n", label, __VA_ARGS__)
 
 static enum cmd_retval
-dominfo_print(struct json_object *info)
+dominfo_print(struct json_object *info, bool managed_save)
 {
 	const char *name, *uuid = "", *state = NULL, *os = "hvm";
 	int64_t id = -1, vcpus = 0, cpu_ns = 0, max_kib = 0, kib = 0;
@@ -179,10 +179,32 @@ dominfo_print(struct json_object *info)
 	INFO_LINE("Used memory:", "%lld KiB", (long long)kib);
 	INFO_LINE("Persistent:", "%s", persistent ? "yes" : "no");
 	INFO_LINE("Autostart:", "%s", autostart ? "enable" : "disable");
-	INFO_LINE("Managed save:", "%s", "no");
+	INFO_LINE("Managed save:", "%s", managed_save ? "yes" : "no");
 	INFO_LINE("Security model:", "%s", "none");
 	INFO_LINE("Security DOI:", "%s", "0");
 	return CMD_OK;
+}
+
+/* Only an inactive domain can have a managed save image: ask then. */
+static bool
+dominfo_managed_save(struct cmd_ctx *ctx, struct json_object *info)
+{
+	struct json_object *o, *ret;
+	const char *name;
+	int64_t id = -1;
+	bool has = false;
+
+	if (cmd_reply_opt_i64(info, "id", &id) < 0 || id >= 0 ||
+	    cmd_reply_str(info, "name", &name) < 0)
+		return false;
+	o = json_object_new_object();
+	rpc_set_string(o, "dom", name);
+	if ((ret = cmd_call(ctx, RPC_PROC_DOM_HAS_MANAGED_SAVE, o)) == NULL ||
+	    cmd_reply_opt_bool(ret, "managed_save", &has) < 0)
+		has = false;
+	json_object_put(ret);
+	vr_error_reset();
+	return has;
 }
 
 static enum cmd_retval
@@ -196,7 +218,7 @@ cmd_dominfo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (ctx->json)
 		cmd_print_json(info);
 	else
-		rv = dominfo_print(info);
+		rv = dominfo_print(info, dominfo_managed_save(ctx, info));
 	json_object_put(info);
 	return rv;
 }

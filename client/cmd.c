@@ -17,8 +17,25 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* device hotplug (cmd-device.c) */
+extern const struct cmd_entry cmd_attach_device_entry;
+extern const struct cmd_entry cmd_attach_disk_entry;
+extern const struct cmd_entry cmd_attach_interface_entry;
+extern const struct cmd_entry cmd_change_media_entry;
+extern const struct cmd_entry cmd_detach_device_entry;
+extern const struct cmd_entry cmd_detach_disk_entry;
+extern const struct cmd_entry cmd_detach_interface_entry;
+extern const struct cmd_entry cmd_update_device_entry;
 extern const struct cmd_entry cmd_autostart_entry;
 extern const struct cmd_entry cmd_capabilities_entry;
+/* shell and shell integration: shell.c, complete.c, cmd-guest.c */
+extern const struct cmd_entry cmd_complete_entry;
+extern const struct cmd_entry cmd_connect_entry;
+extern const struct cmd_entry cmd_exit_entry;
+extern const struct cmd_entry cmd_qemu_monitor_command_entry;
+extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_screenshot_entry;
+extern const struct cmd_entry cmd_send_key_entry;
 extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_define_entry;
 extern const struct cmd_entry cmd_destroy_entry;
@@ -69,6 +86,14 @@ extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_setmaxmem_entry;
 extern const struct cmd_entry cmd_setmem_entry;
 extern const struct cmd_entry cmd_shutdown_entry;
+/* Snapshots (issue 7) */
+extern const struct cmd_entry cmd_snapshot_create_as_entry;
+extern const struct cmd_entry cmd_snapshot_current_entry;
+extern const struct cmd_entry cmd_snapshot_delete_entry;
+extern const struct cmd_entry cmd_snapshot_dumpxml_entry;
+extern const struct cmd_entry cmd_snapshot_info_entry;
+extern const struct cmd_entry cmd_snapshot_list_entry;
+extern const struct cmd_entry cmd_snapshot_revert_entry;
 extern const struct cmd_entry cmd_start_entry;
 extern const struct cmd_entry cmd_suspend_entry;
 extern const struct cmd_entry cmd_undefine_entry;
@@ -86,27 +111,72 @@ extern const struct cmd_entry cmd_vol_name_entry;
 extern const struct cmd_entry cmd_vol_path_entry;
 extern const struct cmd_entry cmd_vol_resize_entry;
 extern const struct cmd_entry cmd_vol_wipe_entry;
+/* Data streams (cmd-stream.c, cmd-console.c) */
+extern const struct cmd_entry cmd_console_entry;
+extern const struct cmd_entry cmd_vol_download_entry;
+extern const struct cmd_entry cmd_vol_upload_entry;
+/* vCPUs and statistics (cmd-stats.c, cmd-top.c) */
+extern const struct cmd_entry cmd_domblkinfo_entry;
+extern const struct cmd_entry cmd_domblklist_entry;
+extern const struct cmd_entry cmd_domblkstat_entry;
+extern const struct cmd_entry cmd_domifstat_entry;
+extern const struct cmd_entry cmd_domiflist_entry;
+extern const struct cmd_entry cmd_dommemstat_entry;
+extern const struct cmd_entry cmd_domstats_entry;
+extern const struct cmd_entry cmd_emulatorpin_entry;
+extern const struct cmd_entry cmd_setvcpus_entry;
+extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_vcpucount_entry;
+extern const struct cmd_entry cmd_vcpuinfo_entry;
+extern const struct cmd_entry cmd_vcpupin_entry;
+/* Save and restore (cmd-save.c). */
+extern const struct cmd_entry cmd_managedsave_entry;
+extern const struct cmd_entry cmd_managedsave_remove_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_save_entry;
+extern const struct cmd_entry cmd_save_image_dumpxml_entry;
 
 /* Alphabetical: help lists each group in this order. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_attach_device_entry,
+	&cmd_attach_disk_entry,
+	&cmd_attach_interface_entry,
 	&cmd_autostart_entry,
 	&cmd_capabilities_entry,
+	&cmd_change_media_entry,
+	&cmd_console_entry,
+	&cmd_complete_entry,
+	&cmd_connect_entry,
 	&cmd_create_entry,
 	&cmd_define_entry,
 	&cmd_destroy_entry,
+	&cmd_detach_device_entry,
+	&cmd_detach_disk_entry,
+	&cmd_detach_interface_entry,
+	&cmd_domblkinfo_entry,
+	&cmd_domblklist_entry,
+	&cmd_domblkstat_entry,
 	&cmd_domid_entry,
+	&cmd_domiflist_entry,
+	&cmd_domifstat_entry,
 	&cmd_domjobabort_entry,
 	&cmd_domjobinfo_entry,
 	&cmd_dominfo_entry,
+	&cmd_dommemstat_entry,
 	&cmd_domname_entry,
 	&cmd_domstate_entry,
+	&cmd_domstats_entry,
 	&cmd_domuuid_entry,
 	&cmd_domxml_to_native_entry,
 	&cmd_dumpxml_entry,
+	&cmd_emulatorpin_entry,
 	&cmd_event_entry,
+	&cmd_exit_entry,
 	&cmd_help_entry,
 	&cmd_hostname_entry,
 	&cmd_list_entry,
+	&cmd_managedsave_entry,
+	&cmd_managedsave_remove_entry,
 	&cmd_migrate_entry,
 	&cmd_net_autostart_entry,
 	&cmd_net_create_entry,
@@ -135,21 +205,43 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_pool_refresh_entry,
 	&cmd_pool_start_entry,
 	&cmd_pool_undefine_entry,
+	&cmd_qemu_monitor_command_entry,
+	&cmd_quit_entry,
 	&cmd_reboot_entry,
 	&cmd_reset_entry,
+	&cmd_restore_entry,
 	&cmd_resume_entry,
+	&cmd_save_entry,
+	&cmd_save_image_dumpxml_entry,
+	&cmd_screenshot_entry,
+	&cmd_send_key_entry,
 	&cmd_setmaxmem_entry,
 	&cmd_setmem_entry,
+	&cmd_setvcpus_entry,
 	&cmd_shutdown_entry,
+	/* Snapshots (issue 7) */
+	&cmd_snapshot_create_as_entry,
+	&cmd_snapshot_current_entry,
+	&cmd_snapshot_delete_entry,
+	&cmd_snapshot_dumpxml_entry,
+	&cmd_snapshot_info_entry,
+	&cmd_snapshot_list_entry,
+	&cmd_snapshot_revert_entry,
 	&cmd_start_entry,
 	&cmd_suspend_entry,
+	&cmd_top_entry,
 	&cmd_undefine_entry,
+	&cmd_update_device_entry,
 	&cmd_uri_entry,
+	&cmd_vcpucount_entry,
+	&cmd_vcpuinfo_entry,
+	&cmd_vcpupin_entry,
 	&cmd_version_entry,
 	&cmd_vol_clone_entry,
 	&cmd_vol_create_entry,
 	&cmd_vol_create_as_entry,
 	&cmd_vol_delete_entry,
+	&cmd_vol_download_entry,
 	&cmd_vol_dumpxml_entry,
 	&cmd_vol_info_entry,
 	&cmd_vol_key_entry,
@@ -157,6 +249,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_vol_name_entry,
 	&cmd_vol_path_entry,
 	&cmd_vol_resize_entry,
+	&cmd_vol_upload_entry,
 	&cmd_vol_wipe_entry,
 	NULL
 };
@@ -171,8 +264,57 @@ static const struct {
 	[CMD_GROUP_VOLUME] = { "volume", "Storage Volume" },
 	[CMD_GROUP_HOST] = { "host", "Host and Hypervisor" },
 	[CMD_GROUP_NETWORK] = { "network", "Networking" },
+	[CMD_GROUP_SNAPSHOT] = { "snapshot", "Snapshot" },
 	[CMD_GROUP_VIREO] = { "vireo", "Vireo itself" },
 };
+
+#define CMD_DEFAULT_URI		"vireo:///system"
+#define CMD_URI_ENV		"VIREO_DEFAULT_URI"
+
+const char *
+cmd_default_uri(void)
+{
+	const char *env;
+
+	if ((env = getenv(CMD_URI_ENV)) != NULL && *env != '\0')
+		return env;
+	return CMD_DEFAULT_URI;
+}
+
+enum cmd_retval
+cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e;
+	struct cmd_args args;
+	enum cmd_retval rv;
+	bool help, json = ctx->json;	/* a command's --json is its own */
+
+	if ((e = cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "error: unknown command: '%s'\n"
+		    "(see 'vireo help' for the list of commands)\n", argv[0]);
+		return CMD_USAGE;
+	}
+	rv = cmd_parse(e, argc - 1, argv + 1, &args, &ctx->json, &help);
+	if (rv != CMD_OK || help)
+		goto out;
+	if (ctx->readonly && (e->flags & CMD_RW)) {
+		fprintf(stderr, "error: command '%s' changes state and is not "
+		    "allowed on a read-only connection (-r)\n", e->name);
+		rv = CMD_ERR;
+		goto out;
+	}
+	vr_error_reset();
+	rv = e->exec(ctx, &args);
+	if (rv == CMD_ERR)
+		fprintf(stderr, "error: %s\n", vr_error_message());
+	else if (rv == CMD_USAGE) {
+		fprintf(stderr, "error: %s\n", vr_error_message());
+		cmd_usage(e, stderr);
+	}
+out:
+	ctx->json = json;
+	return rv;
+}
 
 const struct cmd_entry *
 cmd_find(const char *name)
@@ -228,6 +370,17 @@ cmd_get_kib(const struct cmd_args *args, const char *name)
 	return args->kib[cmd_opt_must(args, name)];
 }
 
+size_t
+cmd_get_multi(const struct cmd_args *args, const char *name,
+    const char *const **values)
+{
+	if (!(args->entry->opts[cmd_opt_must(args, name)].flags &
+	    CMD_OPT_MULTI))
+		abort();
+	*values = args->multi;
+	return args->nmulti;
+}
+
 static void
 cmd_synopsis_opt(struct vr_buf *b, const struct cmd_opt *o)
 {
@@ -242,7 +395,8 @@ cmd_synopsis_opt(struct vr_buf *b, const struct cmd_opt *o)
 		    (o->flags & CMD_OPT_SIZE) ? "number" : "string");
 		break;
 	case CMD_OPT_ARG:
-		vr_buf_printf(b, req ? " <%s>" : " [<%s>]", o->name);
+		vr_buf_printf(b, req ? " <%s>%s" : " [<%s>%s]", o->name,
+		    (o->flags & CMD_OPT_MULTI) ? "..." : "");
 		break;
 	}
 }
@@ -345,7 +499,8 @@ cmd_help_group(int g, FILE *f)
 	fprintf(f, " %s (help keyword '%s'):\n", cmd_groups[g].title,
 	    cmd_groups[g].keyword);
 	for (i = 0; cmd_table[i] != NULL; i++) {
-		if ((int)cmd_table[i]->group == g)
+		if ((int)cmd_table[i]->group == g &&
+		    !(cmd_table[i]->flags & CMD_HIDDEN))
 			fprintf(f, "    %-30s %s\n", cmd_table[i]->name,
 			    cmd_table[i]->summary);
 	}
@@ -380,7 +535,10 @@ cmd_parse_error(const struct cmd_entry *e, const char *fmt, ...)
 	return CMD_USAGE;
 }
 
-/* The next positional option not given yet, or -1. */
+/*
+ * The next positional option not given yet (or a CMD_OPT_MULTI one, which
+ * takes all that follow), or -1.
+ */
 static int
 cmd_next_positional(const struct cmd_args *args)
 {
@@ -388,10 +546,30 @@ cmd_next_positional(const struct cmd_args *args)
 	int i;
 
 	for (i = 0; opts[i].name != NULL; i++) {
-		if (opts[i].type == CMD_OPT_ARG && !args->set[i])
+		if (opts[i].type == CMD_OPT_ARG && (!args->set[i] ||
+		    (opts[i].flags & CMD_OPT_MULTI)))
 			return i;
 	}
 	return -1;
+}
+
+/* Record value for option o (by position or by name). */
+static enum cmd_retval
+cmd_set_value(struct cmd_args *args, int o, const char *value)
+{
+	const struct cmd_entry *e = args->entry;
+
+	if (e->opts[o].flags & CMD_OPT_MULTI) {
+		if (args->nmulti >= CMD_MAX_MULTI)
+			return cmd_parse_error(e, "too many values for <%s> "
+			    "(at most %d)", e->opts[o].name, CMD_MAX_MULTI);
+		args->multi[args->nmulti++] = value;
+		if (args->set[o])
+			return CMD_OK;
+	}
+	args->set[o] = true;
+	args->value[o] = value;
+	return CMD_OK;
 }
 
 static enum cmd_retval
@@ -449,8 +627,8 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 			if ((o = cmd_next_positional(args)) < 0)
 				return cmd_parse_error(e, "unexpected data "
 				    "'%s'", arg);
-			args->set[o] = true;
-			args->value[o] = arg;
+			if (cmd_set_value(args, o, arg) != CMD_OK)
+				return CMD_USAGE;
 			continue;
 		}
 		name = arg + 2;
@@ -469,24 +647,23 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 			return cmd_parse_error(e, "command '%s' doesn't "
 			    "support option --%.*s", e->name, (int)len, name);
 		}
-		if (args->set[o])
+		if (args->set[o] && !(e->opts[o].flags & CMD_OPT_MULTI))
 			return cmd_parse_error(e, "option --%s already seen",
 			    e->opts[o].name);
-		args->set[o] = true;
 		if (e->opts[o].type == CMD_OPT_BOOL) {
 			if (eq != NULL)
 				return cmd_parse_error(e, "option --%s takes "
 				    "no value", e->opts[o].name);
+			args->set[o] = true;
 			continue;
 		}
-		if (eq != NULL)
-			args->value[o] = eq + 1;
-		else if (i + 1 < argc)
-			args->value[o] = argv[++i];
-		else
+		if (eq == NULL && i + 1 >= argc)
 			return cmd_parse_error(e, "expected syntax: --%s <%s>",
 			    e->opts[o].name, (e->opts[o].flags & CMD_OPT_SIZE) ?
 			    "number" : "string");
+		if (cmd_set_value(args, o, eq != NULL ? eq + 1 :
+		    argv[++i]) != CMD_OK)
+			return CMD_USAGE;
 	}
 	return cmd_parse_check(args);
 }
@@ -701,7 +878,11 @@ cmd_help_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	(void)ctx;
 	if (cmd_has(args, "synopsis")) {
 		for (i = 0; cmd_table[i] != NULL; i++) {
-			VR_AUTOFREE char *syn = cmd_synopsis(cmd_table[i]);
+			VR_AUTOFREE char *syn = NULL;
+
+			if (cmd_table[i]->flags & CMD_HIDDEN)
+				continue;
+			syn = cmd_synopsis(cmd_table[i]);
 			printf("%s\n", syn);
 		}
 		return CMD_OK;

@@ -28,6 +28,8 @@ enum cmd_opt_type {
 #define CMD_OPT_REQ	0x1	/* must be given */
 #define CMD_OPT_SIZE	0x2	/* a size: "524288" (KiB), "512M", "1.5GiB" */
 #define CMD_OPT_HIDDEN	0x4	/* left out of help, synopsis and man page */
+/* The last CMD_OPT_ARG: takes every remaining value ("<keycode>...") */
+#define CMD_OPT_MULTI	0x8
 
 struct cmd_opt {
 	const char		*name;
@@ -39,6 +41,7 @@ struct cmd_opt {
 /* struct cmd_entry flags */
 #define CMD_RO		0x1	/* only reads: allowed with -r/--readonly */
 #define CMD_RW		0x2	/* changes state: refused with -r/--readonly */
+#define CMD_HIDDEN	0x4	/* left out of help and the man page synopses */
 
 enum cmd_group {
 	CMD_GROUP_DOMAIN,	/* lifecycle and configuration */
@@ -47,11 +50,13 @@ enum cmd_group {
 	CMD_GROUP_VOLUME,	/* storage volumes */
 	CMD_GROUP_HOST,		/* host and hypervisor */
 	CMD_GROUP_NETWORK,	/* virtual networks */
+	CMD_GROUP_SNAPSHOT,	/* snapshots (issue 7) */
 	CMD_GROUP_VIREO,	/* the client itself */
 	CMD_GROUP_LAST
 };
 
 #define CMD_MAX_OPTS	16
+#define CMD_MAX_MULTI	64	/* values of a CMD_OPT_MULTI option */
 
 struct cmd_entry;
 
@@ -61,6 +66,8 @@ struct cmd_args {
 	bool			 set[CMD_MAX_OPTS];
 	const char		*value[CMD_MAX_OPTS];	/* borrowed from argv */
 	unsigned long long	 kib[CMD_MAX_OPTS];	/* CMD_OPT_SIZE */
+	const char		*multi[CMD_MAX_MULTI];	/* CMD_OPT_MULTI */
+	size_t			 nmulti;
 };
 
 struct cmd_conn;
@@ -71,6 +78,8 @@ struct cmd_ctx {
 	bool			 readonly;	/* -r/--readonly */
 	bool			 json;		/* --json */
 	struct cmd_conn		*conn;		/* opened by cmd_call() */
+	bool			 shell;		/* in the interactive shell */
+	bool			 quit;		/* quit or exit ran */
 };
 
 struct cmd_entry {
@@ -85,6 +94,15 @@ struct cmd_entry {
 	enum cmd_retval		(*exec)(struct cmd_ctx *,
 				    const struct cmd_args *);
 };
+
+/* The URI without -c: $VIREO_DEFAULT_URI, else vireo:///system. */
+const char *cmd_default_uri(void);
+/*
+ * Run one command line (argv[0] is the command) with ctx: lookup,
+ * parsing, the read-only check, the handler; errors are printed. The
+ * connection stays open in ctx.
+ */
+enum cmd_retval cmd_run_argv(struct cmd_ctx *, int argc, char **argv);
 
 /* cmd.c: the table, lookup, parsing and help. */
 extern const struct cmd_entry *const cmd_table[];
@@ -101,6 +119,9 @@ enum cmd_retval cmd_parse(const struct cmd_entry *, int argc, char **argv,
 bool	 cmd_has(const struct cmd_args *, const char *opt);
 const char *cmd_get(const struct cmd_args *, const char *opt);
 unsigned long long cmd_get_kib(const struct cmd_args *, const char *opt);
+/* The values of the CMD_OPT_MULTI option opt, in order; their number. */
+size_t	 cmd_get_multi(const struct cmd_args *, const char *opt,
+	    const char *const **values);
 
 /* Help output. */
 char	*cmd_synopsis(const struct cmd_entry *);

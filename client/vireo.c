@@ -18,16 +18,14 @@
 #include "cmd.h"
 #include "conn.h"
 #include "err.h"
-
-#define VIREO_DEFAULT_URI	"vireo:///system"
-#define VIREO_URI_ENV		"VIREO_DEFAULT_URI"
+#include "shell.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: vireo [-c URI] [-r|--readonly] [--json] [-h|--help] "
-	    "[-v|--version] COMMAND [ARGS...]\n"
+	    "[-v|--version] [COMMAND [ARGS...]]\n"
 	    "\n"
 	    "  -c, --connect URI  connect to URI (default: $%s, else %s)\n"
 	    "  -r, --readonly     connect to the read-only socket\n"
@@ -36,20 +34,10 @@ usage(FILE *f)
 	    "  -v, --version      print the version of vireo\n"
 	    "\n"
 	    "URIs: vireo:///system, vireo+unix:///system?socket=PATH\n"
+	    "Without a command, vireo reads commands: an interactive shell "
+	    "on a terminal.\n"
 	    "Run 'vireo help' for the commands, 'vireo help COMMAND' for "
-	    "one.\n", VIREO_URI_ENV, VIREO_DEFAULT_URI);
-}
-
-static const char *
-pick_uri(const char *opt)
-{
-	const char *env;
-
-	if (opt != NULL)
-		return opt;
-	if ((env = getenv(VIREO_URI_ENV)) != NULL && *env != '\0')
-		return env;
-	return VIREO_DEFAULT_URI;
+	    "one.\n", "VIREO_DEFAULT_URI", "vireo:///system");
 }
 
 /* Global options; returns the index of the command or -exit status. */
@@ -103,11 +91,6 @@ parse_globals(int argc, char **argv, struct cmd_ctx *ctx, const char **uri)
 			return -CMD_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "error: no command given\n");
-		usage(stderr);
-		return -CMD_USAGE;
-	}
 	return optind;
 }
 
@@ -115,39 +98,16 @@ static enum cmd_retval
 run(int argc, char **argv)
 {
 	struct cmd_ctx ctx = { 0 };
-	struct cmd_args args;
-	const struct cmd_entry *e;
 	const char *uri = NULL;
 	enum cmd_retval rv;
-	bool help;
 	int first;
 
 	if ((first = parse_globals(argc, argv, &ctx, &uri)) <= 0)
 		return (enum cmd_retval)-first;
-	ctx.uri = pick_uri(uri);
-	if ((e = cmd_find(argv[first])) == NULL) {
-		fprintf(stderr, "error: unknown command: '%s'\n"
-		    "(see 'vireo help' for the list of commands)\n",
-		    argv[first]);
-		return CMD_USAGE;
-	}
-	rv = cmd_parse(e, argc - first - 1, argv + first + 1, &args,
-	    &ctx.json, &help);
-	if (rv != CMD_OK || help)
-		return rv;
-	if (ctx.readonly && (e->flags & CMD_RW)) {
-		fprintf(stderr, "error: command '%s' changes state and is not "
-		    "allowed on a read-only connection (-r)\n", e->name);
-		return CMD_ERR;
-	}
-	vr_error_reset();
-	rv = e->exec(&ctx, &args);
-	if (rv == CMD_ERR)
-		fprintf(stderr, "error: %s\n", vr_error_message());
-	else if (rv == CMD_USAGE) {
-		fprintf(stderr, "error: %s\n", vr_error_message());
-		cmd_usage(e, stderr);
-	}
+	ctx.uri = uri != NULL ? uri : cmd_default_uri();
+	if (first >= argc)
+		return shell_run(&ctx);
+	rv = cmd_run_argv(&ctx, argc - first, argv + first);
 	cmd_conn_close(ctx.conn);
 	return rv;
 }

@@ -29,6 +29,7 @@ static const char *const err_names[VR_ERR_LAST] = {
 	[VR_ERR_NO_NETWORK] = "no-network",
 	[VR_ERR_NO_POOL] = "no-pool",
 	[VR_ERR_NO_VOLUME] = "no-volume",
+	[VR_ERR_NO_SNAPSHOT] = "no-snapshot",
 };
 
 const char *

@@ -25,6 +25,7 @@ enum vr_err_code {
 	VR_ERR_NO_NETWORK = 14,
 	VR_ERR_NO_POOL = 15,
 	VR_ERR_NO_VOLUME = 16,
+	VR_ERR_NO_SNAPSHOT = 17,	/* snapshots (issue 7) */
 	VR_ERR_LAST
 };
 

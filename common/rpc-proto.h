@@ -15,6 +15,27 @@
  * Server -> client (event, pushed after EVENT_SUBSCRIBE; id absent):
  *   {"type":"event","seq":12,"event":"lifecycle","data":{...}}
  *
+ * Data streams (vol-upload, vol-download, console): a call opens a stream
+ * whose id is the call's id (at most 2^32-1); the daemon replies ok first,
+ * then raw bytes flow in stream frames, in either direction:
+ *   4-byte big-endian (RPC_STREAM_FLAG | n), 4-byte big-endian stream id,
+ *   n - 4 bytes of data (at most RPC_STREAM_CHUNK)
+ * A JSON frame's length never has the top bit set. A stream frame of no
+ * data is the client's end of stream (its last data frame). Control
+ * messages are JSON:
+ *   client -> server: {"type":"stream","id":N,"status":"abort"} (no
+ *     answer follows; a client that hangs up aborts its streams)
+ *   server -> client: {"type":"stream","id":N,"status":"done"}: all the
+ *     data went through (after an upload's end: written and synced);
+ *     {"type":"stream","id":N,"status":"error","error":{"code":..,
+ *     "name":"..","message":".."}}: the stream failed or was taken over.
+ *   Either ends the stream on the server's side: no data follows it.
+ * A stream frame with an unknown id, or after the client's end, is
+ * answered with a stream error; a malformed one (n < 4, n - 4 over
+ * RPC_STREAM_CHUNK) like an oversized frame: an error and a hang-up. The
+ * daemon reads a client's data only as fast as it can write it, and sends
+ * only while the client reads: neither side needs to buffer a stream.
+ *
  * Procedure numbers are wire values: never renumber or reuse one. Adding a
  * procedure is compatible; changing the shape of one bumps
  * RPC_PROTOCOL_VERSION.
@@ -25,6 +46,10 @@
 #define RPC_PROTOCOL_VERSION	1
 #define RPC_MAX_FRAME		(4 * 1024 * 1024)
 #define RPC_HEADER_LEN		4
+/* Stream frames (see above). */
+#define RPC_STREAM_FLAG		0x80000000u
+#define RPC_STREAM_ID_LEN	4
+#define RPC_STREAM_CHUNK	(256 * 1024)
 
 /*
  * Arguments ("args") and results ("ret") of each procedure. "dom" is a
@@ -198,7 +223,144 @@ enum rpc_proc {
 	RPC_PROC_VOL_GET_INFO = 131,
 	/* {"pool":P,"vol":V} -> {"xml":"..."} */
 	RPC_PROC_VOL_GET_XML = 132,
-	/* 140-149: reserved for vol-upload and vol-download (data streams) */
+	/*
+	 * Data streams (140-149): each call opens a stream (id: the call's
+	 * id) once it replied ok. Refused on the read-only socket.
+	 */
+	/* {"pool":P,"vol":V,"offset":N,"length":N} -> {"length":N}: the
+	 * client sends the bytes to write at offset (length 0 or absent: up
+	 * to the volume's end; a raw volume only), then its end of stream;
+	 * "done" once they are on disk. Refused while a running domain uses
+	 * the volume; a domain cannot start on it meanwhile. */
+	RPC_PROC_VOL_UPLOAD = 140,
+	/* {"pool":P,"vol":V,"offset":N,"length":N} -> {"length":N}: the
+	 * daemon sends the volume file's bytes from offset (length 0 or
+	 * absent: to its end; "length" in ret says how many), then "done". */
+	RPC_PROC_VOL_DOWNLOAD = 141,
+	/* {"dom":D,"devname":"serial0"|"console0"|...,"force":bool} ->
+	 * {"name":"vm1","devname":"serial0"}: the guest's pty console, both
+	 * ways, until the client's end of stream or abort, or the domain
+	 * stops ("done"). One client at a time: force takes the console
+	 * over (the previous holder gets a stream error). */
+	RPC_PROC_DOM_OPEN_CONSOLE = 142,
+
+	/*
+	 * Device hotplug (150-169). "live", "config": what changes; neither:
+	 * the running domain if it runs, else the config; "persistent": the
+	 * config and, if it runs, the domain (virsh --persistent).
+	 */
+	/* {"dom":D,"xml":"<disk>..."|"<interface>...","live":bool,
+	 *  "config":bool,"persistent":bool} -> {} */
+	RPC_PROC_DOM_ATTACH_DEVICE = 150,
+	/* the same; the XML names the device: a disk by <target dev=>, an
+	 * interface by <mac address=> (or by type when it is unique) */
+	RPC_PROC_DOM_DETACH_DEVICE = 151,
+	/* the same; a <disk device='cdrom'>: its new medium (none: eject);
+	 * an <interface> (named by <mac>): its <link state> */
+	RPC_PROC_DOM_UPDATE_DEVICE = 152,
+	/* {"dom":D,"target":"hdc" or the current source path,
+	 *  "source":"/path.iso" (absent: eject),"force":bool,"live":bool,
+	 *  "config":bool,"persistent":bool} -> {} */
+	RPC_PROC_DOM_CHANGE_MEDIA = 153,
+
+	/*
+	 * vCPUs, memory statistics, domain statistics (170-199). "live"
+	 * and "config" as for DOM_SET_MEMORY (neither: "current"). CPU
+	 * lists ("cpuset") are host CPU numbers and ranges: "0-3,^2,8".
+	 */
+	/* {"dom":D,"count":N,"live":bool,"config":bool,"maximum":bool} ->
+	 * {}: hot-plugs or unplugs vCPUs (live) up to <vcpu>'s maximum;
+	 * "maximum" changes that maximum (config only) */
+	RPC_PROC_DOM_SET_VCPUS = 170,
+	/* {"dom":D} -> {"maximum_config":N,"current_config":N,
+	 *  "maximum_live":N,"current_live":N}: config members absent for a
+	 *  transient domain, live ones for an inactive domain */
+	RPC_PROC_DOM_GET_VCPU_COUNT = 171,
+	/* {"dom":D} -> {"host_cpus":N,"vcpus":[{"vcpu":0,"cpu":1,
+	 *  "state":"running","cpu_time_ns":N,"affinity":"0-1","tid":N},...]}
+	 *  (inactive: "vcpu" and the configured "affinity" only) */
+	RPC_PROC_DOM_GET_VCPU_INFO = 172,
+	/* {"dom":D,"vcpu":N (absent: the emulator threads),"cpuset":"0-1",
+	 *  "live":bool,"config":bool} -> {} */
+	RPC_PROC_DOM_PIN = 173,
+	/* {"dom":D,"inactive":bool} -> {"vcpus":[{"vcpu":0,"cpuset":"0-1"},
+	 *  ...],"emulator":"0-1"}: the pinning of every vCPU up to the
+	 *  maximum */
+	RPC_PROC_DOM_GET_PINS = 174,
+	/* {"dom":D} -> {"stats":{"actual":KiB,"swap_in":KiB,...,"rss":KiB}}
+	 *  virsh dommemstat's names; the guest's own ones need the balloon
+	 *  driver and a polling period */
+	RPC_PROC_DOM_MEMORY_STATS = 175,
+	/* {"dom":D,"period":seconds,"live":bool,"config":bool} -> {}: how
+	 *  often the balloon driver reports (0: never) */
+	RPC_PROC_DOM_SET_MEMSTAT_PERIOD = 176,
+	/* {"dom":D,"inactive":bool} -> {"disks":[{"type":"file",
+	 *  "device":"disk","target":"vda","source":"/p/a.qcow2"},...],
+	 *  "interfaces":[{"interface":"vnet0","type":"network",
+	 *  "source":"default","model":"virtio","mac":"52:54:00:..."},...]}
+	 *  (no "interface" without a host device, no "source" if none) */
+	RPC_PROC_DOM_GET_DEVICES = 177,
+	/* {"doms":[D,...] (absent: all),"active":bool,"inactive":bool,
+	 *  "groups":["state","cpu-total","balloon","vcpu","interface",
+	 *  "block"] (absent: all)} -> {"domains":[{"name":"vm1",
+	 *  "stats":{"state.state":1,"state.reason":1,"cpu.time":N,...},
+	 *  "note":"..." (when QEMU's counters had to be left out)},...]}
+	 *  libvirt's domstats names; all domains in list order */
+	RPC_PROC_DOM_GET_STATS = 178,
+
+	/*
+	 * Snapshots (issue 7, 200-219). "snap" is a snapshot name. A
+	 * snapshot summary ("snap info") is:
+	 *   {"name":"s1","parent":"s0" or null,"creation_time":N (seconds
+	 *    since the epoch),"state":"running"|"paused"|"shutoff"|
+	 *    "disk-snapshot","current":bool,"location":"internal"|
+	 *    "external","memory":bool}
+	 */
+	/* {"dom":D,"name":N,"description":S,"disk_only":bool} ->
+	 * {"name":N}; name (default: the creation time) and description
+	 * are optional; disk_only: external overlays, no memory */
+	RPC_PROC_SNAPSHOT_CREATE = 200,
+	/* {"dom":D,"snap":N} -> {} */
+	RPC_PROC_SNAPSHOT_REVERT = 201,
+	/* {"dom":D,"snap":N,"children":bool,"children_only":bool,
+	 *  "metadata":bool} -> {"notes":["deleted snapshot 's1'",
+	 *  "kept '/p/vm.s1': disk 'vda' of running domain 'vm' uses it",
+	 *  ...]}: what happened to each snapshot and image file */
+	RPC_PROC_SNAPSHOT_DELETE = 202,
+	/* {"dom":D} -> {} : drop every snapshot's metadata, images kept
+	 * (undefine --snapshots-metadata) */
+	RPC_PROC_SNAPSHOT_FORGET_ALL = 203,
+	/* {"dom":D} -> {"snapshots":[snap info,...]} by creation time */
+	RPC_PROC_SNAPSHOT_LIST = 210,
+	/* {"dom":D,"snap":N,"secure":bool} -> {"xml":"<domainsnapshot>..."} */
+	RPC_PROC_SNAPSHOT_GET_XML = 211,
+
+	/*
+	 * Save and restore (220-239). "file" is an absolute path on the
+	 * daemon's host, read or written by the daemon; a client other than
+	 * root may only name files it could open itself. "running"/"paused"
+	 * (at most one): the state restore leaves the guest in; neither: the
+	 * state it had when saved.
+	 */
+	/* {"dom":D,"file":F,"running":bool,"paused":bool} -> {} : the domain
+	 * is then shut off (saved); F must not exist yet */
+	RPC_PROC_DOM_SAVE = 220,
+	/* {"file":F,"running":bool,"paused":bool} -> info : a transient
+	 * domain if none of that name and UUID is defined */
+	RPC_PROC_DOM_RESTORE = 221,
+	/* {"dom":D,"running":bool,"paused":bool} -> {} : the next start
+	 * resumes from the image */
+	RPC_PROC_DOM_MANAGED_SAVE = 222,
+	/* {"dom":D} -> {} */
+	RPC_PROC_DOM_MANAGED_SAVE_REMOVE = 223,
+	/* {"dom":D} -> {"managed_save":bool} */
+	RPC_PROC_DOM_HAS_MANAGED_SAVE = 224,
+	/* {"file":F,"secure":bool} -> {"xml":"..."} : the definition in a
+	 * save image; read-write socket only (the daemon reads F as root) */
+	RPC_PROC_DOM_SAVE_IMAGE_GET_XML = 225,
+	/* {"dom":D,"managed_save":bool} -> {} : undefine, also removing the
+	 * managed save image (plain dom-undefine refuses while there is one) */
+	RPC_PROC_DOM_UNDEFINE_FLAGS = 226,
 
 	/*
 	 * Migration (240-269, issue 6). A job info ("jobinfo") is:
@@ -232,7 +394,27 @@ enum rpc_proc {
 	 * !ok: kill the incoming QEMU */
 	RPC_PROC_MIGRATE_FINISH = 251,
 
-	RPC_PROC_LAST
+	/*
+	 * A running guest's display, keyboard and monitor (270-279). All
+	 * are refused on the read-only socket.
+	 */
+	/* {"dom":D} -> {"format":"png","size":N,"data":"BASE64"}: the
+	 * primary display (needs a <video>); at most 3008 KiB */
+	RPC_PROC_DOM_SCREENSHOT = 270,
+	/* {"dom":D,"codeset":"linux"|"qcode"|"xt"|"qnum","keys":["KEY_A",
+	 *  ...],"holdtime":MS} -> {}: 1-16 keys pressed together, names or
+	 *  numbers ("30", "0x1e"); codeset defaults to linux, holdtime (at
+	 *  most 10000) to QEMU's */
+	RPC_PROC_DOM_SEND_KEY = 271,
+	/* {"dom":D,"cmd":TEXT,"hmp":bool} -> {"reply":TEXT}: cmd is a QMP
+	 * command as JSON text ({"execute":N,"arguments":{...}}), reply
+	 * QEMU's as JSON text ({"return":...}); with hmp, cmd is a human
+	 * monitor line and reply its output. Marks the domain tainted in
+	 * its log. */
+	RPC_PROC_DOM_MONITOR_COMMAND = 272,
+
+	/* One past the highest number; raise it with a new range. */
+	RPC_PROC_LAST = 280
 };
 
 #endif

@@ -25,6 +25,7 @@ rpc_reader_clear(struct rpc_reader *r)
 	r->hdr_len = 0;
 	r->body_len = 0;
 	r->body_got = 0;
+	r->stream = false;
 }
 
 int
@@ -54,7 +55,16 @@ rpc_reader_read(struct rpc_reader *r, int fd, char **body, uint32_t *len)
 		r->body_len = (uint32_t)r->hdr[0] << 24 |
 		    (uint32_t)r->hdr[1] << 16 | (uint32_t)r->hdr[2] << 8 |
 		    (uint32_t)r->hdr[3];
-		if (r->body_len > r->max_frame || r->body_len == 0) {
+		r->stream = (r->body_len & RPC_STREAM_FLAG) != 0;
+		if (r->stream) {
+			r->body_len &= ~RPC_STREAM_FLAG;
+			if (r->body_len < RPC_STREAM_ID_LEN ||
+			    r->body_len > RPC_STREAM_ID_LEN +
+			    RPC_STREAM_CHUNK) {
+				*len = r->body_len;
+				return -2;
+			}
+		} else if (r->body_len > r->max_frame || r->body_len == 0) {
 			*len = r->body_len;
 			return -2;
 		}
@@ -81,7 +91,57 @@ rpc_reader_read(struct rpc_reader *r, int fd, char **body, uint32_t *len)
 	r->hdr_len = 0;
 	r->body_len = 0;
 	r->body_got = 0;
-	return 1;
+	return r->stream ? 2 : 1;
+}
+
+char *
+rpc_stream_frame_encode(uint32_t id, const void *data, size_t len,
+    size_t *flen)
+{
+	uint32_t word = RPC_STREAM_FLAG | (uint32_t)(len + RPC_STREAM_ID_LEN);
+	char *frame = xmalloc(RPC_HEADER_LEN + RPC_STREAM_ID_LEN + len);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		frame[i] = (char)((word >> (24 - 8 * i)) & 0xff);
+		frame[RPC_HEADER_LEN + i] = (char)((id >> (24 - 8 * i)) &
+		    0xff);
+	}
+	if (len > 0)
+		memcpy(frame + RPC_HEADER_LEN + RPC_STREAM_ID_LEN, data, len);
+	*flen = RPC_HEADER_LEN + RPC_STREAM_ID_LEN + len;
+	return frame;
+}
+
+uint32_t
+rpc_stream_frame_id(const char *body)
+{
+	const uint8_t *p = (const uint8_t *)body;
+
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+struct json_object *
+rpc_stream_msg_new(uint32_t id, const char *status, int code,
+    const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *e;
+
+	json_object_object_add(o, "type", json_object_new_string("stream"));
+	json_object_object_add(o, "id", json_object_new_uint64(id));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	if (code != 0) {
+		e = json_object_new_object();
+		json_object_object_add(e, "code", json_object_new_int(code));
+		json_object_object_add(e, "name",
+		    json_object_new_string(vr_error_code_name(code)));
+		json_object_object_add(e, "message",
+		    json_object_new_string(msg != NULL ? msg : ""));
+		json_object_object_add(o, "error", e);
+	}
+	return o;
 }
 
 char *

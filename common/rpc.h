@@ -19,6 +19,7 @@ struct rpc_reader {
 	size_t		 hdr_len;
 	char		*body;
 	uint32_t	 body_len;	/* announced */
+	bool		 stream;	/* a stream frame (RPC_STREAM_FLAG) */
 	size_t		 body_got;
 	size_t		 max_frame;
 };
@@ -27,15 +28,29 @@ void	 rpc_reader_init(struct rpc_reader *, size_t max_frame);
 void	 rpc_reader_clear(struct rpc_reader *);
 /*
  * Read what is available from fd. Returns 1 when a full frame is ready
- * (its JSON text in *body, NUL-terminated, caller frees), 0 when more data
- * is needed (EAGAIN), -1 on EOF or error (errno set; EPIPE for EOF) and -2
- * when the announced length exceeds max_frame (*len set to it).
+ * (its JSON text in *body, NUL-terminated, caller frees), 2 when a stream
+ * frame is (*body: the 4-byte stream id then the data, *len in all; caller
+ * frees), 0 when more data is needed (EAGAIN), -1 on EOF or error (errno
+ * set; EPIPE for EOF) and -2 when the announced length exceeds max_frame
+ * (for a stream frame: is not 4 to 4 + RPC_STREAM_CHUNK; *len set to it).
  */
 int	 rpc_reader_read(struct rpc_reader *, int fd, char **body,
 	    uint32_t *len);
 
 /* A frame (header + JSON text) for obj. Caller frees. */
 char	*rpc_frame_encode(struct json_object *, size_t *len);
+
+/*
+ * A stream frame: header, id, then len bytes of data (at most
+ * RPC_STREAM_CHUNK; 0: end of stream). Caller frees; *flen its size.
+ */
+char	*rpc_stream_frame_encode(uint32_t id, const void *data, size_t len,
+	    size_t *flen);
+/* The stream id of a stream frame's body (as rpc_reader_read gives it). */
+uint32_t rpc_stream_frame_id(const char *body);
+/* {"type":"stream","id":id,"status":status}, with "error" if code != 0. */
+struct json_object *rpc_stream_msg_new(uint32_t id, const char *status,
+	    int code, const char *msg);
 
 /* Blocking helpers for clients. */
 int	 rpc_send(int fd, struct json_object *);

@@ -20,10 +20,12 @@ vd_conf_defaults(struct vd_conf *c)
 	c->max_requests = 16;
 	c->max_workers = 16;
 	c->client_idle_timeout = 0;
+	c->frame_timeout_ms = 30000;
 	c->job_wait_timeout_ms = 30000;
 	c->qemu_binary = xstrdup(VR_QEMU_BINARY);
 	c->user = xstrdup("vireo-qemu");
 	c->group = xstrdup("vireo-qemu");
+	c->dnsmasq_user = xstrdup("vireo-dnsmasq");
 	c->unix_sock_rw_perms = 0600;
 	c->unix_sock_ro_perms = 0666;
 }
@@ -37,8 +39,18 @@ vd_conf_clear(struct vd_conf *c)
 	c->user = NULL;
 	free(c->group);
 	c->group = NULL;
+	free(c->dnsmasq_user);
+	c->dnsmasq_user = NULL;
 	free(c->unix_sock_group);
 	c->unix_sock_group = NULL;
+	free(c->state_dir);
+	c->state_dir = NULL;
+	free(c->run_dir);
+	c->run_dir = NULL;
+	free(c->log_dir);
+	c->log_dir = NULL;
+	free(c->unix_sock_dir);
+	c->unix_sock_dir = NULL;
 }
 
 enum key_type {
@@ -63,18 +75,28 @@ static const struct conf_key {
 	    1, 1024 },
 	{ "client_idle_timeout", KEY_UINT,
 	    offsetof(struct vd_conf, client_idle_timeout), 0, 86400 * 365 },
+	{ "frame_timeout_ms", KEY_UINT,
+	    offsetof(struct vd_conf, frame_timeout_ms), 1000, 3600000 },
 	{ "job_wait_timeout_ms", KEY_UINT,
 	    offsetof(struct vd_conf, job_wait_timeout_ms), 0, 3600000 },
 	{ "qemu_binary", KEY_STRING, offsetof(struct vd_conf, qemu_binary),
 	    0, 0 },
 	{ "user", KEY_NAME, offsetof(struct vd_conf, user), 0, 0 },
 	{ "group", KEY_NAME, offsetof(struct vd_conf, group), 0, 0 },
+	{ "dnsmasq_user", KEY_NAME, offsetof(struct vd_conf, dnsmasq_user),
+	    0, 0 },
 	{ "unix_sock_group", KEY_NAME,
 	    offsetof(struct vd_conf, unix_sock_group), 0, 0 },
 	{ "unix_sock_rw_perms", KEY_MODE,
 	    offsetof(struct vd_conf, unix_sock_rw_perms), 0, 0777 },
 	{ "unix_sock_ro_perms", KEY_MODE,
 	    offsetof(struct vd_conf, unix_sock_ro_perms), 0, 0777 },
+	{ "unix_sock_dir", KEY_STRING,
+	    offsetof(struct vd_conf, unix_sock_dir), 0, 0 },
+	{ "state_dir", KEY_STRING, offsetof(struct vd_conf, state_dir),
+	    0, 0 },
+	{ "run_dir", KEY_STRING, offsetof(struct vd_conf, run_dir), 0, 0 },
+	{ "log_dir", KEY_STRING, offsetof(struct vd_conf, log_dir), 0, 0 },
 };
 
 static char *

@@ -12,13 +12,20 @@ struct vd_conf {
 	unsigned int	 max_requests;		/* per client, in flight */
 	unsigned int	 max_workers;
 	unsigned int	 client_idle_timeout;	/* seconds; 0: never */
+	unsigned int	 frame_timeout_ms;	/* to finish a started frame */
 	unsigned int	 job_wait_timeout_ms;
 	char		*qemu_binary;
 	char		*user;			/* QEMU runs as this user */
 	char		*group;			/* ... and group */
+	char		*dnsmasq_user;		/* networks' dnsmasq */
 	char		*unix_sock_group;	/* NULL: the daemon's group */
 	mode_t		 unix_sock_rw_perms;
 	mode_t		 unix_sock_ro_perms;
+	/* Paths; NULL: the default (or the one under --root). */
+	char		*state_dir;		/* definitions, images */
+	char		*run_dir;		/* status, monitors, pidfile */
+	char		*log_dir;		/* per-domain logs */
+	char		*unix_sock_dir;		/* NULL: run_dir */
 };
 
 void	 vd_conf_defaults(struct vd_conf *);

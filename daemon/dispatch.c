@@ -20,11 +20,18 @@
 #include "err.h"
 #include "log.h"
 #include "node.h"
+#include "proc-device.h"
+#include "proc-guest.h"
 #include "proc-migrate.h"
 #include "proc-net.h"
+#include "proc-stats.h"
+#include "proc-save.h"
+#include "proc-snapshot.h"
 #include "proc-storage.h"
 #include "rpc.h"
 #include "server.h"
+#include "stream.h"
+#include "proc-stream.h"
 #include "util.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -35,6 +42,10 @@ VR_LOG_MODULE("daemon.dispatch");
 typedef int (*proc_fn)(struct vd_client *, struct json_object *args,
     struct json_object *ret);
 
+/* Handlers that open a data stream also get the call's id (stream.h). */
+typedef int (*stream_proc_fn)(struct vd_client *, uint64_t id,
+    struct json_object *args, struct json_object *ret);
+
 #define PROC_RW		0x1	/* mutates: refused on the read-only socket */
 #define PROC_INLINE	0x2	/* cheap and non-blocking: run on the loop */
 
@@ -42,6 +53,7 @@ struct proc_entry {
 	const char	*name;
 	proc_fn		 fn;
 	unsigned int	 flags;
+	stream_proc_fn	 stream_fn;	/* instead of fn */
 };
 
 static const struct vr_dom_driver *drv;
@@ -116,6 +128,12 @@ info_to_json(const struct vr_dom_info *info, struct json_object *o,
 		if (mask & 1u << k)
 			json_object_object_add(o, info_fields[k],
 			    info_value(info, k));
+}
+
+void
+vd_dom_info_to_json(const struct vr_dom_info *info, struct json_object *o)
+{
+	info_to_json(info, o, INFO_ALL);
 }
 
 /* The selected members as an array, in info_fields order. */
@@ -541,6 +559,76 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    PROC_INLINE },
 	[RPC_PROC_VOL_GET_XML] = { "vol-get-xml", vd_proc_vol_get_xml,
 	    PROC_INLINE },
+	/* device hotplug */
+	[RPC_PROC_DOM_ATTACH_DEVICE] = { "dom-attach-device",
+	    vd_proc_dom_attach_device, PROC_RW },
+	[RPC_PROC_DOM_DETACH_DEVICE] = { "dom-detach-device",
+	    vd_proc_dom_detach_device, PROC_RW },
+	[RPC_PROC_DOM_UPDATE_DEVICE] = { "dom-update-device",
+	    vd_proc_dom_update_device, PROC_RW },
+	[RPC_PROC_DOM_CHANGE_MEDIA] = { "dom-change-media",
+	    vd_proc_dom_change_media, PROC_RW },
+	/* Data streams: reading a volume or a console is not for read-only
+	 * clients either (virsh refuses both). */
+	[RPC_PROC_VOL_UPLOAD] = { "vol-upload", NULL, PROC_RW,
+	    vd_proc_vol_upload },
+	[RPC_PROC_VOL_DOWNLOAD] = { "vol-download", NULL, PROC_RW,
+	    vd_proc_vol_download },
+	[RPC_PROC_DOM_OPEN_CONSOLE] = { "dom-open-console", NULL, PROC_RW,
+	    vd_proc_dom_open_console },
+	/* vCPUs and statistics: those asking QEMU run on workers */
+	[RPC_PROC_DOM_SET_VCPUS] = { "dom-set-vcpus", vd_proc_dom_set_vcpus,
+	    PROC_RW },
+	[RPC_PROC_DOM_GET_VCPU_COUNT] = { "dom-get-vcpu-count",
+	    vd_proc_dom_get_vcpu_count, PROC_INLINE },
+	[RPC_PROC_DOM_GET_VCPU_INFO] = { "dom-get-vcpu-info",
+	    vd_proc_dom_get_vcpu_info, 0 },
+	[RPC_PROC_DOM_PIN] = { "dom-pin", vd_proc_dom_pin, PROC_RW },
+	[RPC_PROC_DOM_GET_PINS] = { "dom-get-pins", vd_proc_dom_get_pins,
+	    PROC_INLINE },
+	[RPC_PROC_DOM_MEMORY_STATS] = { "dom-memory-stats",
+	    vd_proc_dom_memory_stats, 0 },
+	[RPC_PROC_DOM_SET_MEMSTAT_PERIOD] = { "dom-set-memstat-period",
+	    vd_proc_dom_set_memstat_period, PROC_RW },
+	[RPC_PROC_DOM_GET_DEVICES] = { "dom-get-devices",
+	    vd_proc_dom_get_devices, PROC_INLINE },
+	[RPC_PROC_DOM_GET_STATS] = { "dom-get-stats", vd_proc_dom_get_stats,
+	    0 },
+	/* Save and restore (proc-save.c). */
+	[RPC_PROC_DOM_SAVE] = { "dom-save", vd_proc_dom_save, PROC_RW },
+	[RPC_PROC_DOM_RESTORE] = { "dom-restore", vd_proc_dom_restore,
+	    PROC_RW },
+	[RPC_PROC_DOM_MANAGED_SAVE] = { "dom-managed-save",
+	    vd_proc_dom_managed_save, PROC_RW },
+	[RPC_PROC_DOM_MANAGED_SAVE_REMOVE] = { "dom-managed-save-remove",
+	    vd_proc_dom_managed_save_remove, PROC_RW },
+	[RPC_PROC_DOM_HAS_MANAGED_SAVE] = { "dom-has-managed-save",
+	    vd_proc_dom_has_managed_save, PROC_INLINE },
+	/* reads any file as root: not for the read-only socket */
+	[RPC_PROC_DOM_SAVE_IMAGE_GET_XML] = { "dom-save-image-get-xml",
+	    vd_proc_dom_save_image_get_xml, PROC_RW },
+	[RPC_PROC_DOM_UNDEFINE_FLAGS] = { "dom-undefine-flags",
+	    vd_proc_dom_undefine_flags, PROC_RW },
+	/* Snapshots (issue 7); reads parse files: on workers */
+	[RPC_PROC_SNAPSHOT_CREATE] = { "snapshot-create",
+	    vd_proc_snapshot_create, PROC_RW },
+	[RPC_PROC_SNAPSHOT_REVERT] = { "snapshot-revert",
+	    vd_proc_snapshot_revert, PROC_RW },
+	[RPC_PROC_SNAPSHOT_DELETE] = { "snapshot-delete",
+	    vd_proc_snapshot_delete, PROC_RW },
+	[RPC_PROC_SNAPSHOT_FORGET_ALL] = { "snapshot-forget-all",
+	    vd_proc_snapshot_forget_all, PROC_RW },
+	[RPC_PROC_SNAPSHOT_LIST] = { "snapshot-list", vd_proc_snapshot_list,
+	    0 },
+	[RPC_PROC_SNAPSHOT_GET_XML] = { "snapshot-get-xml",
+	    vd_proc_snapshot_get_xml, 0 },
+	/* display, keyboard, monitor: they reach QEMU, so on workers */
+	[RPC_PROC_DOM_SCREENSHOT] = { "dom-screenshot",
+	    vd_proc_dom_screenshot, PROC_RW },
+	[RPC_PROC_DOM_SEND_KEY] = { "dom-send-key", vd_proc_dom_send_key,
+	    PROC_RW },
+	[RPC_PROC_DOM_MONITOR_COMMAND] = { "dom-monitor-command",
+	    vd_proc_dom_monitor_command, PROC_RW },
 	/* Migration (issue 6) */
 	[RPC_PROC_DOM_MIGRATE] = { "dom-migrate", vd_proc_dom_migrate,
 	    PROC_RW },
@@ -554,30 +642,11 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    vd_proc_migrate_finish, PROC_RW },
 };
 
-int
-vd_dispatch_check_table(void)
+bool
+vd_dispatch_has(int proc)
 {
-	/* Numbers deliberately unused (gaps between groups), as ranges. */
-	static const int gaps[][2] = { { 0, 0 }, { 6, 9 }, { 23, 29 },
-	    { 34, 39 }, { 41, 49 }, { 57, 59 }, { 64, 99 }, { 109, 109 },
-	    { 113, 119 }, { 126, 129 }, { 133, 239 }, { 243, 249 } };
-	int p, missing = 0;
-	size_t g;
-
-	for (p = 0; p < RPC_PROC_LAST; p++) {
-		bool gap = false;
-
-		for (g = 0; g < nitems(gaps); g++)
-			if (gaps[g][0] <= p && p <= gaps[g][1])
-				gap = true;
-		if (gap != (procs[p].fn == NULL)) {
-			fprintf(stderr, "procedure %d: %s\n", p, gap ?
-			    "has an entry but is listed as a gap" :
-			    "has no dispatch entry");
-			missing++;
-		}
-	}
-	return missing == 0 ? 0 : -1;
+	return proc > 0 && proc < RPC_PROC_LAST &&
+	    (procs[proc].fn != NULL || procs[proc].stream_fn != NULL);
 }
 
 static void
@@ -587,7 +656,9 @@ call_run(struct call *call)
 	uint64_t t0 = vr_time_us();
 
 	vr_error_reset();
-	if (call->proc->fn(call->client, call->args, ret) < 0) {
+	if ((call->proc->stream_fn != NULL ? call->proc->stream_fn(
+	    call->client, call->id, call->args, ret) :
+	    call->proc->fn(call->client, call->args, ret)) < 0) {
 		int code = vr_error_code();
 
 		json_object_put(ret);
@@ -601,6 +672,9 @@ call_run(struct call *call)
 		log_debug("%s done (%llu us)", call->proc->name,
 		    (unsigned long long)(vr_time_us() - t0));
 		vd_client_send(call->client, rpc_reply_ok(call->id, ret));
+		/* The reply is queued first: the stream's data follows it. */
+		if (call->proc->stream_fn != NULL)
+			vd_stream_start(call->client, call->id);
 	}
 	vd_client_request_done(call->client);
 	vd_client_unref(call->client);
@@ -635,7 +709,7 @@ vd_dispatch_frame(struct vd_client *c, char *body, size_t len)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *msg, *v, *args = NULL;
-	const char *type;
+	const char *type = NULL;
 	uint64_t id = 0;
 	int64_t proc, version;
 	struct call *call;
@@ -656,8 +730,18 @@ vd_dispatch_frame(struct vd_client *c, char *body, size_t len)
 	if (json_object_object_get_ex(msg, "id", &v) &&
 	    json_object_is_type(v, json_type_int))
 		id = json_object_get_uint64(v);
-	if (rpc_get_string(msg, "type", true, &type) < 0 ||
-	    strcmp(type, "call") != 0) {
+	if (rpc_get_string(msg, "type", true, &type) == 0 &&
+	    strcmp(type, "stream") == 0) {
+		const char *status;
+
+		if (rpc_get_string(msg, "status", true, &status) < 0)
+			vd_client_send(c, rpc_stream_msg_new((uint32_t)id,
+			    "error", VR_ERR_RPC, vr_error_message()));
+		else
+			vd_stream_message(c, id, status);
+		goto out;
+	}
+	if (type == NULL || strcmp(type, "call") != 0) {
 		reply_error(c, id, VR_ERR_RPC, "malformed message: \"type\" "
 		    "must be \"call\"");
 		goto out;
@@ -672,7 +756,8 @@ vd_dispatch_frame(struct vd_client *c, char *body, size_t len)
 		reply_error(c, id, VR_ERR_RPC, "%s", vr_error_message());
 		goto out;
 	}
-	if (proc <= 0 || proc >= RPC_PROC_LAST || procs[proc].fn == NULL) {
+	if (proc <= 0 || proc >= RPC_PROC_LAST || (procs[proc].fn == NULL &&
+	    procs[proc].stream_fn == NULL)) {
 		reply_error(c, id, VR_ERR_RPC, "unknown procedure %lld",
 		    (long long)proc);
 		goto out;
@@ -714,7 +799,13 @@ vd_dispatch_init(const struct vr_dom_driver *d,
     const struct vr_storage_driver *sd, unsigned int workers)
 {
 	drv = d;
+	vd_proc_device_init(d);
+	vd_proc_stats_init(d);
+	vd_proc_guest_init(d);
 	vd_proc_storage_init(sd);
+	vd_proc_stream_init(d, sd);
+	vd_proc_save_init(d);
+	vd_proc_snapshot_init(d);
 	vd_proc_migrate_init(d);
 	vd_workers_start(workers);
 }

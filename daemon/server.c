@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "server.h"
+#include "stream.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -43,10 +45,14 @@ struct vd_client {
 	struct ucred	 cred;
 	struct rpc_reader reader;
 	unsigned int	 inflight;	/* loop thread and workers: atomic */
-	uint64_t	 last_activity_ms;
+	uint64_t	 last_activity_ms;	/* last whole frame */
+	uint64_t	 frame_start_ms;	/* when the partial frame began */
 	pthread_mutex_t	 out_lock;
 	struct outframe	*out, *out_tail;
 	size_t		 out_bytes;
+	/* Data streams (stream.c). */
+	unsigned int	 read_paused;	/* loop thread: streams holding it */
+	int		 nstreams;	/* atomic */
 	struct vd_client *prev, *next;	/* clients list, under clients_lock */
 };
 
@@ -90,6 +96,12 @@ vd_client_uid(const struct vd_client *c)
 	return c->cred.uid;
 }
 
+gid_t
+vd_client_gid(const struct vd_client *c)
+{
+	return c->cred.gid;
+}
+
 void
 vd_client_ref(struct vd_client *c)
 {
@@ -125,6 +137,48 @@ vd_client_subscribe(struct vd_client *c)
 	pthread_mutex_lock(&clients_lock);
 	c->subscribed = true;
 	pthread_mutex_unlock(&clients_lock);
+}
+
+/* Loop thread. */
+static void
+client_watch_update(struct vd_client *c, bool pending)
+{
+	vr_loop_update_fd(loop, c->watch, (c->read_paused > 0 ? 0 :
+	    VR_EV_READ) | (pending ? VR_EV_WRITE : 0));
+}
+
+void
+vd_client_read_pause(struct vd_client *c, bool pause)
+{
+	bool pending;
+
+	if (pause)
+		c->read_paused++;
+	else if (c->read_paused > 0 && --c->read_paused == 0)
+		c->frame_start_ms = vr_time_ms();	/* its clock restarts */
+	if (c->dead)
+		return;
+	pthread_mutex_lock(&c->out_lock);
+	pending = c->out != NULL;
+	pthread_mutex_unlock(&c->out_lock);
+	client_watch_update(c, pending);
+}
+
+size_t
+vd_client_out_bytes(struct vd_client *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->out_lock);
+	n = c->out_bytes;
+	pthread_mutex_unlock(&c->out_lock);
+	return n;
+}
+
+void
+vd_client_streams_add(struct vd_client *c, int delta)
+{
+	__atomic_add_fetch(&c->nstreams, delta, __ATOMIC_SEQ_CST);
 }
 
 /* Loop thread: write what we can; watch for writability if blocked. */
@@ -167,8 +221,9 @@ client_flush(struct vd_client *c)
 		client_close(c, "protocol error");
 		return;
 	}
-	vr_loop_update_fd(loop, c->watch,
-	    VR_EV_READ | (pending ? VR_EV_WRITE : 0));
+	client_watch_update(c, pending);
+	if (__atomic_load_n(&c->nstreams, __ATOMIC_SEQ_CST) > 0)
+		vd_stream_client_writable(c);
 }
 
 static void
@@ -180,11 +235,12 @@ client_flush_posted(void *opaque)
 	vd_client_unref(c);
 }
 
+static void client_queue(struct vd_client *, struct outframe *);
+
 void
 vd_client_send(struct vd_client *c, struct json_object *msg)
 {
 	struct outframe *f;
-	bool post = false;
 
 	f = xcalloc(1, sizeof *f);
 	f->data = rpc_frame_encode(msg, &f->len);
@@ -196,6 +252,25 @@ vd_client_send(struct vd_client *c, struct json_object *msg)
 	 */
 	if (f->len > LARGE_FRAME)
 		malloc_trim(0);
+	client_queue(c, f);
+}
+
+void
+vd_client_send_frame(struct vd_client *c, char *frame, size_t len)
+{
+	struct outframe *f;
+
+	f = xcalloc(1, sizeof *f);
+	f->data = frame;
+	f->len = len;
+	client_queue(c, f);
+}
+
+static void
+client_queue(struct vd_client *c, struct outframe *f)
+{
+	bool post = false;
+
 	pthread_mutex_lock(&c->out_lock);
 	if (c->dead || c->out_bytes + f->len > OUT_MAX_BYTES) {
 		bool overflow = !c->dead;
@@ -290,6 +365,7 @@ client_close(struct vd_client *c, const char *why)
 	vr_loop_remove_fd(loop, c->watch);
 	close(c->fd);
 	c->fd = -1;
+	vd_stream_client_closed(c);
 	pthread_mutex_lock(&clients_lock);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -305,6 +381,29 @@ client_close(struct vd_client *c, const char *why)
 	vd_client_unref(c);	/* the connection's reference */
 }
 
+/*
+ * One error frame straight onto a socket we are about to close (the
+ * client is not set up: nothing queued would ever be flushed). Small,
+ * so a fresh socket's buffer takes it; if not, the client just sees EOF.
+ */
+static void __attribute__((format(printf, 3, 4)))
+refuse(int fd, int code, const char *fmt, ...)
+{
+	struct json_object *r;
+	va_list ap;
+	char msg[256], *frame;
+	size_t len;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r = rpc_reply_error(0, code, msg);
+	frame = rpc_frame_encode(r, &len);
+	json_object_put(r);
+	(void)send(fd, frame, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(frame);
+}
+
 static void
 client_io(int fd, int events, void *opaque)
 {
@@ -315,10 +414,19 @@ client_io(int fd, int events, void *opaque)
 
 	if (events & VR_EV_WRITE)
 		client_flush(c);
-	if (c->dead || !(events & VR_EV_READ) || c->close_after_flush)
+	if (c->dead || c->close_after_flush)
 		return;
+	if (!(events & VR_EV_READ)) {
+		/* Hung up while we did not read it (a stream paused it). */
+		if (events & VR_EV_ERROR)
+			client_close(c, "hang-up");
+		return;
+	}
 	/* Bound the work per wakeup so one client cannot starve others. */
-	while (!c->dead && frames < 32) {
+	while (!c->dead && c->read_paused == 0 && frames < 32) {
+		/* A frame that starts in this read started now. */
+		if (c->reader.hdr_len == 0)
+			c->frame_start_ms = vr_time_ms();
 		rc = rpc_reader_read(&c->reader, fd, &body, &len);
 		if (rc == 0)
 			return;
@@ -330,8 +438,15 @@ client_io(int fd, int events, void *opaque)
 		if (rc == -2) {
 			char msg[160];
 
-			snprintf(msg, sizeof msg, "frame of %u bytes refused: "
-			    "the limit is %zu bytes", len, limits.max_frame);
+			if (c->reader.stream)
+				snprintf(msg, sizeof msg, "stream frame of %u "
+				    "bytes refused: it must carry 4 to %d "
+				    "bytes", len, RPC_STREAM_ID_LEN +
+				    RPC_STREAM_CHUNK);
+			else
+				snprintf(msg, sizeof msg, "frame of %u bytes "
+				    "refused: the limit is %zu bytes", len,
+				    limits.max_frame);
 			log_warnx("client %u: %s", c->serial, msg);
 			vd_client_send(c, rpc_reply_error(0, VR_ERR_RPC, msg));
 			c->close_after_flush = true;
@@ -339,7 +454,10 @@ client_io(int fd, int events, void *opaque)
 		}
 		c->last_activity_ms = vr_time_ms();
 		frames++;
-		vd_dispatch_frame(c, body, len);
+		if (rc == 2)
+			vd_stream_frame(c, body, len);
+		else
+			vd_dispatch_frame(c, body, len);
 	}
 }
 
@@ -401,8 +519,8 @@ listener_accept(int fd, int events, void *opaque)
 			log_warnx("refused client pid %d uid %d: %u clients "
 			    "connected (max_clients)", (int)c->cred.pid,
 			    (int)c->cred.uid, limits.max_clients);
-			vd_client_send(c, rpc_reply_error(0, VR_ERR_BUSY,
-			    "too many clients connected"));
+			refuse(cfd, VR_ERR_BUSY, "too many clients connected "
+			    "(max_clients %u)", limits.max_clients);
 			close(cfd);
 			c->dead = true;
 			vd_client_unref(c);
@@ -437,16 +555,33 @@ idle_check(void *opaque)
 	for (c = clients; c != NULL; c = c->next) {
 		bool partial = c->reader.hdr_len != 0;
 
-		/* A half-sent frame gets 30 s; an idle client the limit. */
-		if (c->inflight == 0 && !c->subscribed &&
-		    ((partial && now - c->last_activity_ms > 30000) ||
-		    (limits.idle_timeout_s != 0 && now - c->last_activity_ms >
-		    (uint64_t)limits.idle_timeout_s * 1000)))
+		/*
+		 * A started frame must be finished in frame_timeout_ms, however
+		 * it trickles in (slowloris), whatever else the client does,
+		 * unless we stopped reading it (a stream's backpressure); a
+		 * client with nothing in flight, no subscription and no stream
+		 * may idle client_idle_timeout.
+		 */
+		if (partial && c->read_paused == 0 &&
+		    now - c->frame_start_ms > limits.frame_timeout_ms)
+			victims[n++] = c;
+		else if (!partial && c->inflight == 0 && !c->subscribed &&
+		    c->nstreams == 0 && limits.idle_timeout_s != 0 &&
+		    now - c->last_activity_ms >
+		    (uint64_t)limits.idle_timeout_s * 1000)
 			victims[n++] = c;
 	}
 	pthread_mutex_unlock(&clients_lock);
-	for (i = 0; i < n; i++)
-		client_close(victims[i], "idle timeout");
+	for (i = 0; i < n; i++) {
+		c = victims[i];
+		if (c->reader.hdr_len != 0)
+			log_warnx("client %u (pid %d uid %d): frame not "
+			    "finished in time (%u ms), disconnecting",
+			    c->serial, (int)c->cred.pid, (int)c->cred.uid,
+			    limits.frame_timeout_ms);
+		client_close(c, c->reader.hdr_len != 0 ?
+		    "frame not finished in time" : "idle timeout");
+	}
 	free(victims);
 }
 
@@ -472,6 +607,7 @@ vd_server_init(struct vr_loop *l, const struct vd_limits *lim)
 {
 	loop = l;
 	limits = *lim;
+	vd_stream_init(l);
 	vr_loop_add_timer(loop, 1000, true, idle_check, NULL);
 	return 0;
 }

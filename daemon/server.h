@@ -6,6 +6,7 @@
 #define VD_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,6 +19,7 @@ struct vd_limits {
 	unsigned int	 max_clients;
 	unsigned int	 max_requests;	/* in flight per client */
 	unsigned int	 idle_timeout_s;	/* 0: none */
+	unsigned int	 frame_timeout_ms;	/* to finish a started frame */
 	size_t		 max_frame;
 	/*
 	 * unix_sock_group set: who may connect to the read-write socket is
@@ -46,6 +48,17 @@ void	 vd_client_subscribe(struct vd_client *);
 /* Push an event to every subscribed client. Any thread. */
 void	 vd_server_broadcast(const char *event, struct json_object *data);
 uid_t	 vd_client_uid(const struct vd_client *);
+gid_t	 vd_client_gid(const struct vd_client *);
+
+/* Data streams (stream.c). */
+/* Queue an encoded frame (taken) for the client. Any thread. */
+void	 vd_client_send_frame(struct vd_client *, char *frame, size_t len);
+/* Bytes queued for the client and not yet sent. Any thread. */
+size_t	 vd_client_out_bytes(struct vd_client *);
+/* Loop thread: stop (or resume) reading the client's frames. Counted. */
+void	 vd_client_read_pause(struct vd_client *, bool pause);
+/* Count the client's open streams (delta +1/-1). Any thread. */
+void	 vd_client_streams_add(struct vd_client *, int delta);
 /* Migration (issue 6): fn runs on the loop thread as any client closes. */
 void	 vd_server_on_client_close(void (*fn)(struct vd_client *));
 /* The connection is closed (set before the hook above runs). Any thread. */

@@ -59,8 +59,7 @@ usage(int status)
 }
 
 static void
-paths_init(struct paths *p, const char *root, const char *config,
-    const char *pidfile)
+paths_init(struct paths *p, const char *root, const char *config)
 {
 	if (root != NULL) {
 		p->config_dir = xprintf("%s/etc", root);
@@ -75,10 +74,31 @@ paths_init(struct paths *p, const char *root, const char *config,
 	}
 	p->config_file = config != NULL ? xstrdup(config) :
 	    xprintf("%s/vireod.conf", p->config_dir);
+}
+
+static void
+path_set(char **path, const char *val)
+{
+	if (val != NULL) {
+		free(*path);
+		*path = xstrdup(val);
+	}
+}
+
+/* Once the configuration is read: its path keys, then derived paths. */
+static void
+paths_finish(struct paths *p, const struct vd_conf *c, const char *pidfile)
+{
+	const char *sock_dir;
+
+	path_set(&p->state_dir, c->state_dir);
+	path_set(&p->run_dir, c->run_dir);
+	path_set(&p->log_dir, c->log_dir);
+	sock_dir = c->unix_sock_dir != NULL ? c->unix_sock_dir : p->run_dir;
 	p->pidfile = pidfile != NULL ? xstrdup(pidfile) :
 	    xprintf("%s/vireod.pid", p->run_dir);
-	p->sock_rw = xprintf("%s/vireod.sock", p->run_dir);
-	p->sock_ro = xprintf("%s/vireod-ro.sock", p->run_dir);
+	p->sock_rw = xprintf("%s/vireod.sock", sock_dir);
+	p->sock_ro = xprintf("%s/vireod-ro.sock", sock_dir);
 }
 
 static void
@@ -241,7 +261,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 
-	paths_init(&paths, root, config, pidfile);
+	paths_init(&paths, root, config);
 	vd_conf_defaults(&conf);
 	if ((config != NULL || access(paths.config_file, F_OK) == 0) &&
 	    vd_conf_load(&conf, paths.config_file) < 0) {
@@ -250,6 +270,7 @@ main(int argc, char **argv)
 		paths_free(&paths);
 		return 1;
 	}
+	paths_finish(&paths, &conf, pidfile);
 	if (check) {
 		printf("%s: configuration OK\n", paths.config_file);
 		vd_conf_clear(&conf);
@@ -272,7 +293,9 @@ main(int argc, char **argv)
 	if (vr_mkdir_p(paths.config_dir, 0755) < 0 ||
 	    vr_mkdir_p(paths.state_dir, 0755) < 0 ||
 	    vr_mkdir_p(paths.run_dir, 0755) < 0 ||
-	    vr_mkdir_p(paths.log_dir, 0755) < 0)
+	    vr_mkdir_p(paths.log_dir, 0755) < 0 ||
+	    (conf.unix_sock_dir != NULL &&
+	    vr_mkdir_p(conf.unix_sock_dir, 0755) < 0))
 		fatal("%s", vr_error_message());
 	if (detach)
 		daemonize();
@@ -299,6 +322,7 @@ main(int argc, char **argv)
 	env.qemu_binary = conf.qemu_binary;
 	env.qemu_user = conf.user;
 	env.qemu_group = conf.group;
+	env.dnsmasq_user = conf.dnsmasq_user;
 	env.job_wait_ms = conf.job_wait_timeout_ms;
 	env.emit_event = emit_event;
 	/* networks first: domains take back their guests' taps on them */
@@ -309,6 +333,7 @@ main(int argc, char **argv)
 	/* Each driver reaches the other only through these hooks. */
 	env.volume_path = stg_storage_driver.volume_path;
 	env.volume_user = qemu_dom_driver.volume_user;
+	env.path_user = stg_storage_driver.path_user;	/* snapshots */
 	pool_def_set_schema_dir(schemas);
 	/* Pools first: restarted domains may run on their volumes. */
 	if (stg_storage_driver.init(&env) < 0)
@@ -319,6 +344,7 @@ main(int argc, char **argv)
 	limits.max_clients = conf.max_clients;
 	limits.max_requests = conf.max_requests;
 	limits.idle_timeout_s = conf.client_idle_timeout;
+	limits.frame_timeout_ms = conf.frame_timeout_ms;
 	limits.max_frame = RPC_MAX_FRAME;
 	limits.rw_by_group = conf.unix_sock_group != NULL;
 	vd_server_init(loop, &limits);

@@ -19,6 +19,7 @@
 
 struct vr_loop;
 struct dom_net;
+struct json_object;
 
 /* States and reasons: libvirt's names and numbering. */
 enum vr_dom_state {
@@ -47,6 +48,7 @@ struct vr_driver_env {
 	const char	*qemu_binary;	/* default emulator */
 	const char	*qemu_user;	/* QEMU runs as this user... */
 	const char	*qemu_group;	/* ...and group ("root": no change) */
+	const char	*dnsmasq_user;	/* networks' dnsmasq runs as this */
 	unsigned int	 job_wait_ms;	/* bound on waiting for a domain job */
 	/* Emit an event to subscribers (may be NULL). Any thread. */
 	void		(*emit_event)(const char *event, const char *dom_name,
@@ -65,6 +67,13 @@ struct vr_driver_env {
 	 */
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
+	/*
+	 * Storage, for hypervisor drivers (snapshots, issue 7; NULL: none):
+	 * 1 and what uses it ("volume 'p/v'", "backing file of volume
+	 * 'p/v'") if the file at path is a volume of an active pool or in
+	 * the backing chain of one; 0 if none. Any thread.
+	 */
+	int		(*path_user)(const char *path, char *who, size_t len);
 	/*
 	 * Guest interfaces of type network, bridge or ethernet, for domain
 	 * drivers (the network driver's net_port_open/close; NULL: none).
@@ -98,6 +107,12 @@ struct vr_dom_info {
 #define VR_DOM_AFFECT_LIVE	0x1
 #define VR_DOM_AFFECT_CONFIG	0x2
 
+/*
+ * Also for the device functions (attach_device...): the persistent
+ * config, and the running domain if it runs (virsh --persistent).
+ */
+#define VR_DOM_AFFECT_PERSISTENT 0x4
+
 /* Flags for list. Neither: both. */
 #define VR_DOM_LIST_ACTIVE	0x1
 #define VR_DOM_LIST_INACTIVE	0x2
@@ -105,6 +120,56 @@ struct vr_dom_info {
 /* Flags for get_xml. */
 #define VR_DOM_XML_INACTIVE	0x1
 #define VR_DOM_XML_SECURE	0x2
+
+/* vCPUs and statistics (issue 7). set_vcpus: with VR_DOM_AFFECT_*. */
+#define VR_DOM_VCPU_MAXIMUM	0x4
+
+/* Groups of get_stats (virsh domstats); none: all. */
+#define VR_DOM_STATS_STATE	0x1
+#define VR_DOM_STATS_CPU_TOTAL	0x2
+#define VR_DOM_STATS_BALLOON	0x4
+#define VR_DOM_STATS_VCPU	0x8
+#define VR_DOM_STATS_INTERFACE	0x10
+#define VR_DOM_STATS_BLOCK	0x20
+#define VR_DOM_STATS_ALL	0x3f
+/* Save and restore: flags of save, managed_save and restore. */
+#define VR_DOM_SAVE_RUNNING	0x1	/* restore runs the guest */
+#define VR_DOM_SAVE_PAUSED	0x2	/* restore leaves it paused */
+/* Flags of undefine_flags. */
+#define VR_DOM_UNDEFINE_MANAGED_SAVE 0x1 /* remove the managed save image */
+/* Flags of save_image_get_xml. */
+#define VR_DOM_SAVE_XML_SECURE	0x1
+
+/*
+ * Who asked, for files a driver opens for a client: a client other than
+ * root may only name files and directories it could open itself.
+ */
+struct vr_caller {
+	uid_t		 uid;
+	gid_t		 gid;
+};
+
+/* Snapshots (issue 7). */
+struct vr_snap_info {
+	char		 name[65];
+	char		 parent[65];	/* "": a root */
+	long long	 creation_time;	/* seconds since the epoch */
+	int		 state;		/* enum snap_state */
+	bool		 current;
+	bool		 external;	/* some disk has an overlay */
+	bool		 memory;	/* with memory state */
+};
+
+struct vr_snap_create_args {
+	const char	*name;		/* NULL: the creation time */
+	const char	*description;	/* NULL: none */
+	bool		 disk_only;	/* external, disks only */
+};
+
+/* Flags for snapshot_delete. */
+#define VR_SNAP_DELETE_CHILDREN		0x1	/* and its descendants */
+#define VR_SNAP_DELETE_CHILDREN_ONLY	0x2	/* its descendants only */
+#define VR_SNAP_DELETE_METADATA		0x4	/* never touch images */
 
 /*
  * Migration (issue 6). The source's driver drives the whole migration
@@ -200,6 +265,116 @@ struct vr_dom_driver {
 	int		(*volume_user)(const char *pool, const char *vol,
 			    const char *path, char *dom, size_t len);
 
+	/*
+	 * Device hotplug. xml: one <disk> or <interface>; flags:
+	 * VR_DOM_AFFECT_* (none: live if running, else config). detach
+	 * names a disk by <target dev>, an interface by <mac> (or by type,
+	 * if unique). update changes the medium of a cdrom or the link
+	 * state of an interface.
+	 */
+	int		(*attach_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	int		(*detach_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	int		(*update_device)(const char *key, const char *xml,
+			    unsigned int flags);
+	/*
+	 * The medium of a cdrom (target: its dev or source path): source
+	 * (an absolute path) or, NULL, none (eject). force: even if the
+	 * guest locked the tray.
+	 */
+	int		(*change_media)(const char *key, const char *target,
+			    const char *source, unsigned int flags, bool force);
+	/*
+	 * Console streams: the pty of a running domain's serial or console
+	 * devname ("serial0", "console0"; NULL: the first console), opened
+	 * read-write, raw, O_CLOEXEC, in *fd. The domain's name and the
+	 * device's alias in name and alias.
+	 */
+	int		(*open_console)(const char *key, const char *devname,
+			    int *fd, char *name, size_t namelen, char *alias,
+			    size_t aliaslen);
+	/*
+	 * vCPUs, memory statistics, domain statistics (issue 7). Those
+	 * taking ret fill it with the result of their procedure, as
+	 * rpc-proto.h documents it (libvirt's typed parameters, as JSON).
+	 * Reads never wait for a job, and what they ask QEMU is bounded in
+	 * time.
+	 */
+	int		(*set_vcpus)(const char *key, unsigned int n,
+			    unsigned int flags);
+	int		(*vcpu_count)(const char *key, struct json_object *ret);
+	int		(*vcpu_info)(const char *key, struct json_object *ret);
+	/* vcpu < 0: the emulator threads. flags: VR_DOM_AFFECT_*. */
+	int		(*pin)(const char *key, int vcpu, const char *cpuset,
+			    unsigned int flags);
+	int		(*get_pins)(const char *key, bool inactive,
+			    struct json_object *ret);
+	int		(*memory_stats)(const char *key,
+			    struct json_object *ret);
+	int		(*set_memstat_period)(const char *key,
+			    unsigned int seconds, unsigned int flags);
+	int		(*get_devices)(const char *key, bool inactive,
+			    struct json_object *ret);
+	/* keys NULL: every domain, filtered by VR_DOM_LIST_* flags. */
+	int		(*get_stats)(const char *const *keys, size_t nkeys,
+			    unsigned int groups, unsigned int flags,
+			    struct json_object *ret);
+	/*
+	 * Save and restore. path: absolute, read or written by the daemon.
+	 * save: the running domain's state to a new file, then shut off
+	 * ("saved"); flags VR_DOM_SAVE_*: the state restore leaves it in
+	 * (neither: as it was). restore: start the domain from a file (a
+	 * transient one if not defined). Managed save: an image kept by the
+	 * driver that the next start resumes from.
+	 */
+	int		(*save)(const char *key, const char *path,
+			    unsigned int flags, const struct vr_caller *);
+	int		(*restore)(const char *path, unsigned int flags,
+			    const struct vr_caller *, struct vr_dom_info *);
+	int		(*managed_save)(const char *key, unsigned int flags);
+	int		(*managed_save_remove)(const char *key);
+	/* 1: the domain has a managed save image; 0: none. A read. */
+	int		(*has_managed_save)(const char *key);
+	char		*(*save_image_get_xml)(const char *path,
+			    unsigned int flags, const struct vr_caller *);
+	/* undefine with VR_DOM_UNDEFINE_* flags. */
+	int		(*undefine_flags)(const char *key,
+			    unsigned int flags);
+	/*
+	 * Snapshots (issue 7). Reads never wait behind a job. create sets
+	 * *name (caller frees); delete sets *notes (NULL-terminated, caller
+	 * frees: what happened to each image file). forget_all drops every
+	 * snapshot's metadata (undefine --snapshots-metadata).
+	 */
+	int		(*snapshot_create)(const char *key,
+			    const struct vr_snap_create_args *, char **name);
+	int		(*snapshot_list)(const char *key,
+			    struct vr_snap_info **, size_t *n);
+	char		*(*snapshot_get_xml)(const char *key, const char *name,
+			    unsigned int flags);	/* VR_DOM_XML_SECURE */
+	int		(*snapshot_revert)(const char *key, const char *name);
+	int		(*snapshot_delete)(const char *key, const char *name,
+			    unsigned int flags, char ***notes);
+	int		(*snapshot_forget_all)(const char *key);
+	/* Display, keyboard and monitor of a running domain (shell issue). */
+	/* A PNG of the primary display: *png (caller frees) of *len bytes. */
+	int		(*screenshot)(const char *key, unsigned char **png,
+			    size_t *len);
+	/*
+	 * Press keys together: names or numbers in codeset ("linux",
+	 * "qcode", "xt", "qnum"); holdtime_ms 0: QEMU's default.
+	 */
+	int		(*send_key)(const char *key, const char *codeset,
+			    const char *const *keys, size_t n,
+			    unsigned int holdtime_ms);
+	/*
+	 * A QMP command as JSON text ({"execute":...}) or, hmp, a human
+	 * monitor line; QEMU's reply as text (caller frees). Marks the
+	 * domain tainted in its log.
+	 */
+	char		*(*monitor_command)(const char *key, const char *cmd,
+			    bool hmp);
 	/* Migration (issue 6). Source: the whole migration, job held. */
 	int		(*migrate_perform)(const char *key,
 			    const struct vr_migrate_args *,
@@ -334,6 +509,24 @@ struct vr_storage_driver {
 	/* For vr_driver_env.volume_path. */
 	int		(*volume_path)(const char *pool, const char *vol,
 			    char **path, int *format);
+
+	/*
+	 * Data streams (vol-upload, vol-download): *fd is a pipe end (the
+	 * caller's) to write the bytes to store at offset into (upload), or
+	 * to read the volume's bytes from (download); length 0: up to the
+	 * end; *total: the bytes the stream carries (at most, for an
+	 * upload). The volume holds an "upload" or "download" job until
+	 * vol_stream_finish(*handle), which the caller must call once, after
+	 * closing *fd: 0 when every byte went through (an upload's are then
+	 * on disk), -1 with an error; abort: only release. May block.
+	 */
+	int		(*vol_stream_open)(const char *pool, const char *vol,
+			    bool upload, unsigned long long offset,
+			    unsigned long long length, int *fd,
+			    unsigned long long *total, void **handle);
+	int		(*vol_stream_finish)(void *handle, bool abort);
+	/* For vr_driver_env.path_user (snapshots, issue 7). */
+	int		(*path_user)(const char *path, char *who, size_t len);
 };
 
 extern const struct vr_storage_driver stg_storage_driver;

@@ -78,7 +78,21 @@ check_stream() {
 }
 
 # --- global options ---
-check "no command: usage, exit 2" 2 "usage: vireo"
+# No command: the shell, reading commands from a non-terminal stdin.
+if "$VIREO" </dev/null >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ]; then
+	ok "no command, empty input: the shell ends at EOF, exit 0"
+else
+	ko "no command, empty input: exit $?" "$tmp/out"
+fi
+printf 'help quit\nbogus\nuri\n' | "$VIREO" >"$tmp/out" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "unknown command: 'bogus'" "$tmp/out" &&
+    grep -qF "quit - quit this interactive terminal" "$tmp/out" &&
+    grep -qxF "vireo:///system" "$tmp/out"; then
+	ok "shell on a pipe: runs each line, exit status of the last failure"
+else
+	ko "shell on a pipe: exit $rc" "$tmp/out"
+fi
 check "-h prints usage and commands" 0 "Grouped commands:" -h
 check "--help prints usage" 0 "usage: vireo" --help
 check "-v prints the version" 0 "." -v
@@ -137,8 +151,20 @@ check "relative socket path" 1 "must be absolute" \
     -c "vireo+unix:///system?socket=x.sock" list
 check "host with the unix transport" 1 "takes no host" \
     -c "vireo://example.org/system" list
-check "ssh transport: not supported yet" 1 "not supported yet" \
-    -c "vireo+ssh://root@example.org/system" list
+check "ssh URI" 0 "vireo+ssh://root@example.org:2222/system" \
+    -c "vireo+ssh://root@example.org:2222/system?socket=/x.sock&keyfile=/k&known_hosts=/kh&relay=/r" uri
+check "ssh URI without a host" 1 "vireo+ssh:// needs a host" \
+    -c "vireo+ssh:///system" uri
+check "ssh host that looks like an option" 1 "bad host name '-oProxyCommand" \
+    -c "vireo+ssh://-oProxyCommand=x/system" uri
+check "ssh user with a space" 1 "bad user name 'a b'" \
+    -c "vireo+ssh://a%20b@h/system" uri
+check "ssh parameters are for ssh only" 1 "'keyfile' is for vireo+ssh:// only" \
+    -c "vireo:///system?keyfile=/k" uri
+check "relative relay path" 1 "must be absolute" \
+    -c "vireo+ssh://h/system?relay=vireo-relay" uri
+check "no_verify is 0 or 1" 1 "'no_verify' is 0 or 1" \
+    -c "vireo+ssh://h/system?no_verify=yes" uri
 check "uri needs no daemon" 0 "$NODAEMON" -c "$NODAEMON" uri
 check "default URI" 0 "vireo:///system" uri
 VIREO_DEFAULT_URI=$NODAEMON

@@ -59,7 +59,7 @@ test_case(const char *dir, const char *name)
 	struct nw_dnsmasq_paths p = {
 		"/run/vireo/network/NAME.pid", "/var/lib/vireo/network/"
 		"NAME.leases", "/run/vireo/network/NAME.hostsfile",
-		"/run/vireo/network/NAME.addnhosts",
+		"/run/vireo/network/NAME.addnhosts", "vireo-dnsmasq",
 	};
 
 	if (def == NULL) {
@@ -125,12 +125,13 @@ test_leases(void)
 	    "01:52:54:00:aa:bb:01\n"
 	    "0 52:54:00:aa:bb:02 192.168.122.11 * *\n"
 	    "duid 00:01:00:01:2c:aa\n"
+	    "1700000100 1234567 2001:db8:ca2:2::1a2 guest1 00:01:00:01\n"
 	    "garbage\n";
 	VR_AUTOFREE struct nw_lease *l = NULL;
 	size_t n = 0;
 
 	check(nw_conf_parse_leases(text, NULL, &l, &n) == 0 && n == 2,
-	    "leases: two parsed");
+	    "leases: two parsed (the DHCPv6 one skipped)");
 	if (n == 2) {
 		check(l[0].expiry == 1700000000 && strcmp(l[0].ip,
 		    "192.168.122.10") == 0 && strcmp(l[0].hostname,

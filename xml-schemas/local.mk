@@ -3,4 +3,4 @@
 schemadir = $(pkgdatadir)/schemas
 dist_schema_DATA = xml-schemas/domain.rng xml-schemas/storagecommon.rng \
 	xml-schemas/storagepool.rng xml-schemas/storagevol.rng \
-	xml-schemas/network.rng
+	xml-schemas/network.rng xml-schemas/domainsnapshot.rng

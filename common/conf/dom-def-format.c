@@ -84,6 +84,28 @@ fmt_metadata(struct vr_buf *b, const struct dom_def *def)
 }
 
 static void
+fmt_cputune(struct vr_buf *b, const struct dom_def *def)
+{
+	size_t i;
+
+	if (def->nvcpupins == 0 && def->emulatorpin == NULL)
+		return;
+	vr_buf_line(b, "<cputune>");
+	b->indent++;
+	for (i = 0; i < def->nvcpupins; i++) {
+		fmt_start(b, "vcpupin vcpu='%u'", def->vcpupins[i].vcpu);
+		vr_xml_buf_attr(b, "cpuset", def->vcpupins[i].cpuset);
+		fmt_end(b, false);
+	}
+	if (def->emulatorpin != NULL) {
+		fmt_start(b, "emulatorpin");
+		vr_xml_buf_attr(b, "cpuset", def->emulatorpin);
+		fmt_end(b, false);
+	}
+	fmt_close(b, "cputune");
+}
+
+static void
 fmt_memory(struct vr_buf *b, const struct dom_def *def)
 {
 	if (def->max_mem_kib != 0)
@@ -100,6 +122,7 @@ fmt_memory(struct vr_buf *b, const struct dom_def *def)
 	if (def->vcpus_current != def->vcpus)
 		vr_buf_printf(b, " current='%u'", def->vcpus_current);
 	vr_buf_printf(b, ">%u</vcpu>\n", def->vcpus);
+	fmt_cputune(b, def);
 	if (def->resource_machine) {
 		vr_buf_line(b, "<resource>");
 		b->indent++;
@@ -323,6 +346,9 @@ fmt_net(struct vr_buf *b, const struct dom_net *n)
 	if (n->model != DOM_NET_MODEL_DEFAULT)
 		vr_buf_line(b, "<model type='%s'/>",
 		    dom_net_model_to_string(n->model));
+	if (n->link != DOM_NET_LINK_DEFAULT)
+		vr_buf_line(b, "<link state='%s'/>",
+		    dom_net_link_to_string(n->link));
 	fmt_boot_order(b, n->boot_order);
 	fmt_addr(b, &n->addr);
 	fmt_close(b, "interface");
@@ -353,6 +379,12 @@ fmt_chr(struct vr_buf *b, const struct dom_chr *chr, const struct dom_chr *src)
 		fmt_end(b, false);
 		break;
 	case DOM_CHR_PTY:
+		if (src->path != NULL) {
+			fmt_start(b, "source");
+			vr_xml_buf_attr(b, "path", src->path);
+			fmt_end(b, false);
+		}
+		break;
 	case DOM_CHR_NULL:
 	case DOM_CHR_LAST:
 		break;

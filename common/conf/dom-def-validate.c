@@ -59,6 +59,8 @@ dom_ifname_check(const char *what, const char *name)
 static int
 dom_validate_general(const struct dom_def *def)
 {
+	size_t i;
+
 	if (!vr_name_valid(def->name)) {
 		vr_error(VR_ERR_XML, "invalid domain name '%s': expected 1 to "
 		    "64 of A-Z a-z 0-9 _ . + - :, not starting with '.' or '-'",
@@ -109,6 +111,20 @@ dom_validate_general(const struct dom_def *def)
 		vr_error(VR_ERR_XML, "vcpu cpuset cannot be used with "
 		    "placement='auto'");
 		return -1;
+	}
+	for (i = 0; i < def->nvcpupins; i++) {
+		if (def->vcpupins[i].vcpu >= def->vcpus) {
+			vr_error(VR_ERR_XML, "vcpupin: vcpu %u does not exist "
+			    "(the maximum is %u vCPUs)", def->vcpupins[i].vcpu,
+			    def->vcpus);
+			return -1;
+		}
+		if (i > 0 && def->vcpupins[i].vcpu ==
+		    def->vcpupins[i - 1].vcpu) {
+			vr_error(VR_ERR_XML, "vcpupin: vcpu %u is pinned "
+			    "twice", def->vcpupins[i].vcpu);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -59,6 +59,7 @@ VR_ENUM_IMPL(dom_net_type, DOM_NET_LAST, "user", "network", "bridge",
     "ethernet")
 VR_ENUM_IMPL(dom_net_model, DOM_NET_MODEL_LAST,
     NULL, "virtio", "e1000", "e1000e", "rtl8139")
+VR_ENUM_IMPL(dom_net_link, DOM_NET_LINK_LAST, NULL, "up", "down")
 VR_ENUM_IMPL(dom_chr_type, DOM_CHR_LAST, "pty", "file", "unix", "null")
 VR_ENUM_IMPL(dom_chr_kind, DOM_CHR_KIND_LAST, "serial", "console", "channel")
 VR_ENUM_IMPL(dom_chr_target, DOM_CHR_TARGET_LAST,
@@ -292,6 +293,70 @@ dom_parse_vcpu(struct dom_def *def, xmlNode *root)
 		return -1;
 	if (!has_current)
 		def->vcpus_current = def->vcpus;
+	return 0;
+}
+
+static int
+dom_parse_pin(xmlNode *n, char **cpuset)
+{
+	const char *s;
+
+	if ((s = vr_xml_attr_req(n, "cpuset")) == NULL)
+		return -1;
+	if (!dom_cpuset_valid(s)) {
+		vr_xml_attr_invalid(n, "cpuset", s, "expected a list of CPUs "
+		    "below 4096 like 0-3,^2,8");
+		return -1;
+	}
+	*cpuset = xstrdup(s);
+	return 0;
+}
+
+static int
+dom_vcpupin_cmp(const void *a, const void *b)
+{
+	const struct dom_vcpupin *x = a, *y = b;
+
+	return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
+}
+
+/* <cputune>: vcpupin and emulatorpin; anything else is refused after. */
+static int
+dom_parse_cputune(struct dom_def *def, xmlNode *root)
+{
+	xmlNode *ct = vr_xml_child(root, "cputune"), *n;
+	struct dom_vcpupin *p;
+
+	if (ct == NULL)
+		return 0;
+	for (n = vr_xml_first(ct); n != NULL; n = vr_xml_next(n)) {
+		if (vr_xml_is(n, "emulatorpin")) {
+			if (def->emulatorpin != NULL) {
+				vr_xml_error(n, "only one <emulatorpin> is "
+				    "allowed");
+				return -1;
+			}
+			vr_xml_mark(n);
+			if (dom_parse_pin(n, &def->emulatorpin) < 0)
+				return -1;
+			continue;
+		}
+		if (!vr_xml_is(n, "vcpupin"))
+			continue;	/* refused afterwards */
+		vr_xml_mark(n);
+		def->vcpupins = xreallocarray(def->vcpupins,
+		    def->nvcpupins + 1, sizeof *def->vcpupins);
+		p = &def->vcpupins[def->nvcpupins];
+		p->cpuset = NULL;
+		if (vr_xml_attr_req(n, "vcpu") == NULL ||
+		    vr_xml_attr_uint(n, "vcpu", 10, 4095, &p->vcpu) < 0 ||
+		    dom_parse_pin(n, &p->cpuset) < 0)
+			return -1;
+		def->nvcpupins++;
+	}
+	if (def->nvcpupins > 1)
+		qsort(def->vcpupins, def->nvcpupins, sizeof *def->vcpupins,
+		    dom_vcpupin_cmp);
 	return 0;
 }
 
@@ -645,6 +710,12 @@ dom_parse_net(struct dom_def *def, xmlNode *dev)
 			return -1;
 		net->model = v;
 	}
+	if ((n = vr_xml_child(dev, "link")) != NULL) {
+		if ((v = vr_xml_attr_enum(n, "state", VR_XML_ENUM(dom_net_link,
+		    DOM_NET_LINK_LAST), ALL, REQUIRED)) < 0)
+			return -1;
+		net->link = v;
+	}
 	if (dom_parse_boot_order(dev, &net->boot_order) < 0 ||
 	    dom_parse_addr(dev, &net->addr, BIT(DOM_ADDR_PCI)) < 0)
 		return -1;
@@ -694,6 +765,10 @@ dom_parse_chr_source(struct dom_chr *chr, xmlNode *dev)
 		chr->path = xstrdup_null(path);
 		break;
 	case DOM_CHR_PTY:
+		/* Live XML: the pty QEMU made (libvirt's form). */
+		if ((n = vr_xml_child(dev, "source")) != NULL)
+			chr->path = xstrdup_null(vr_xml_attr(n, "path"));
+		break;
 	case DOM_CHR_NULL:
 	case DOM_CHR_LAST:
 		break;
@@ -1202,6 +1277,7 @@ dom_parse_root(struct dom_def *def, xmlNode *root)
 	    dom_parse_metadata(def, root) < 0 ||
 	    dom_parse_memory(def, root) < 0 ||
 	    dom_parse_vcpu(def, root) < 0 ||
+	    dom_parse_cputune(def, root) < 0 ||
 	    dom_parse_os(def, root) < 0 ||
 	    dom_parse_resource(def, root) < 0 ||
 	    dom_parse_cpu(def, root) < 0 ||
@@ -1256,6 +1332,10 @@ dom_def_free(struct dom_def *def)
 		free(def->metadata[i]);
 	free(def->metadata);
 	free(def->vcpu_cpuset);
+	for (i = 0; i < def->nvcpupins; i++)
+		free(def->vcpupins[i].cpuset);
+	free(def->vcpupins);
+	free(def->emulatorpin);
 	free(def->os_arch);
 	free(def->os_machine);
 	free(def->kernel);
@@ -1310,6 +1390,10 @@ dom_def_copy(const struct dom_def *src)
 	for (i = 0; i < def->nmetadata; i++)
 		def->metadata[i] = xstrdup(src->metadata[i]);
 	def->vcpu_cpuset = xstrdup_null(src->vcpu_cpuset);
+	def->vcpupins = DOM_DUP(src->vcpupins, src->nvcpupins);
+	for (i = 0; i < def->nvcpupins; i++)
+		def->vcpupins[i].cpuset = xstrdup(src->vcpupins[i].cpuset);
+	def->emulatorpin = xstrdup_null(src->emulatorpin);
 	def->os_arch = xstrdup_null(src->os_arch);
 	def->os_machine = xstrdup_null(src->os_machine);
 	def->kernel = xstrdup_null(src->kernel);

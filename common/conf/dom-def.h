@@ -200,6 +200,12 @@ enum dom_disk_bus {
 };
 VR_ENUM_DECL(dom_disk_bus);
 
+/* <cputune><vcpupin vcpu='N' cpuset='0-1'/> */
+struct dom_vcpupin {
+	unsigned int		 vcpu;
+	char			*cpuset;
+};
+
 struct dom_disk {
 	enum dom_disk_type	 type;
 	enum dom_disk_device	 device;
@@ -284,12 +290,22 @@ enum dom_net_model {
 };
 VR_ENUM_DECL(dom_net_model);
 
+/* <link state=...>: set with QMP set_link (hotplug issue) */
+enum dom_net_link {
+	DOM_NET_LINK_DEFAULT,		/* no <link>: up */
+	DOM_NET_LINK_UP,
+	DOM_NET_LINK_DOWN,
+	DOM_NET_LINK_LAST
+};
+VR_ENUM_DECL(dom_net_link);
+
 struct dom_net {
 	enum dom_net_type	 type;
 	unsigned char		 mac[6];	/* generated 52:54:00:xx:xx:xx */
 	char			*source;	/* network or bridge name */
 	char			*target_dev;	/* tap name */
 	enum dom_net_model	 model;
+	enum dom_net_link	 link;
 	unsigned int		 boot_order;
 	struct dom_addr		 addr;
 };
@@ -461,6 +477,10 @@ struct dom_def {
 	unsigned int		 vcpus_current;	/* current=; = vcpus if absent */
 	enum dom_vcpu_placement	 vcpu_placement;
 	char			*vcpu_cpuset;	/* cpuset=, e.g. "0-3,^2" */
+	/* <cputune>: <vcpupin vcpu= cpuset=/>, <emulatorpin cpuset=/> */
+	struct dom_vcpupin	*vcpupins;	/* sorted by vcpu */
+	size_t			 nvcpupins;
+	char			*emulatorpin;	/* NULL: none */
 
 	/* <os> */
 	char			*os_arch;	/* NULL: host arch (x86_64) */

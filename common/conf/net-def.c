@@ -57,6 +57,66 @@ net_prefix_mask(unsigned int prefix)
 	    ~((1U << (32 - prefix)) - 1);
 }
 
+int
+net_ip6_parse(const char *s, unsigned char ip6[16])
+{
+	return s != NULL && inet_pton(AF_INET6, s, ip6) == 1 ? 0 : -1;
+}
+
+void
+net_ip6_format(const unsigned char ip6[16], char buf[46])
+{
+	if (inet_ntop(AF_INET6, ip6, buf, 46) == NULL)
+		snprintf(buf, 46, "::");
+}
+
+void
+net_ip6_subnet(const unsigned char ip6[16], unsigned int prefix,
+    unsigned char out[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (prefix >= 8 * (i + 1))
+			out[i] = ip6[i];
+		else if (prefix > 8 * i)
+			out[i] = ip6[i] & (unsigned char)(0xff <<
+			    (8 - (prefix - 8 * i)));
+		else
+			out[i] = 0;
+	}
+}
+
+/* ip6 lies in subnet/prefix. */
+static bool
+net_ip6_in(const unsigned char ip6[16], const unsigned char subnet[16],
+    unsigned int prefix)
+{
+	unsigned char a[16], b[16];
+
+	net_ip6_subnet(ip6, prefix, a);
+	net_ip6_subnet(subnet, prefix, b);
+	return memcmp(a, b, 16) == 0;
+}
+
+/* An IPv6 attribute: 1 present, 0 absent, -1 invalid (reported). */
+static int
+net_attr_ip6(xmlNode *n, const char *name, bool required,
+    unsigned char ip6[16])
+{
+	const char *s = required ? vr_xml_attr_req(n, name) :
+	    vr_xml_attr(n, name);
+
+	if (s == NULL)
+		return required ? -1 : 0;
+	if (net_ip6_parse(s, ip6) < 0) {
+		vr_xml_attr_invalid(n, name, s, "expected an IPv6 address "
+		    "like 2001:db8:ca2:2::1");
+		return -1;
+	}
+	return 1;
+}
+
 /* An IPv4 attribute: 1 present, 0 absent, -1 invalid (reported). */
 static int
 net_attr_ip(xmlNode *n, const char *name, bool required, uint32_t *ip)
@@ -118,7 +178,7 @@ net_parse_header(struct net_def *def, xmlNode *root)
 static int
 net_parse_forward(struct net_def *def, xmlNode *root)
 {
-	xmlNode *n, *nat, *port;
+	xmlNode *n, *nat, *port, *a;
 	int v;
 
 	if ((n = vr_xml_child(root, "forward")) == NULL)
@@ -132,6 +192,18 @@ net_parse_forward(struct net_def *def, xmlNode *root)
 	if (def->forward != NET_FORWARD_NAT ||
 	    (nat = vr_xml_child(n, "nat")) == NULL)
 		return 0;
+	if ((a = vr_xml_child(nat, "address")) != NULL) {
+		if (net_attr_ip(a, "start", true, &def->nat_addr_start) < 0)
+			return -1;
+		def->nat_addr_end = def->nat_addr_start;
+		if (net_attr_ip(a, "end", false, &def->nat_addr_end) < 0)
+			return -1;
+		if (def->nat_addr_start == 0 ||
+		    def->nat_addr_end < def->nat_addr_start) {
+			vr_xml_error(a, "invalid NAT address range");
+			return -1;
+		}
+	}
 	if ((port = vr_xml_child(nat, "port")) == NULL)
 		return 0;
 	if (vr_xml_attr_req(port, "start") == NULL ||
@@ -205,6 +277,25 @@ net_parse_dns_host(struct net_def *def, xmlNode *n)
 	return 0;
 }
 
+/* <forwarder addr= domain=/>: at least one of them. */
+static int
+net_parse_dns_forwarder(struct net_def *def, xmlNode *n)
+{
+	struct net_dns_forwarder *f = NET_APPEND(def->forwarders,
+	    def->nforwarders);
+	int has;
+
+	if ((has = net_attr_ip(n, "addr", false, &f->addr)) < 0)
+		return -1;
+	f->has_addr = has == 1;
+	f->domain = vr_xml_attr_dup(n, "domain");
+	if (!f->has_addr && f->domain == NULL) {
+		vr_xml_error(n, "<forwarder> needs an addr or a domain");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 net_parse_dns(struct net_def *def, xmlNode *root)
 {
@@ -218,14 +309,23 @@ net_parse_dns(struct net_def *def, xmlNode *root)
 		    &def->domain_local_only) < 0)
 			return -1;
 	}
+	def->forward_plain_names = true;
 	if ((n = vr_xml_child(root, "dns")) == NULL)
 		return 0;
+	if (vr_xml_attr_bool(n, "forwardPlainNames", VR_XML_YESNO,
+	    &def->forward_plain_names) < 0)
+		return -1;
 	for (c = vr_xml_first(n); c != NULL; c = vr_xml_next(c)) {
-		if (!vr_xml_is(c, "host"))
-			continue;	/* forwarders, txt, srv: refused */
-		vr_xml_mark(c);
-		if (net_parse_dns_host(def, c) < 0)
-			return -1;
+		if (vr_xml_is(c, "host")) {
+			vr_xml_mark(c);
+			if (net_parse_dns_host(def, c) < 0)
+				return -1;
+		} else if (vr_xml_is(c, "forwarder")) {
+			vr_xml_mark(c);
+			if (net_parse_dns_forwarder(def, c) < 0)
+				return -1;
+		}
+		/* txt, srv: left unread, refused */
 	}
 	return 0;
 }
@@ -285,19 +385,45 @@ net_mask_prefix(uint32_t mask)
 	return net_prefix_mask(p) == mask ? (int)p : -1;
 }
 
+/* <ip family='ipv6' address= prefix=> with DHCPv6 ranges. */
 static int
-net_parse_ip(struct net_def *def, xmlNode *root)
+net_parse_ip6(struct net_def *def, xmlNode *n)
 {
-	static const char *const families[] = { "ipv4", NULL };
-	xmlNode *n;
+	struct net_dhcp_range6 *r;
+	xmlNode *dhcp, *c;
+	int has_prefix;
+
+	def->has_ip6 = true;
+	if (net_attr_ip6(n, "address", true, def->ip6) < 0 ||
+	    (has_prefix = vr_xml_attr_uint(n, "prefix", 10, 128,
+	    &def->prefix6)) < 0)
+		return -1;
+	if (!has_prefix) {
+		vr_xml_error(n, "an IPv6 <ip> needs a prefix");
+		return -1;
+	}
+	if ((dhcp = vr_xml_child(n, "dhcp")) == NULL)
+		return 0;
+	for (c = vr_xml_first(dhcp); c != NULL; c = vr_xml_next(c)) {
+		if (!vr_xml_is(c, "range"))
+			continue;	/* DHCPv6 hosts: refused */
+		vr_xml_mark(c);
+		r = NET_APPEND(def->ranges6, def->nranges6);
+		if (net_attr_ip6(c, "start", true, r->start) < 0 ||
+		    net_attr_ip6(c, "end", true, r->end) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+net_parse_ip4(struct net_def *def, xmlNode *n)
+{
 	uint32_t mask;
 	int has_mask, has_prefix, p;
 
-	if ((n = vr_xml_child(root, "ip")) == NULL)
-		return 0;
 	def->has_ip = true;
-	if (vr_xml_attr_choice(n, "family", families, 0) < 0 ||
-	    net_attr_ip(n, "address", true, &def->ip) < 0 ||
+	if (net_attr_ip(n, "address", true, &def->ip) < 0 ||
 	    (has_mask = net_attr_ip(n, "netmask", false, &mask)) < 0 ||
 	    (has_prefix = vr_xml_attr_uint(n, "prefix", 10, 32,
 	    &def->prefix)) < 0)
@@ -322,18 +448,35 @@ net_parse_ip(struct net_def *def, xmlNode *root)
 	return net_parse_dhcp(def, n);
 }
 
+/* At most one <ip> per family. */
+static int
+net_parse_ip(struct net_def *def, xmlNode *root)
+{
+	static const char *const families[] = { "ipv4", "ipv6", NULL };
+	xmlNode *n;
+	int fam;
+
+	for (n = vr_xml_first(root); n != NULL; n = vr_xml_next(n)) {
+		if (!vr_xml_is(n, "ip"))
+			continue;
+		vr_xml_mark(n);
+		if ((fam = vr_xml_attr_choice(n, "family", families, 0)) < 0)
+			return -1;
+		if (fam == 0 ? def->has_ip : def->has_ip6) {
+			vr_xml_error(n, "only one %s <ip> element is supported",
+			    families[fam]);
+			return -1;
+		}
+		if ((fam == 0 ? net_parse_ip4(def, n) :
+		    net_parse_ip6(def, n)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 net_parse_root(struct net_def *def, xmlNode *root)
 {
-	xmlNode *n;
-	int nip = 0;
-
-	for (n = vr_xml_first(root); n != NULL; n = vr_xml_next(n)) {
-		if (vr_xml_is(n, "ip") && ++nip > 1) {
-			vr_xml_error(n, "only one <ip> element is supported");
-			return -1;
-		}
-	}
 	if (net_parse_header(def, root) < 0 ||
 	    net_parse_forward(def, root) < 0 ||
 	    net_parse_bridge(def, root) < 0 ||
@@ -502,7 +645,7 @@ net_validate_bridge_mode(const struct net_def *def)
 
 	if (def->bridge == NULL)
 		what = "needs <bridge name=...>";
-	else if (def->has_ip)
+	else if (def->has_ip || def->has_ip6)
 		what = "cannot have an <ip>";
 	else if (def->has_mac)
 		what = "cannot have a <mac>";
@@ -580,6 +723,50 @@ net_validate_dhcp(const struct net_def *def)
 }
 
 static int
+net_validate_ip6(const struct net_def *def)
+{
+	unsigned char sub[16];
+	char a[46], b[46];
+	size_t i;
+
+	if (!def->has_ip6)
+		return 0;
+	net_ip6_format(def->ip6, a);
+	net_ip6_subnet(def->ip6, def->prefix6, sub);
+	if (def->prefix6 < 8 || def->prefix6 > 126 ||
+	    (def->nranges6 != 0 && def->prefix6 != 64)) {
+		vr_error(VR_ERR_XML, "network '%s': prefix /%u of %s is not "
+		    "supported: expected 8 to 126 (64 with DHCPv6 ranges, as "
+		    "router advertisements and SLAAC want)", def->name,
+		    def->prefix6, a);
+		return -1;
+	}
+	/* Not the subnet itself, link-local, multicast, loopback. */
+	if (memcmp(sub, def->ip6, 16) == 0 || def->ip6[0] == 0xff ||
+	    (def->ip6[0] == 0xfe && (def->ip6[1] & 0xc0) == 0x80) ||
+	    (memcmp(def->ip6, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0)) {
+		vr_error(VR_ERR_XML, "network '%s': %s/%u is not a usable host "
+		    "address", def->name, a, def->prefix6);
+		return -1;
+	}
+	for (i = 0; i < def->nranges6; i++) {
+		const struct net_dhcp_range6 *r = &def->ranges6[i];
+
+		net_ip6_format(r->start, a);
+		net_ip6_format(r->end, b);
+		if (!net_ip6_in(r->start, def->ip6, def->prefix6) ||
+		    !net_ip6_in(r->end, def->ip6, def->prefix6) ||
+		    memcmp(r->start, r->end, 16) > 0) {
+			vr_error(VR_ERR_XML, "network '%s': DHCPv6 range "
+			    "%s - %s is reversed or outside the network's "
+			    "subnet", def->name, a, b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
 net_validate_ip(const struct net_def *def)
 {
 	char a[16];
@@ -590,7 +777,7 @@ net_validate_ip(const struct net_def *def)
 			    def->name);
 			return -1;
 		}
-		return 0;
+		return net_validate_ip6(def);
 	}
 	net_ip_format(def->ip, a);
 	if (def->prefix < 8 || def->prefix > 30) {
@@ -604,7 +791,9 @@ net_validate_ip(const struct net_def *def)
 		    "address", def->name, a, def->prefix);
 		return -1;
 	}
-	return net_validate_dhcp(def);
+	if (net_validate_dhcp(def) < 0)
+		return -1;
+	return net_validate_ip6(def);
 }
 
 int
@@ -649,19 +838,27 @@ net_format_forward(struct vr_buf *b, const struct net_def *def)
 {
 	if (def->forward == NET_FORWARD_NONE)
 		return;
+	bool nat = def->nat_port_start != 0 || def->nat_addr_start != 0;
+	char s[16], e[16];
+
 	vr_buf_line(b, "<forward mode='%s'%s%s%s%s",
 	    net_forward_to_string(def->forward),
 	    def->forward_dev != NULL ? " dev='" : "",
 	    def->forward_dev != NULL ? def->forward_dev : "",
-	    def->forward_dev != NULL ? "'" : "",
-	    def->nat_port_start != 0 ? ">" : "/>");
-	if (def->nat_port_start == 0)
+	    def->forward_dev != NULL ? "'" : "", nat ? ">" : "/>");
+	if (!nat)
 		return;
 	b->indent++;
 	vr_buf_line(b, "<nat>");
 	b->indent++;
-	vr_buf_line(b, "<port start='%u' end='%u'/>", def->nat_port_start,
-	    def->nat_port_end);
+	if (def->nat_addr_start != 0) {
+		net_ip_format(def->nat_addr_start, s);
+		net_ip_format(def->nat_addr_end, e);
+		vr_buf_line(b, "<address start='%s' end='%s'/>", s, e);
+	}
+	if (def->nat_port_start != 0)
+		vr_buf_line(b, "<port start='%u' end='%u'/>",
+		    def->nat_port_start, def->nat_port_end);
 	b->indent--;
 	vr_buf_line(b, "</nat>");
 	b->indent--;
@@ -699,10 +896,26 @@ net_format_dns(struct vr_buf *b, const struct net_def *def)
 	if (def->domain != NULL)
 		vr_buf_line(b, "<domain name='%s'%s/>", def->domain,
 		    def->domain_local_only ? " localOnly='yes'" : "");
-	if (def->ndns_hosts == 0)
+	if (def->ndns_hosts == 0 && def->nforwarders == 0 &&
+	    def->forward_plain_names)
 		return;
-	vr_buf_line(b, "<dns>");
+	vr_buf_line(b, "<dns%s>", def->forward_plain_names ? "" :
+	    " forwardPlainNames='no'");
 	b->indent++;
+	for (i = 0; i < def->nforwarders; i++) {
+		const struct net_dns_forwarder *f = &def->forwarders[i];
+		struct vr_buf t = { 0 };
+
+		vr_buf_puts(&t, "<forwarder");
+		vr_xml_buf_attr(&t, "domain", f->domain);
+		if (f->has_addr) {
+			net_ip_format(f->addr, ip);
+			vr_buf_printf(&t, " addr='%s'", ip);
+		}
+		vr_buf_puts(&t, "/>");
+		vr_buf_line(b, "%s", vr_buf_str(&t));
+		vr_buf_free(&t);
+	}
 	for (i = 0; i < def->ndns_hosts; i++) {
 		net_ip_format(def->dns_hosts[i].ip, ip);
 		vr_buf_line(b, "<host ip='%s'>", ip);
@@ -756,6 +969,33 @@ net_format_ip(struct vr_buf *b, const struct net_def *def)
 	vr_buf_line(b, "</ip>");
 }
 
+static void
+net_format_ip6(struct vr_buf *b, const struct net_def *def)
+{
+	char a[46], e[46];
+	size_t i;
+
+	if (!def->has_ip6)
+		return;
+	net_ip6_format(def->ip6, a);
+	vr_buf_line(b, "<ip family='ipv6' address='%s' prefix='%u'%s", a,
+	    def->prefix6, def->nranges6 != 0 ? ">" : "/>");
+	if (def->nranges6 == 0)
+		return;
+	b->indent++;
+	vr_buf_line(b, "<dhcp>");
+	b->indent++;
+	for (i = 0; i < def->nranges6; i++) {
+		net_ip6_format(def->ranges6[i].start, a);
+		net_ip6_format(def->ranges6[i].end, e);
+		vr_buf_line(b, "<range start='%s' end='%s'/>", a, e);
+	}
+	b->indent--;
+	vr_buf_line(b, "</dhcp>");
+	b->indent--;
+	vr_buf_line(b, "</ip>");
+}
+
 char *
 net_def_format(const struct net_def *def)
 {
@@ -771,6 +1011,7 @@ net_def_format(const struct net_def *def)
 	net_format_bridge(&b, def);
 	net_format_dns(&b, def);
 	net_format_ip(&b, def);
+	net_format_ip6(&b, def);
 	vr_buf_puts(&b, "</network>\n");
 	return vr_buf_steal(&b);
 }
@@ -791,6 +1032,11 @@ net_def_copy(const struct net_def *src)
 	def->bridge = xstrdup_null(src->bridge);
 	def->domain = xstrdup_null(src->domain);
 	def->dns_hosts = NET_DUP(src->dns_hosts, src->ndns_hosts);
+	def->forwarders = NET_DUP(src->forwarders, src->nforwarders);
+	def->ranges6 = NET_DUP(src->ranges6, src->nranges6);
+	for (i = 0; i < def->nforwarders; i++)
+		def->forwarders[i].domain =
+		    xstrdup_null(src->forwarders[i].domain);
 	for (i = 0; i < def->ndns_hosts; i++) {
 		struct net_dns_host *h = &def->dns_hosts[i];
 
@@ -822,7 +1068,11 @@ net_def_free(struct net_def *def)
 		free(def->dns_hosts[i].hostnames);
 	}
 	free(def->dns_hosts);
+	for (i = 0; i < def->nforwarders; i++)
+		free(def->forwarders[i].domain);
+	free(def->forwarders);
 	free(def->ranges);
+	free(def->ranges6);
 	for (i = 0; i < def->nhosts; i++)
 		free(def->hosts[i].name);
 	free(def->hosts);

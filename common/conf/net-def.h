@@ -8,9 +8,12 @@
  * <bridge name= stp= delay=>, <mtu size=>, <mac address=>,
  * <domain name= localOnly=>, <dns><host ip=><hostname>..., and one IPv4
  * <ip address= netmask=|prefix=> with <dhcp><range start= end=/> and
- * <host mac= name= ip=/>.
+ * <host mac= name= ip=/>, plus one <ip family='ipv6' address= prefix=>
+ * with <dhcp><range start= end=/> (router advertisements always; DHCPv6
+ * for the ranges).
  *
- * Addresses are kept as IPv4 numbers in host byte order.
+ * IPv4 addresses are kept as numbers in host byte order, IPv6 ones as
+ * 16 bytes in network order.
  */
 #ifndef VR_NET_DEF_H
 #define VR_NET_DEF_H
@@ -38,6 +41,11 @@ struct net_dhcp_range {
 	uint32_t	 end;
 };
 
+struct net_dhcp_range6 {
+	unsigned char	 start[16];
+	unsigned char	 end[16];
+};
+
 struct net_dhcp_host {
 	bool		 has_mac;
 	unsigned char	 mac[6];
@@ -51,6 +59,13 @@ struct net_dns_host {
 	size_t		 nhostnames;
 };
 
+/* <forwarder domain= addr=/>: neither NULL/unset both. */
+struct net_dns_forwarder {
+	char		*domain;	/* NULL: every name */
+	bool		 has_addr;	/* false: domain answered locally */
+	uint32_t	 addr;
+};
+
 struct net_def {
 	char			*name;
 	unsigned char		 uuid[16];	/* generated if absent */
@@ -59,6 +74,8 @@ struct net_def {
 	char			*forward_dev;	/* <forward dev=> */
 	unsigned int		 nat_port_start;	/* 0: unset */
 	unsigned int		 nat_port_end;
+	uint32_t		 nat_addr_start;	/* 0: masquerade */
+	uint32_t		 nat_addr_end;
 
 	char			*bridge;	/* NULL: the driver picks */
 	bool			 stp;		/* default on */
@@ -71,6 +88,9 @@ struct net_def {
 	bool			 domain_local_only;
 	struct net_dns_host	*dns_hosts;
 	size_t			 ndns_hosts;
+	struct net_dns_forwarder *forwarders;
+	size_t			 nforwarders;
+	bool			 forward_plain_names;	/* default yes */
 
 	bool			 has_ip;
 	bool			 ip_netmask;	/* written as netmask=, not prefix= */
@@ -80,6 +100,12 @@ struct net_def {
 	size_t			 nranges;
 	struct net_dhcp_host	*hosts;
 	size_t			 nhosts;
+
+	bool			 has_ip6;
+	unsigned char		 ip6[16];	/* the bridge's IPv6 address */
+	unsigned int		 prefix6;
+	struct net_dhcp_range6	*ranges6;
+	size_t			 nranges6;
 };
 
 /* net_def_parse_string flags */
@@ -114,5 +140,11 @@ int		 net_ip_parse(const char *, uint32_t *);
 void		 net_ip_format(uint32_t, char buf[16]);
 /* The netmask of a prefix length (0..32). */
 uint32_t	 net_prefix_mask(unsigned int prefix);
+/* IPv6 text <-> 16 bytes; the text is inet_ntop's canonical form. */
+int		 net_ip6_parse(const char *, unsigned char ip6[16]);
+void		 net_ip6_format(const unsigned char ip6[16], char buf[46]);
+/* ip6 with the bits past prefix cleared (the subnet's address). */
+void		 net_ip6_subnet(const unsigned char ip6[16], unsigned int prefix,
+		    unsigned char out[16]);
 
 #endif

@@ -18,12 +18,14 @@ struct nw_dnsmasq_paths {
 	const char	*lease_file;
 	const char	*hosts_file;	/* dhcp-hostsfile */
 	const char	*addn_hosts;	/* addn-hosts */
+	const char	*user;		/* dnsmasq drops root for this user */
 };
 
 /* Whether the network runs a dnsmasq (it has an address). */
 bool	 nw_conf_needs_dnsmasq(const struct net_def *);
 /* Whether it needs IPv4 forwarding (nat, route, open). */
-bool	 nw_conf_needs_forwarding(const struct net_def *);
+/* Whether the network needs the host to forward family 4 or 6. */
+bool	 nw_conf_needs_forwarding(const struct net_def *, int family);
 
 /* dnsmasq --conf-file contents. Caller frees. */
 char	*nw_conf_dnsmasq(const struct net_def *,

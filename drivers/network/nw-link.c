@@ -212,30 +212,35 @@ nl_addr_ipv4(uint32_t ip, unsigned int prefix)
 	return a;
 }
 
-int
-nw_addr_add(const char *ifname, uint32_t ip, unsigned int prefix)
+/* Add local (and bcast, if not NULL) to ifname; takes both. */
+static int
+addr_add(const char *ifname, struct nl_addr *local, struct nl_addr *bcast,
+    int flags)
 {
 	NW_AUTO_SOCK sk = nl_open();
-	struct rtnl_link *link;
+	struct rtnl_link *link = NULL;
 	struct rtnl_addr *addr;
-	struct nl_addr *local, *bcast;
-	uint32_t mask = prefix == 0 ? 0 : ~((1U << (32 - prefix)) - 1);
-	int err;
+	int err = 0;
 
-	if (sk == NULL)
-		return -1;
-	if ((err = link_get(sk, ifname, &link)) < 0) {
-		vr_error(VR_ERR_SYSTEM, "cannot look up interface '%s': %s",
-		    ifname, nl_geterror(err));
+	if (sk == NULL || local == NULL ||
+	    (err = link_get(sk, ifname, &link)) < 0) {
+		if (err < 0)
+			vr_error(VR_ERR_SYSTEM, "cannot look up interface "
+			    "'%s': %s", ifname, nl_geterror(err));
+		else if (sk != NULL)
+			vr_error(VR_ERR_SYSTEM, "out of memory");
+		nl_addr_put(local);
+		nl_addr_put(bcast);
 		return -1;
 	}
 	addr = rtnl_addr_alloc();
 	rtnl_addr_set_ifindex(addr, rtnl_link_get_ifindex(link));
 	rtnl_link_put(link);
-	local = nl_addr_ipv4(ip, prefix);
-	bcast = nl_addr_ipv4(prefix < 31 ? (ip | ~mask) : ip, 32);
 	rtnl_addr_set_local(addr, local);
-	rtnl_addr_set_broadcast(addr, bcast);
+	if (bcast != NULL)
+		rtnl_addr_set_broadcast(addr, bcast);
+	if (flags != 0)
+		rtnl_addr_set_flags(addr, (unsigned int)flags);
 	err = rtnl_addr_add(sk, addr, 0);
 	nl_addr_put(local);
 	nl_addr_put(bcast);
@@ -248,16 +253,52 @@ nw_addr_add(const char *ifname, uint32_t ip, unsigned int prefix)
 	return 0;
 }
 
+int
+nw_addr_add(const char *ifname, uint32_t ip, unsigned int prefix)
+{
+	uint32_t mask = prefix == 0 ? 0 : ~((1U << (32 - prefix)) - 1);
+
+	return addr_add(ifname, nl_addr_ipv4(ip, prefix),
+	    nl_addr_ipv4(prefix < 31 ? (ip | ~mask) : ip, 32), 0);
+}
+
+int
+nw_addr_add6(const char *ifname, const unsigned char ip6[16],
+    unsigned int prefix)
+{
+	struct nl_addr *a = nl_addr_build(AF_INET6, ip6, 16);
+
+	if (a != NULL)
+		nl_addr_set_prefixlen(a, (int)prefix);
+	/* No duplicate address detection: the bridge is ours and new. */
+	return addr_add(ifname, a, NULL, IFA_F_NODAD);
+}
+
 /* Routes */
 
 struct route_scan {
-	uint32_t	 ip, mask;
+	int		 family;
+	unsigned char	 addr[16];	/* network order */
+	unsigned int	 plen;
 	const char	*skip_dev;
 	struct nl_cache	*links;
 	char		*buf;
 	size_t		 len;
 	bool		 found;
 };
+
+/* The first bits of a and b agree. */
+static bool
+prefix_equal(const unsigned char *a, const unsigned char *b,
+    unsigned int bits)
+{
+	unsigned int whole = bits / 8, rest = bits % 8;
+	unsigned char m = (unsigned char)(0xff << (8 - rest));
+
+	if (memcmp(a, b, whole) != 0)
+		return false;
+	return rest == 0 || ((a[whole] ^ b[whole]) & m) == 0;
+}
 
 static void
 route_check(struct nl_object *obj, void *arg)
@@ -266,23 +307,21 @@ route_check(struct nl_object *obj, void *arg)
 	struct route_scan *rs = arg;
 	struct nl_addr *dst = rtnl_route_get_dst(r);
 	struct rtnl_nexthop *nh;
-	unsigned int plen;
-	uint32_t net, mask;
-	char dev[IF_NAMESIZE] = "?", text[16];
+	unsigned int plen, alen = rs->family == AF_INET ? 4 : 16;
+	char dev[IF_NAMESIZE] = "?", text[INET6_ADDRSTRLEN];
 
 	if (rs->found || dst == NULL || rtnl_route_get_table(r) !=
-	    RT_TABLE_MAIN || rtnl_route_get_family(r) != AF_INET ||
-	    nl_addr_get_len(dst) != 4 || rtnl_route_get_type(r) != RTN_UNICAST)
+	    RT_TABLE_MAIN || rtnl_route_get_family(r) != rs->family ||
+	    nl_addr_get_len(dst) != alen ||
+	    rtnl_route_get_type(r) != RTN_UNICAST)
 		return;
 	if ((plen = nl_addr_get_prefixlen(dst)) == 0)
 		return;		/* a default route overlaps everything */
-	memcpy(&net, nl_addr_get_binary_addr(dst), 4);
-	net = ntohl(net);
-	mask = ~((1U << (32 - (plen > 32 ? 32 : plen))) - 1);
-	if (plen >= 32)
-		mask = 0xffffffffU;
-	mask &= rs->mask;	/* the shorter prefix decides */
-	if ((net & mask) != (rs->ip & mask))
+	if (plen > 8 * alen)
+		plen = 8 * alen;
+	/* the shorter prefix decides */
+	if (!prefix_equal(nl_addr_get_binary_addr(dst), rs->addr,
+	    plen < rs->plen ? plen : rs->plen))
 		return;
 	if (rtnl_route_get_nnexthops(r) > 0 &&
 	    (nh = rtnl_route_nexthop_n(r, 0)) != NULL)
@@ -290,15 +329,15 @@ route_check(struct nl_object *obj, void *arg)
 		    sizeof dev);
 	if (rs->skip_dev != NULL && strcmp(dev, rs->skip_dev) == 0)
 		return;
-	snprintf(text, sizeof text, "%u.%u.%u.%u", net >> 24,
-	    (net >> 16) & 0xff, (net >> 8) & 0xff, net & 0xff);
+	inet_ntop(rs->family, nl_addr_get_binary_addr(dst), text,
+	    sizeof text);
 	snprintf(rs->buf, rs->len, "%s/%u dev %s", text, plen, dev);
 	rs->found = true;
 }
 
-int
-nw_route_overlap(uint32_t ip, unsigned int prefix, const char *skip_dev,
-    char *buf, size_t len)
+static int
+route_overlap(int family, const void *addr, unsigned int prefix,
+    const char *skip_dev, char *buf, size_t len)
 {
 	NW_AUTO_SOCK sk = nl_open();
 	struct nl_cache *routes = NULL;
@@ -307,13 +346,14 @@ nw_route_overlap(uint32_t ip, unsigned int prefix, const char *skip_dev,
 
 	if (sk == NULL)
 		return -1;
-	rs.ip = ip;
-	rs.mask = prefix == 0 ? 0 : ~((1U << (32 - prefix)) - 1);
+	rs.family = family;
+	memcpy(rs.addr, addr, family == AF_INET ? 4 : 16);
+	rs.plen = prefix;
 	rs.skip_dev = skip_dev;
 	rs.buf = buf;
 	rs.len = len;
 	if ((err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &rs.links)) < 0 ||
-	    (err = rtnl_route_alloc_cache(sk, AF_INET, 0, &routes)) < 0) {
+	    (err = rtnl_route_alloc_cache(sk, family, 0, &routes)) < 0) {
 		if (rs.links != NULL)
 			nl_cache_free(rs.links);
 		vr_error(VR_ERR_SYSTEM, "cannot read the routing table: %s",
@@ -321,6 +361,79 @@ nw_route_overlap(uint32_t ip, unsigned int prefix, const char *skip_dev,
 		return -1;
 	}
 	nl_cache_foreach(routes, route_check, &rs);
+	nl_cache_free(routes);
+	nl_cache_free(rs.links);
+	return rs.found ? 1 : 0;
+}
+
+int
+nw_route_overlap(uint32_t ip, unsigned int prefix, const char *skip_dev,
+    char *buf, size_t len)
+{
+	uint32_t be = htonl(ip);
+
+	return route_overlap(AF_INET, &be, prefix, skip_dev, buf, len);
+}
+
+int
+nw_route_overlap6(const unsigned char ip6[16], unsigned int prefix,
+    const char *skip_dev, char *buf, size_t len)
+{
+	return route_overlap(AF_INET6, ip6, prefix, skip_dev, buf, len);
+}
+
+/* A default IPv6 route learned from a router advertisement. */
+struct ra_scan {
+	struct nl_cache	*links;
+	char		*dev;
+	size_t		 len;
+	bool		 found;
+};
+
+static void
+ra_check(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct ra_scan *rs = arg;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct rtnl_nexthop *nh;
+	char path[128], dev[IF_NAMESIZE] = "";
+	VR_AUTOFREE char *v = NULL;
+
+	if (rs->found || rtnl_route_get_protocol(r) != RTPROT_RA ||
+	    (dst != NULL && nl_addr_get_prefixlen(dst) != 0) ||
+	    rtnl_route_get_nnexthops(r) == 0 ||
+	    (nh = rtnl_route_nexthop_n(r, 0)) == NULL ||
+	    rtnl_link_i2name(rs->links, rtnl_route_nh_get_ifindex(nh), dev,
+	    sizeof dev) == NULL)
+		return;
+	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/accept_ra",
+	    dev);
+	if ((v = vr_file_read(path, 16, NULL)) != NULL && v[0] == '2')
+		return;		/* RAs honoured even when forwarding */
+	snprintf(rs->dev, rs->len, "%s", dev);
+	rs->found = true;
+}
+
+int
+nw_ra_default_route(char *dev, size_t len)
+{
+	NW_AUTO_SOCK sk = nl_open();
+	struct nl_cache *routes = NULL;
+	struct ra_scan rs = { .dev = dev, .len = len };
+	int err;
+
+	if (sk == NULL)
+		return -1;
+	if ((err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &rs.links)) < 0 ||
+	    (err = rtnl_route_alloc_cache(sk, AF_INET6, 0, &routes)) < 0) {
+		if (rs.links != NULL)
+			nl_cache_free(rs.links);
+		vr_error(VR_ERR_SYSTEM, "cannot read the routing table: %s",
+		    nl_geterror(err));
+		return -1;
+	}
+	nl_cache_foreach(routes, ra_check, &rs);
 	nl_cache_free(routes);
 	nl_cache_free(rs.links);
 	return rs.found ? 1 : 0;

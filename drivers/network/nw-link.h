@@ -34,12 +34,23 @@ int	 nw_link_delete(const char *name);
 /* Up, with an alias unless NULL (the kernel ignores one at creation). */
 int	 nw_link_up(const char *name, const char *alias);
 int	 nw_addr_add(const char *ifname, uint32_t ip, unsigned int prefix);
+/* The same for IPv6 (no duplicate address detection: usable at once). */
+int	 nw_addr_add6(const char *ifname, const unsigned char ip6[16],
+	    unsigned int prefix);
 
 /*
  * A route of the host (main table, not a default route, not via skip_dev)
  * overlapping ip/prefix: 1 with its description in buf, 0 none, -1 error.
  */
 int	 nw_route_overlap(uint32_t ip, unsigned int prefix,
+	    const char *skip_dev, char *buf, size_t len);
+/*
+ * 1 and its interface when the host's IPv6 default route comes from a
+ * router advertisement on an interface that would stop honouring them
+ * once forwarding is on (accept_ra != 2); 0 if not, -1 on error.
+ */
+int	 nw_ra_default_route(char *dev, size_t len);
+int	 nw_route_overlap6(const unsigned char ip6[16], unsigned int prefix,
 	    const char *skip_dev, char *buf, size_t len);
 
 /* The interfaces enslaved to bridge: names and aliases (caller frees). */

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,6 @@ VR_LOG_MODULE("network.run");
 #define STATUS_VERSION		1
 #define DNSMASQ_STOP_MS		2000
 #define DNSMASQ_MAX_RESTARTS	5	/* a minute */
-#define IP_FORWARD		"/proc/sys/net/ipv4/ip_forward"
 
 char *
 nw_run_path(const char *name, const char *ext)
@@ -118,9 +118,20 @@ nft_remove(const char *name)
 	unlink_quiet(nw_run_path(name, "nft"));
 }
 
-/* Other active networks that need forwarding. */
+/* The forwarding switch of each family, and our mark that we turned it on. */
+static const struct fwd_sysctl {
+	int		 family;
+	const char	*path;
+	const char	*mark;		/* in run/network */
+	const char	*what;
+} fwd_sysctls[] = {
+	{ 4, "/proc/sys/net/ipv4/ip_forward", "ip_forward", "IPv4" },
+	{ 6, "/proc/sys/net/ipv6/conf/all/forwarding", "ip6_forward", "IPv6" },
+};
+
+/* Other active networks that need forwarding of family. */
 static bool
-forwarding_needed_by_others(const struct nw_net *self)
+forwarding_needed_by_others(const struct nw_net *self, int family)
 {
 	VR_AUTOFREE struct nw_net **all = NULL;
 	size_t i, n;
@@ -128,7 +139,7 @@ forwarding_needed_by_others(const struct nw_net *self)
 	all = nw_net_all(&n);
 	for (i = 0; i < n; i++)
 		if (all[i] != self && all[i]->live != NULL &&
-		    nw_conf_needs_forwarding(all[i]->live))
+		    nw_conf_needs_forwarding(all[i]->live, family))
 			return true;
 	return false;
 }
@@ -147,40 +158,70 @@ sysctl_write(const char *path, const char *value)
 }
 
 /*
- * Turn IPv4 forwarding on; run/network/ip_forward remembers that we did,
- * so the last network needing it turns it back off.
+ * Turn forwarding on for the families def needs; run/network/ip_forward
+ * (ip6_forward) remembers that we did, so the last network needing it
+ * turns it back off. IPv6 forwarding makes the kernel ignore router
+ * advertisements on interfaces with accept_ra=1: refused when the host
+ * relies on one for its default route.
  */
 static int
-forwarding_enable(void)
+forwarding_enable(const struct net_def *def)
 {
-	VR_AUTOFREE char *cur = vr_file_read(IP_FORWARD, 16, NULL);
-	VR_AUTOFREE char *mark = xprintf("%s/ip_forward", nw_drv.run_dir);
+	char dev[IF_NAMESIZE];
+	size_t i;
 
-	if (cur == NULL)
-		return -1;
-	if (cur[0] == '1')
-		return 0;
-	if (vr_file_replace(mark, "0\n", 2, 0600) < 0)
-		return -1;
-	if (sysctl_write(IP_FORWARD, "1\n") < 0) {
-		unlink(mark);
-		return -1;
+	for (i = 0; i < nitems(fwd_sysctls); i++) {
+		const struct fwd_sysctl *f = &fwd_sysctls[i];
+		VR_AUTOFREE char *cur = NULL;
+		VR_AUTOFREE char *mark = NULL;
+
+		if (!nw_conf_needs_forwarding(def, f->family))
+			continue;
+		if ((cur = vr_file_read(f->path, 16, NULL)) == NULL)
+			return -1;
+		if (cur[0] == '1')
+			continue;
+		if (f->family == 6 && nw_ra_default_route(dev,
+		    sizeof dev) == 1) {
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot enable IPv6 "
+			    "forwarding for network '%s': the host's default "
+			    "route comes from router advertisements on '%s', "
+			    "which forwarding would stop (set "
+			    "net.ipv6.conf.%s.accept_ra=2 first)", def->name,
+			    dev, dev);
+			return -1;
+		}
+		mark = xprintf("%s/%s", nw_drv.run_dir, f->mark);
+		if (vr_file_replace(mark, "0\n", 2, 0600) < 0)
+			return -1;
+		if (sysctl_write(f->path, "1\n") < 0) {
+			unlink(mark);
+			return -1;
+		}
+		log_info("%s forwarding enabled", f->what);
 	}
-	log_info("IPv4 forwarding enabled");
 	return 0;
 }
 
 static void
 forwarding_release(const struct nw_net *self)
 {
-	VR_AUTOFREE char *mark = xprintf("%s/ip_forward", nw_drv.run_dir);
+	size_t i;
 
-	if (access(mark, F_OK) < 0 || forwarding_needed_by_others(self))
-		return;
-	if (sysctl_write(IP_FORWARD, "0\n") < 0)
-		log_error("%s", vr_error_message());
-	unlink(mark);
-	log_info("IPv4 forwarding disabled again");
+	for (i = 0; i < nitems(fwd_sysctls); i++) {
+		const struct fwd_sysctl *f = &fwd_sysctls[i];
+		VR_AUTOFREE char *mark = xprintf("%s/%s", nw_drv.run_dir,
+		    f->mark);
+
+		if (!nw_conf_needs_forwarding(self->live, f->family) ||
+		    access(mark, F_OK) < 0 ||
+		    forwarding_needed_by_others(self, f->family))
+			continue;
+		if (sysctl_write(f->path, "0\n") < 0)
+			log_error("%s", vr_error_message());
+		unlink(mark);
+		log_info("%s forwarding disabled again", f->what);
+	}
 }
 
 /* dnsmasq */
@@ -243,11 +284,19 @@ dnsmasq_spawn(struct nw_net *n, pid_t *pid)
 	VR_AUTOFREE char *hp = nw_run_path(n->name, "hostsfile");
 	VR_AUTOFREE char *ap = nw_run_path(n->name, "addnhosts");
 	VR_AUTOFREE char *conf = NULL, *conf_arg = NULL;
-	struct nw_dnsmasq_paths p = { pid_path, leases, hp, ap };
+	struct nw_dnsmasq_paths p = { pid_path, leases, hp, ap,
+	    nw_drv.env.dnsmasq_user };
 	struct vr_spawn_opts so = VR_SPAWN_OPTS_INIT;
 	const char *argv[] = { NW_DNSMASQ, NULL, NULL };
 	VR_AUTOCLOSE int efd = -1;
 
+	if (getpwnam(p.user) == NULL) {
+		vr_error(VR_ERR_SYSTEM, "network '%s': dnsmasq_user '%s' does "
+		    "not exist (create it: useradd --system --no-create-home "
+		    "--shell /usr/sbin/nologin %s; or set dnsmasq_user in "
+		    "vireod.conf)", n->name, p.user, p.user);
+		return -1;
+	}
 	conf = nw_conf_dnsmasq(n->live, &p);
 	if (dnsmasq_write_hosts(n) < 0 ||
 	    vr_file_replace(conf_path, conf, strlen(conf), 0600) < 0)
@@ -428,6 +477,18 @@ bridge_create(struct nw_net *n)
 		}
 		return -1;
 	}
+	if (def->has_ip6 && (rc = nw_route_overlap6(def->ip6, def->prefix6,
+	    def->bridge, route, sizeof route)) != 0) {
+		if (rc > 0) {
+			char ip[46];
+
+			net_ip6_format(def->ip6, ip);
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot start "
+			    "network '%s': %s/%u overlaps the host route %s",
+			    n->name, ip, def->prefix6, route);
+		}
+		return -1;
+	}
 	if (bridge_check_free(n) < 0 || nw_bridge_create(def->bridge, &o) < 0)
 		return -1;
 	/* the alias first: from now on the bridge is known to be ours */
@@ -436,6 +497,9 @@ bridge_create(struct nw_net *n)
 		return -1;
 	}
 	if (def->has_ip && nw_addr_add(def->bridge, def->ip, def->prefix) < 0)
+		return -1;
+	if (def->has_ip6 && nw_addr_add6(def->bridge, def->ip6,
+	    def->prefix6) < 0)
 		return -1;
 	return 0;
 }
@@ -476,8 +540,7 @@ run_start_host(struct nw_net *n)
 	if (nw_conf_needs_dnsmasq(def) && dnsmasq_spawn(n, &dns) < 0)
 		return -1;
 	if (((rules = nw_conf_nft(def)) != NULL && nft_apply(n->name,
-	    rules) < 0) || (nw_conf_needs_forwarding(def) &&
-	    forwarding_enable() < 0))
+	    rules) < 0) || forwarding_enable(def) < 0)
 		rc = -1;
 	if (dns > 0) {
 		char msg[2048];
@@ -530,8 +593,7 @@ nw_run_stop(struct nw_net *n)
 		nft_remove(n->name);
 		bridge_remove(n);
 	}
-	if (nw_conf_needs_forwarding(n->live))
-		forwarding_release(n);
+	forwarding_release(n);
 	for (i = 0; exts[i] != NULL; i++)
 		unlink_quiet(nw_run_path(n->name, exts[i]));
 	unlink_quiet(nw_run_path(n->name, "status"));

@@ -1,7 +1,8 @@
 /*
  * struct dom_def -> qemu-system-x86_64 argv. See qemu-argv.h for the
  * policy; tests/qemuxml2argv holds one golden file per feature, each also
- * started in a real QEMU by tests/qemu-argv-test.c.
+ * started in a real QEMU by tests/qemu-argv-test.c. Disks are in
+ * qemu-argv-disk.c, interfaces in qemu-argv-net.c (qemu-argv-priv.h).
  *
  * Values in QEMU's key=value syntax have their commas doubled (buf_esc);
  * -blockdev takes JSON, so disk paths need no escaping there. -kernel,
@@ -20,40 +21,15 @@
 #include "buf.h"
 #include "err.h"
 #include "qemu-argv.h"
+#include "qemu-argv-priv.h"
 #include "xmalloc.h"
 
-#define PCI_NBUS	256
-#define PCI_NSLOT	32
-#define MAX_CTRL_INDEX	32	/* bitmasks of implicit controllers */
 #define VNC_PORT_MIN	5900
 #define PVPANIC_IOPORT	0x505	/* QEMU's default */
 
-/* Where a disk sits, and the alias naming its device and block nodes. */
-struct disk_place {
-	char		 alias[40];	/* virtio-disk0, sata0-0-1... */
-	unsigned int	 ctrl, bus, target, unit;
-};
-
-struct qb {
-	const struct dom_def		*def;
-	const struct qemu_argv_ctx	*ctx;
-	char				**v;
-	size_t				 n, cap;
-	bool				 q35;
-	bool				 dev_boot;	/* <boot order=> */
-	struct disk_place		*places;	/* one per disk */
-	uint8_t				 pci[PCI_NBUS][PCI_NSLOT]; /* fns */
-	unsigned int			 first_slot;
-	int				 video_slot;	/* -1: none reserved */
-	/* controllers added because a device needs one */
-	uint32_t			 need_sata, need_scsi;
-	bool				 need_vserial, need_usb;
-	uint8_t				 vserial_used[32]; /* ports, bitmap */
-};
-
 /* argv helpers */
 
-static void
+void
 qb_add(struct qb *qb, const char *s)
 {
 	if (qb->n + 2 > qb->cap) {
@@ -64,7 +40,7 @@ qb_add(struct qb *qb, const char *s)
 	qb->v[qb->n] = NULL;
 }
 
-static void __attribute__((format(printf, 3, 4)))
+void
 qb_addf(struct qb *qb, const char *opt, const char *fmt, ...)
 {
 	va_list ap;
@@ -79,7 +55,7 @@ qb_addf(struct qb *qb, const char *opt, const char *fmt, ...)
 }
 
 /* Adds opt and the buffer's contents, and empties the buffer. */
-static void
+void
 qb_add_buf(struct qb *qb, const char *opt, struct vr_buf *b)
 {
 	qb_add(qb, opt);
@@ -88,7 +64,7 @@ qb_add_buf(struct qb *qb, const char *opt, struct vr_buf *b)
 }
 
 /* Appends s with commas doubled, as QEMU's option parser wants. */
-static void
+void
 buf_esc(struct vr_buf *b, const char *s)
 {
 	for (; *s != '\0'; s++) {
@@ -98,7 +74,66 @@ buf_esc(struct vr_buf *b, const char *s)
 	}
 }
 
-static char *
+/* Appends ",key=value" for each member of o, in order. */
+void
+props_append(struct vr_buf *b, struct json_object *o)
+{
+	json_object_object_foreach(o, key, val) {
+		vr_buf_printf(b, ",%s=", key);
+		switch (json_object_get_type(val)) {
+		case json_type_boolean:
+			vr_buf_puts(b, json_object_get_boolean(val) ? "on" :
+			    "off");
+			break;
+		case json_type_int:
+			vr_buf_printf(b, "%lld",
+			    (long long)json_object_get_int64(val));
+			break;
+		case json_type_string:
+			buf_esc(b, json_object_get_string(val));
+			break;
+		case json_type_null:
+		case json_type_double:
+		case json_type_object:
+		case json_type_array:
+			buf_esc(b, json_object_to_json_string(val));
+			break;
+		}
+	}
+}
+
+void
+qb_add_props(struct qb *qb, const char *opt, struct json_object *o)
+{
+	struct vr_buf b = { 0 };
+	struct json_object *rest = json_object_new_object();
+	const char *first = NULL;
+
+	json_object_object_foreach(o, key, val) {
+		if (first == NULL)
+			first = json_object_get_string(val);
+		else
+			json_object_object_add(rest, key,
+			    json_object_get(val));
+	}
+	if (first != NULL)
+		buf_esc(&b, first);
+	props_append(&b, rest);
+	json_object_put(rest);
+	json_object_put(o);
+	qb_add_buf(qb, opt, &b);
+}
+
+void
+qb_add_json(struct qb *qb, struct json_object *o)
+{
+	char *s = json_take_string(o);
+
+	qb_add(qb, s);
+	free(s);
+}
+
+char *
 json_take_string(struct json_object *o)
 {
 	char *s;
@@ -122,7 +157,7 @@ str_is(const char *s, const char *allowed)
 
 /* machine */
 
-static const char *
+const char *
 machine_name(const struct qb *qb)
 {
 	return qb->def->os_machine != NULL ? qb->def->os_machine : "pc";
@@ -162,7 +197,7 @@ pci_ctrl_is_bus(const struct dom_controller *c)
 	    c->model == DOM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
 }
 
-static const struct dom_controller *
+const struct dom_controller *
 ctrl_find(const struct dom_def *def, enum dom_controller_type type,
     unsigned int index)
 {
@@ -176,7 +211,7 @@ ctrl_find(const struct dom_def *def, enum dom_controller_type type,
 }
 
 /* Marks an explicit PCI address used; checks the bus exists. */
-static int
+int
 pci_reserve(struct qb *qb, const struct dom_addr *a, const char *what)
 {
 	const struct dom_controller *c;
@@ -247,36 +282,54 @@ pci_bus_name(const struct qb *qb, unsigned int bus, struct vr_buf *b)
 		vr_buf_printf(b, "pci.%u", bus);
 }
 
-/* Appends ",bus=...,addr=..." (explicit or next free slot on bus 0). */
-static int
-pci_addr(struct qb *qb, struct vr_buf *b, const struct dom_addr *a,
+int
+pci_addr_props(struct qb *qb, struct json_object *o, const struct dom_addr *a,
     int slot, const char *what)
 {
+	struct vr_buf b = { 0 };
+	unsigned int bus = 0;
+
 	if (a->type == DOM_ADDR_PCI) {
-		vr_buf_puts(b, ",bus=");
-		pci_bus_name(qb, a->bus, b);
-		vr_buf_printf(b, ",addr=0x%x", a->slot);
-		if (a->function != 0)
-			vr_buf_printf(b, ".0x%x", a->function);
-		if (a->multifunction)
-			vr_buf_puts(b, ",multifunction=on");
-		return 0;
-	}
-	if (slot < 0)
-		slot = pci_take(qb, 0);
-	if (slot < 0) {
+		bus = a->bus;
+		slot = (int)a->slot;
+	} else if (slot < 0 && (slot = pci_take(qb, 0)) < 0) {
 		vr_error(VR_ERR_UNSUPPORTED, "%s: no free PCI slot left on "
 		    "bus 0; add a pci-bridge or pcie-root-port", what);
 		return -1;
 	}
-	vr_buf_puts(b, ",bus=");
-	pci_bus_name(qb, 0, b);
-	vr_buf_printf(b, ",addr=0x%x", (unsigned int)slot);
+	pci_bus_name(qb, bus, &b);
+	json_object_object_add(o, "bus", json_object_new_string(
+	    vr_buf_str(&b)));
+	vr_buf_free(&b);
+	vr_buf_printf(&b, "0x%x", (unsigned int)slot);
+	if (a->type == DOM_ADDR_PCI && a->function != 0)
+		vr_buf_printf(&b, ".0x%x", a->function);
+	json_object_object_add(o, "addr", json_object_new_string(
+	    vr_buf_str(&b)));
+	vr_buf_free(&b);
+	if (a->type == DOM_ADDR_PCI && a->multifunction)
+		json_object_object_add(o, "multifunction",
+		    json_object_new_boolean(1));
+	return 0;
+}
+
+int
+pci_addr(struct qb *qb, struct vr_buf *b, const struct dom_addr *a,
+    int slot, const char *what)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (pci_addr_props(qb, o, a, slot, what) < 0) {
+		json_object_put(o);
+		return -1;
+	}
+	props_append(b, o);
+	json_object_put(o);
 	return 0;
 }
 
 /* Devices that do not sit on PCI must not carry a PCI address. */
-static int
+int
 no_pci_addr(const struct dom_addr *a, const char *what)
 {
 	if (a->type == DOM_ADDR_PCI) {
@@ -331,159 +384,6 @@ vserial_reserve(struct qb *qb, const struct dom_chr *c, const char *what)
 		vr_error(VR_ERR_XML, "%s: virtio-serial port %u is already in "
 		    "use", what, a->port);
 		return -1;
-	}
-	return 0;
-}
-
-/* disks: placement */
-
-/* vda -> 0, sdb -> 1, hdaa -> 26; -1 when the name has no index. */
-static int
-disk_index(const char *dev)
-{
-	const char *p;
-	long idx = 0;
-
-	if (dev == NULL || strlen(dev) < 3 || strlen(dev) > 8)
-		return -1;
-	for (p = dev + 2; *p != '\0'; p++) {
-		if (*p < 'a' || *p > 'z')
-			return -1;
-		idx = idx * 26 + (*p - 'a' + 1);
-	}
-	return (int)(idx - 1);
-}
-
-static int
-disk_place_drive(const struct dom_disk *d, int idx,
-    struct disk_place *p)
-{
-	const struct dom_addr *a = &d->addr;
-	bool drv = a->type == DOM_ADDR_DRIVE;
-
-	switch (d->bus) {
-	case DOM_DISK_BUS_IDE:
-		p->ctrl = drv ? a->controller : 0;
-		p->bus = drv ? a->drive_bus : (unsigned int)idx / 2;
-		p->unit = drv ? a->unit : (unsigned int)idx % 2;
-		if (p->ctrl != 0 || p->bus > 1 || p->unit > 1 ||
-		    (drv && a->target != 0)) {
-			vr_error(VR_ERR_XML, "disk '%s': IDE address out of "
-			    "range (controller 0, bus 0-1, unit 0-1)",
-			    d->target_dev);
-			return -1;
-		}
-		snprintf(p->alias, sizeof p->alias, "ide0-%u-%u", p->bus,
-		    p->unit);
-		return 0;
-	case DOM_DISK_BUS_SATA:
-		p->ctrl = drv ? a->controller : (unsigned int)idx / 6;
-		p->unit = drv ? a->unit : (unsigned int)idx % 6;
-		if (p->ctrl >= MAX_CTRL_INDEX || p->unit > 5 ||
-		    (drv && (a->drive_bus != 0 || a->target != 0))) {
-			vr_error(VR_ERR_XML, "disk '%s': SATA address out of "
-			    "range (controller 0-31, bus 0, unit 0-5)",
-			    d->target_dev);
-			return -1;
-		}
-		snprintf(p->alias, sizeof p->alias, "sata%u-0-%u", p->ctrl,
-		    p->unit);
-		return 0;
-	case DOM_DISK_BUS_SCSI:
-		p->ctrl = drv ? a->controller : 0;
-		p->bus = drv ? a->drive_bus : 0;
-		p->target = drv ? a->target : 0;
-		p->unit = drv ? a->unit : (unsigned int)idx;
-		if (p->ctrl >= MAX_CTRL_INDEX || p->bus != 0 ||
-		    p->target > 255 || p->unit > 16383) {
-			vr_error(VR_ERR_XML, "disk '%s': SCSI address out of "
-			    "range (controller 0-31, bus 0, target 0-255, "
-			    "unit 0-16383)", d->target_dev);
-			return -1;
-		}
-		snprintf(p->alias, sizeof p->alias, "scsi%u-%u-%u-%u", p->ctrl,
-		    p->bus, p->target, p->unit);
-		return 0;
-	case DOM_DISK_BUS_VIRTIO:
-	case DOM_DISK_BUS_LAST:
-		break;
-	}
-	vr_error(VR_ERR_INTERNAL, "disk '%s': bad bus", d->target_dev);
-	return -1;
-}
-
-static int
-disk_place(struct qb *qb, const struct dom_disk *d, struct disk_place *p)
-{
-	char what[64];
-	int idx;
-
-	snprintf(what, sizeof what, "disk '%s'", d->target_dev);
-	idx = disk_index(d->target_dev);
-	if (idx < 0) {
-		vr_error(VR_ERR_XML, "disk '%s': target dev must be a prefix "
-		    "and a letter index such as 'vda' or 'sdb'",
-		    d->target_dev != NULL ? d->target_dev : "");
-		return -1;
-	}
-	if (d->bus == DOM_DISK_BUS_VIRTIO) {
-		if (d->device == DOM_DISK_DEVICE_CDROM) {
-			vr_error(VR_ERR_UNSUPPORTED, "disk '%s': device "
-			    "'cdrom' is not supported on bus 'virtio'",
-			    d->target_dev);
-			return -1;
-		}
-		snprintf(p->alias, sizeof p->alias, "virtio-disk%d", idx);
-		return pci_reserve(qb, &d->addr, what);
-	}
-	if (d->bus == DOM_DISK_BUS_IDE && qb->q35) {
-		vr_error(VR_ERR_UNSUPPORTED, "disk '%s': bus 'ide' is not "
-		    "available on machine '%s'", d->target_dev,
-		    machine_name(qb));
-		return -1;
-	}
-	if (d->readonly && d->device == DOM_DISK_DEVICE_DISK &&
-	    (d->bus == DOM_DISK_BUS_IDE || d->bus == DOM_DISK_BUS_SATA)) {
-		vr_error(VR_ERR_UNSUPPORTED, "disk '%s': readonly is not "
-		    "supported on bus '%s'", d->target_dev,
-		    dom_disk_bus_to_string(d->bus));
-		return -1;
-	}
-	if (no_pci_addr(&d->addr, what) < 0 ||
-	    disk_place_drive(d, idx, p) < 0)
-		return -1;
-	if (d->bus == DOM_DISK_BUS_SATA &&
-	    ctrl_find(qb->def, DOM_CONTROLLER_SATA, p->ctrl) == NULL &&
-	    !(qb->q35 && p->ctrl == 0))
-		qb->need_sata |= 1u << p->ctrl;
-	if (d->bus == DOM_DISK_BUS_SCSI &&
-	    ctrl_find(qb->def, DOM_CONTROLLER_SCSI, p->ctrl) == NULL)
-		qb->need_scsi |= 1u << p->ctrl;
-	return 0;
-}
-
-static int
-disks_place(struct qb *qb)
-{
-	const struct dom_def *def = qb->def;
-	size_t i, j;
-
-	qb->places = xcalloc(def->ndisks != 0 ? def->ndisks : 1,
-	    sizeof *qb->places);
-	for (i = 0; i < def->ndisks; i++) {
-		if (disk_place(qb, &def->disks[i], &qb->places[i]) < 0)
-			return -1;
-		for (j = 0; j < i; j++) {
-			if (strcmp(qb->places[i].alias,
-			    qb->places[j].alias) == 0) {
-				vr_error(VR_ERR_XML, "disk '%s': same address "
-				    "as disk '%s' (%s)",
-				    def->disks[i].target_dev,
-				    def->disks[j].target_dev,
-				    qb->places[i].alias);
-				return -1;
-			}
-		}
 	}
 	return 0;
 }
@@ -1244,292 +1144,6 @@ build_controllers(struct qb *qb)
 	return 0;
 }
 
-/* disks */
-
-/* libvirt's mapping of cache modes; -1: leave QEMU's default */
-static void
-disk_cache(enum dom_disk_cache cache, int *direct, int *no_flush, int *wce)
-{
-	*direct = *no_flush = *wce = -1;
-	switch (cache) {
-	case DOM_DISK_CACHE_DEFAULT:
-	case DOM_DISK_CACHE_LAST:
-		return;
-	case DOM_DISK_CACHE_NONE:
-		*direct = 1, *no_flush = 0, *wce = 1;
-		return;
-	case DOM_DISK_CACHE_WRITETHROUGH:
-		*direct = 0, *no_flush = 0, *wce = 0;
-		return;
-	case DOM_DISK_CACHE_WRITEBACK:
-		*direct = 0, *no_flush = 0, *wce = 1;
-		return;
-	case DOM_DISK_CACHE_DIRECTSYNC:
-		*direct = 1, *no_flush = 0, *wce = 0;
-		return;
-	case DOM_DISK_CACHE_UNSAFE:
-		*direct = 0, *no_flush = 1, *wce = 1;
-		return;
-	}
-}
-
-static void
-json_add_cache_discard(struct json_object *o, const struct dom_disk *d)
-{
-	struct json_object *c;
-	int direct, no_flush, wce;
-
-	disk_cache(d->cache, &direct, &no_flush, &wce);
-	if (direct >= 0) {
-		c = json_object_new_object();
-		json_object_object_add(c, "direct",
-		    json_object_new_boolean(direct));
-		json_object_object_add(c, "no-flush",
-		    json_object_new_boolean(no_flush));
-		json_object_object_add(o, "cache", c);
-	}
-	if (d->discard == DOM_DISK_DISCARD_UNMAP)
-		json_object_object_add(o, "discard",
-		    json_object_new_string("unmap"));
-	else if (d->discard == DOM_DISK_DISCARD_IGNORE)
-		json_object_object_add(o, "discard",
-		    json_object_new_string("ignore"));
-}
-
-static int
-disk_aio(const struct dom_disk *d, const char **aio)
-{
-	*aio = NULL;
-	switch (d->io) {
-	case DOM_DISK_IO_DEFAULT:
-	case DOM_DISK_IO_LAST:
-		return 0;
-	case DOM_DISK_IO_NATIVE:
-		if (d->cache != DOM_DISK_CACHE_NONE &&
-		    d->cache != DOM_DISK_CACHE_DIRECTSYNC) {
-			vr_error(VR_ERR_UNSUPPORTED, "disk '%s': io 'native' "
-			    "needs cache 'none' or 'directsync'",
-			    d->target_dev);
-			return -1;
-		}
-		*aio = "native";
-		return 0;
-	case DOM_DISK_IO_THREADS:
-		*aio = "threads";
-		return 0;
-	case DOM_DISK_IO_URING:
-		*aio = "io_uring";
-		return 0;
-	}
-	return 0;
-}
-
-static int
-build_blockdev(struct qb *qb, const struct dom_disk *d, const char *alias)
-{
-	struct json_object *o;
-	const char *driver, *aio;
-	char *s, node[64];
-	bool cdrom = d->device == DOM_DISK_DEVICE_CDROM;
-
-	if (disk_aio(d, &aio) < 0)
-		return -1;
-	if (d->type == DOM_DISK_TYPE_BLOCK)
-		driver = cdrom ? "host_cdrom" : "host_device";
-	else
-		driver = "file";
-	o = json_object_new_object();
-	json_object_object_add(o, "driver", json_object_new_string(driver));
-	json_object_object_add(o, "filename",
-	    json_object_new_string(d->src_path));
-	snprintf(node, sizeof node, "%s-storage", alias);
-	json_object_object_add(o, "node-name", json_object_new_string(node));
-	json_object_object_add(o, "auto-read-only",
-	    json_object_new_boolean(1));
-	if (aio != NULL)
-		json_object_object_add(o, "aio", json_object_new_string(aio));
-	json_add_cache_discard(o, d);
-	s = json_take_string(o);
-	qb_addf(qb, "-blockdev", "%s", s);
-	free(s);
-
-	o = json_object_new_object();
-	snprintf(node, sizeof node, "%s-format", alias);
-	json_object_object_add(o, "node-name", json_object_new_string(node));
-	json_object_object_add(o, "read-only",
-	    json_object_new_boolean(d->readonly || cdrom));
-	json_add_cache_discard(o, d);
-	json_object_object_add(o, "driver", json_object_new_string(
-	    d->format == DOM_DISK_FORMAT_QCOW2 ? "qcow2" : "raw"));
-	snprintf(node, sizeof node, "%s-storage", alias);
-	json_object_object_add(o, "file", json_object_new_string(node));
-	s = json_take_string(o);
-	qb_addf(qb, "-blockdev", "%s", s);
-	free(s);
-	return 0;
-}
-
-static void
-disk_bus_opts(const struct qb *qb, const struct dom_disk *d,
-    const struct disk_place *p, struct vr_buf *b)
-{
-	bool cd = d->device == DOM_DISK_DEVICE_CDROM;
-
-	switch (d->bus) {
-	case DOM_DISK_BUS_IDE:
-		vr_buf_printf(b, "%s,bus=ide.%u,unit=%u", cd ? "ide-cd" :
-		    "ide-hd", p->bus, p->unit);
-		return;
-	case DOM_DISK_BUS_SATA:
-		if (qb->q35 && p->ctrl == 0)
-			vr_buf_printf(b, "%s,bus=ide.%u", cd ? "ide-cd" :
-			    "ide-hd", p->unit);
-		else
-			vr_buf_printf(b, "%s,bus=sata%u.%u", cd ? "ide-cd" :
-			    "ide-hd", p->ctrl, p->unit);
-		return;
-	case DOM_DISK_BUS_SCSI:
-		vr_buf_printf(b, "%s,bus=scsi%u.0,channel=%u,scsi-id=%u,lun=%u",
-		    cd ? "scsi-cd" : "scsi-hd", p->ctrl, p->bus, p->target,
-		    p->unit);
-		return;
-	case DOM_DISK_BUS_VIRTIO:
-	case DOM_DISK_BUS_LAST:
-		break;
-	}
-}
-
-static int
-disk_source(const struct dom_disk *d)
-{
-	if (d->type == DOM_DISK_TYPE_VOLUME && d->src_path == NULL) {
-		vr_error(VR_ERR_UNSUPPORTED, "disk '%s': source pool '%s' "
-		    "volume '%s' has not been resolved to a path",
-		    d->target_dev, d->src_pool != NULL ? d->src_pool : "",
-		    d->src_volume != NULL ? d->src_volume : "");
-		return -1;
-	}
-	if (d->src_path == NULL && d->device != DOM_DISK_DEVICE_CDROM) {
-		vr_error(VR_ERR_XML, "disk '%s': <source> is required",
-		    d->target_dev);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-build_disk(struct qb *qb, const struct dom_disk *d, const struct disk_place *p)
-{
-	struct vr_buf b = { 0 };
-	char what[64];
-	int direct, no_flush, wce;
-
-	if (disk_source(d) < 0)
-		return -1;
-	if (d->src_path != NULL && build_blockdev(qb, d, p->alias) < 0)
-		return -1;
-	if (d->bus == DOM_DISK_BUS_VIRTIO) {
-		snprintf(what, sizeof what, "disk '%s'", d->target_dev);
-		vr_buf_puts(&b, "virtio-blk-pci");
-		if (pci_addr(qb, &b, &d->addr, -1, what) < 0) {
-			vr_buf_free(&b);
-			return -1;
-		}
-	} else
-		disk_bus_opts(qb, d, p, &b);
-	if (d->src_path != NULL)
-		vr_buf_printf(&b, ",drive=%s-format", p->alias);
-	vr_buf_printf(&b, ",id=%s", p->alias);
-	if (d->boot_order != 0)
-		vr_buf_printf(&b, ",bootindex=%u", d->boot_order);
-	disk_cache(d->cache, &direct, &no_flush, &wce);
-	if (wce >= 0 && d->device == DOM_DISK_DEVICE_DISK)
-		vr_buf_printf(&b, ",write-cache=%s", wce ? "on" : "off");
-	if (d->shareable)
-		vr_buf_puts(&b, ",share-rw=on");
-	if (d->serial != NULL) {
-		vr_buf_puts(&b, ",serial=");
-		buf_esc(&b, d->serial);
-	}
-	qb_add_buf(qb, "-device", &b);
-	return 0;
-}
-
-static int
-build_disks(struct qb *qb)
-{
-	size_t i;
-
-	for (i = 0; i < qb->def->ndisks; i++)
-		if (build_disk(qb, &qb->def->disks[i], &qb->places[i]) < 0)
-			return -1;
-	return 0;
-}
-
-/* interfaces */
-
-static const char *
-net_model_device(enum dom_net_model m)
-{
-	switch (m) {
-	case DOM_NET_MODEL_DEFAULT:
-	case DOM_NET_MODEL_VIRTIO:
-	case DOM_NET_MODEL_LAST:
-		return "virtio-net-pci";
-	case DOM_NET_MODEL_E1000:
-		return "e1000";
-	case DOM_NET_MODEL_E1000E:
-		return "e1000e";
-	case DOM_NET_MODEL_RTL8139:
-		return "rtl8139";
-	}
-	return "virtio-net-pci";
-}
-
-static int
-build_net(struct qb *qb, size_t i)
-{
-	const struct dom_net *n = &qb->def->nets[i];
-	const struct qemu_argv_ctx *ctx = qb->ctx;
-	struct vr_buf b = { 0 };
-	char mac[18], what[64];
-	int fd = -1;
-
-	switch (n->type) {
-	case DOM_NET_USER:
-		qb_addf(qb, "-netdev", "user,id=hostnet%zu", i);
-		break;
-	case DOM_NET_NETWORK:
-	case DOM_NET_BRIDGE:
-	case DOM_NET_ETHERNET:
-		if (ctx->net_fds != NULL && i < ctx->nnet_fds)
-			fd = ctx->net_fds[i];
-		if (fd < 0) {
-			vr_error(VR_ERR_UNSUPPORTED, "interface type '%s' "
-			    "needs a tap that only a started domain gets",
-			    dom_net_type_to_string(n->type));
-			return -1;
-		}
-		qb_addf(qb, "-netdev", "tap,fd=%d,id=hostnet%zu", fd, i);
-		break;
-	case DOM_NET_LAST:
-		vr_error(VR_ERR_INTERNAL, "bad interface type");
-		return -1;
-	}
-	dom_mac_format(n->mac, mac);
-	snprintf(what, sizeof what, "interface 'net%zu'", i);
-	vr_buf_puts(&b, net_model_device(n->model));
-	if (pci_addr(qb, &b, &n->addr, -1, what) < 0) {
-		vr_buf_free(&b);
-		return -1;
-	}
-	vr_buf_printf(&b, ",netdev=hostnet%zu,id=net%zu,mac=%s", i, i, mac);
-	if (n->boot_order != 0)
-		vr_buf_printf(&b, ",bootindex=%u", n->boot_order);
-	qb_add_buf(qb, "-device", &b);
-	return 0;
-}
-
 /* serial, console, channel */
 
 /* Socket for a unix channel without a source path: ctx->chr_dir/NAME. */
@@ -2042,6 +1656,29 @@ build_devices(struct qb *qb)
 	return 0;
 }
 
+static struct qb *
+qb_prepare(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
+{
+	struct qb *qb = xcalloc(1, sizeof *qb);
+
+	qb->def = def;
+	qb->ctx = ctx;
+	if (machine_check(qb) < 0 || prepare(qb) < 0) {
+		free(qb->places);
+		free(qb);
+		return NULL;
+	}
+	return qb;
+}
+
+static void
+qb_free(struct qb *qb)
+{
+	qemu_argv_free(qb->v);
+	free(qb->places);
+	free(qb);
+}
+
 char **
 qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 {
@@ -2059,11 +1696,8 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 		vr_error(VR_ERR_INTERNAL, "no QMP monitor socket");
 		return NULL;
 	}
-	qb = xcalloc(1, sizeof *qb);
-	qb->def = def;
-	qb->ctx = ctx;
-	if (machine_check(qb) < 0 || prepare(qb) < 0)
-		goto out;
+	if ((qb = qb_prepare(def, ctx)) == NULL)
+		return NULL;
 	build_head(qb, emulator);
 	if (build_cpu(qb) < 0 || build_mem_smp(qb) < 0)
 		goto out;
@@ -2078,10 +1712,109 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 	}
 	argv = vr_steal(&qb->v);
 out:
-	qemu_argv_free(qb->v);
-	free(qb->places);
-	free(qb);
+	qb_free(qb);
 	return argv;
+}
+
+static const struct qemu_argv_ctx hotplug_ctx = { .monitor_fd = -1 };
+
+int
+qemu_argv_check(const struct dom_def *def, const char *emulator)
+{
+	struct qemu_argv_ctx ctx = { .emulator = emulator,
+	    .monitor_path = "/dev/null", .monitor_fd = -1, .check = true };
+	char **argv;
+
+	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
+		return -1;
+	qemu_argv_free(argv);
+	return 0;
+}
+
+void
+qemu_dev_args_clear(struct qemu_dev_args *a)
+{
+	json_object_put(a->backend);
+	json_object_put(a->format);
+	json_object_put(a->device);
+	memset(a, 0, sizeof *a);
+}
+
+int
+qemu_argv_disk_id(const struct dom_def *def, size_t i, char *id, size_t len)
+{
+	struct qb *qb;
+
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	snprintf(id, len, "%s", qb->places[i].alias);
+	qb_free(qb);
+	return 0;
+}
+
+int
+qemu_argv_disk_args(const struct dom_def *def, size_t i,
+    struct qemu_dev_args *a)
+{
+	const struct dom_disk *d = &def->disks[i];
+	struct qb *qb;
+	int ret = -1;
+
+	memset(a, 0, sizeof *a);
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	snprintf(a->id, sizeof a->id, "%s", qb->places[i].alias);
+	if (d->bus == DOM_DISK_BUS_VIRTIO && d->addr.type != DOM_ADDR_PCI) {
+		vr_error(VR_ERR_INTERNAL, "disk '%s': no PCI address",
+		    d->target_dev);
+		goto out;
+	}
+	if (d->src_path != NULL && disk_blockdev_props(d, a->id,
+	    &a->backend, &a->format) < 0)
+		goto out;
+	if ((a->device = disk_device_props(qb, d, &qb->places[i])) == NULL)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		qemu_dev_args_clear(a);
+	qb_free(qb);
+	return ret;
+}
+
+int
+qemu_argv_net_args(const struct dom_def *def, size_t i, unsigned int id,
+    const char *fdname, struct qemu_dev_args *a)
+{
+	struct qb *qb;
+	int ret;
+
+	memset(a, 0, sizeof *a);
+	if (def->nets[i].addr.type != DOM_ADDR_PCI) {
+		vr_error(VR_ERR_INTERNAL, "interface %zu: no PCI address", i);
+		return -1;
+	}
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	snprintf(a->id, sizeof a->id, "net%u", id);
+	ret = net_props(qb, &def->nets[i], id, fdname, &a->backend,
+	    &a->device);
+	qb_free(qb);
+	return ret;
+}
+
+int
+qemu_argv_disk_aliases(const struct dom_def *def, char (*aliases)[40])
+{
+	struct qb *qb;
+	size_t i;
+
+	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
+		return -1;
+	for (i = 0; i < def->ndisks; i++)
+		memcpy(aliases[i], qb->places[i].alias, 40);
+	qb_free(qb);
+	return 0;
 }
 
 void

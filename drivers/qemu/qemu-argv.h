@@ -65,6 +65,8 @@
 
 #include "dom-def.h"
 
+struct json_object;
+
 struct qemu_argv_ctx {
 	const char	*emulator;	/* used when def->emulator is NULL */
 	const char	*monitor_path;	/* QMP unix socket (monitor_fd < 0) */
@@ -88,6 +90,11 @@ struct qemu_argv_ctx {
 	 * destination, restore from a save file).
 	 */
 	bool		 incoming;
+	/*
+	 * Only check the definition (qemu_argv_check): interfaces that need
+	 * a tap get a dummy fd; the argv is never run.
+	 */
+	bool		 check;
 };
 
 /*
@@ -98,6 +105,53 @@ struct qemu_argv_ctx {
 char	**qemu_argv_build(const struct dom_def *def,
 	    const struct qemu_argv_ctx *ctx);
 void	 qemu_argv_free(char **argv);
+
+/*
+ * Whether def can be started (everything qemu_argv_build checks), taps
+ * assumed; 0, or -1 with vr_error set. For changes to a persistent
+ * definition that is not running.
+ */
+int	 qemu_argv_check(const struct dom_def *def, const char *emulator);
+
+/*
+ * Hotplug. The QMP arguments for one device of def, made by the same
+ * code as its -blockdev/-netdev/-device on the command line, so a device
+ * plugged in later has exactly the properties it would have had at boot.
+ * def is the whole definition with the device in it, checked as at start
+ * (machine, controllers, addresses); a PCI device must carry its explicit
+ * address (the driver picks a free slot).
+ */
+struct qemu_dev_args {
+	struct json_object *backend;	/* blockdev-add of the storage node,
+					   or netdev_add; NULL: none (an
+					   empty cdrom) */
+	struct json_object *format;	/* blockdev-add of the format node
+					   on it (disks) */
+	struct json_object *device;	/* device_add */
+	char		 id[40];	/* the device's id: "virtio-disk1",
+					   "net1"; node names are ID-storage,
+					   ID-format; the netdev hostnetN */
+};
+void	 qemu_dev_args_clear(struct qemu_dev_args *);
+/* The device id of disk i of def ("virtio-disk1", "ide0-1-0"). */
+int	 qemu_argv_disk_id(const struct dom_def *def, size_t i, char *id,
+	    size_t len);
+/* Disk i of def. Its source must be a path (volumes resolved). */
+int	 qemu_argv_disk_args(const struct dom_def *def, size_t i,
+	    struct qemu_dev_args *);
+/*
+ * Interface i of def with ids netID/hostnetID; fdname: the tap's fd as
+ * passed with getfd (NULL for type user).
+ */
+int	 qemu_argv_net_args(const struct dom_def *def, size_t i,
+	    unsigned int id, const char *fdname, struct qemu_dev_args *);
+/*
+ * The alias qemu_argv_build() gives each disk (its device id; block node
+ * names are ALIAS-format and ALIAS-storage): aliases[i] for def->disks[i].
+ * For statistics; -1 with vr_error as qemu_argv_build().
+ */
+int	 qemu_argv_disk_aliases(const struct dom_def *def,
+	    char (*aliases)[40]);
 
 /*
  * Human-readable command line, one option group per line joined by

@@ -21,6 +21,7 @@
 
 struct qmp_mon;
 struct json_object;
+struct qemu_unplug;
 struct qemu_mig;
 
 /* A file given to QEMU's user, to give back when the domain stops. */
@@ -71,11 +72,16 @@ struct qemu_dom {
 	size_t		 nowned;
 	unsigned long long start_ticks;	/* /proc/PID/stat field 22 */
 	bool		 job_phase_running; /* vCPUs set up: track STOP/RESUME */
+	const char	*pause_reason;	/* for the next STOP (BLOCK_IO_ERROR) */
 
 	/* Job. */
 	const char	*job;		/* NULL: free */
 	uint64_t	 job_start_ms;
 
+	/* Hotplug (qemu-hotplug.c), under the lock. */
+	char		*unplug_wait;	/* device id a detach waits for */
+	bool		 unplug_done;	/* ...and its DEVICE_DELETED came */
+	struct qemu_unplug *unplug_late; /* detaches that timed out */
 	/* Migration (issue 6): progress and the last result; locked. */
 	struct qemu_mig	*mig;
 };
@@ -117,8 +123,26 @@ bool		 qemu_dom_find_pid(pid_t);
 void		 qemu_dom_bump_id(int id);
 /* Remove a transient domain from the table once it stopped. */
 void		 qemu_dom_remove_if_transient(struct qemu_dom *);
+/* Write the persistent definition to its file. Job held. */
+int		 qemu_dom_save_config(const struct dom_def *);
+/*
+ * Save and restore: the domain that is to run def (taken): the inactive
+ * domain of that name and UUID, or a new transient one. Its job (job) is
+ * held and def is its live definition. Referenced; NULL with an error
+ * (the domain runs, the name or UUID belongs to another) and def freed.
+ */
+struct qemu_dom	*qemu_dom_claim_inactive(struct dom_def *def,
+		    const char *job);
 
 /* qemu-process.c */
+/*
+ * libvirt's reason for a pause: from what QEMU reported before the STOP
+ * (pending, e.g. "io-error"), else from the job that paused it ("suspend":
+ * "user", "migrate": "migration", "save": "save"...), else "unknown".
+ */
+const char	*qemu_pause_reason(const char *pending, const char *job);
+/* The same from query-status's "status" (reconnect); NULL: not paused. */
+const char	*qemu_pause_reason_status(const char *status);
 /*
  * A copy of def with its volume disks resolved to paths (and formats,
  * unless the disk names one) through the storage hook; NULL in *resolved
@@ -129,7 +153,7 @@ int		 qemu_volumes_resolve(const struct dom_def *,
 int		 qemu_process_start(struct qemu_dom *, bool paused);
 /*
  * Start QEMU waiting for an incoming migration ("-incoming defer"): the
- * domain is left paused (reason "incoming migration"), no balloon set-up,
+ * domain is left paused (reason "migration"), no balloon set-up,
  * no "cont", no "started" event; the caller runs migrate-incoming, then
  * qemu_process_finish_incoming() (or kills it on failure).
  */
@@ -142,6 +166,9 @@ int		 qemu_process_finish_incoming(struct qemu_dom *, bool paused,
 int		 qemu_process_kill(struct qemu_dom *, bool graceful,
 		    const char *reason);
 void		 qemu_process_finish_reboot(struct qemu_dom *);
+/* Append a timestamped line to the domain's log file. Any thread. */
+void		 qemu_process_log(struct qemu_dom *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* Connect to a monitor socket; -1 with vr_error. */
 int		 qemu_monitor_connect(const char *path);
 /* Loop thread: apply on_crash (enum dom_lifecycle_action). */
@@ -162,6 +189,18 @@ int		 qemu_security_prepare(struct qemu_dom *,
 		    const struct dom_def *, const struct qemu_ids *);
 /* Locked or job held: give the recorded files back. */
 void		 qemu_security_restore(struct qemu_dom *);
+/*
+ * Job held (hotplug): let QEMU's user reach a disk's source and backing
+ * files, recorded like at start; nothing stays given on failure.
+ */
+int		 qemu_security_grant_disk(struct qemu_dom *,
+		    const struct dom_disk *);
+/*
+ * Job held: give back the files of disk i of def (volumes resolved) that
+ * no other disk of def uses.
+ */
+void		 qemu_security_release_disk(struct qemu_dom *,
+		    const struct dom_def *, size_t i);
 
 /* qemu-status.c */
 void		 qemu_status_write_locked(struct qemu_dom *);
@@ -172,6 +211,42 @@ int		 qemu_process_reboot(struct qemu_dom *);
 uint64_t	 qemu_process_cpu_time(pid_t);
 int		 qemu_process_qmp(struct qemu_dom *, const char *cmd,
 		    struct json_object *args, struct json_object **ret);
+/* The same with a descriptor passed along (fd >= 0) and a timeout. */
+int		 qemu_process_qmp_fd(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, int fd, struct json_object **ret,
+		    int timeout_ms);
+/*
+ * Job held, QEMU alive: the guest's memory as an ELF core in
+ * STATE_DIR/qemu/dump/NAME-YYYYmmdd-HHMMSS.core (0600); its path in *path
+ * (caller frees) if path is not NULL.
+ */
+int		 qemu_process_dump(struct qemu_dom *, char **path);
+
+/* qemu-save.c: save, restore, managed save (driver entry points too). */
+/* At init, after the status files: the managed save images. */
+int		 qemu_save_init(void);
+/* Does the domain have a managed save image? No lock needed. */
+bool		 qemu_save_has_managed(const char *name);
+/*
+ * Job held, domain inactive, managed image present: start from it and
+ * delete it; on failure it is kept and the error says so.
+ */
+int		 qemu_save_start_managed(struct qemu_dom *, bool paused);
+/* Job held: undefine's part (refuse, or remove with the flag). */
+int		 qemu_save_undefine_check(struct qemu_dom *,
+		    unsigned int flags);
+int		 qemu_save_dom(const char *key, const char *path,
+		    unsigned int flags, const struct vr_caller *);
+int		 qemu_save_restore(const char *path, unsigned int flags,
+		    const struct vr_caller *, struct vr_dom_info *);
+int		 qemu_save_managed(const char *key, unsigned int flags);
+int		 qemu_save_managed_remove(const char *key);
+int		 qemu_save_has_managed_key(const char *key);
+char		*qemu_save_image_xml(const char *path, unsigned int flags,
+		    const struct vr_caller *);
+/* qemu-driver.c, for restore's reply. */
+void		 qemu_dom_fill_info(struct qemu_dom *,
+		    struct vr_dom_info *);
 
 /* qemu-net.c */
 /*
@@ -185,6 +260,90 @@ void		 qemu_net_close_fds(int *fds, size_t n);
 void		 qemu_net_release(const char *dom_name,
 		    const struct dom_def *live);
 
+/* qemu-hotplug.c: the driver's device functions (driver.h). */
+int		 qemu_attach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_detach_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_update_device(const char *key, const char *xml,
+		    unsigned int flags);
+int		 qemu_change_media(const char *key, const char *target,
+		    const char *source, unsigned int flags, bool force);
+/* After the start: interfaces with <link state='down'/> (set_link). */
+int		 qemu_hotplug_setup_links(struct qemu_dom *,
+		    const struct dom_def *);
+/* Locked, loop thread: QEMU's DEVICE_DELETED. */
+void		 qemu_hotplug_device_deleted_locked(struct qemu_dom *,
+		    struct json_object *data);
+/* Locked: the process is gone, forget pending unplugs. */
+void		 qemu_hotplug_forget_locked(struct qemu_dom *);
+/* qemu-console.c */
+/* QEMU is up: record the pty of each pty serial/console in the live XML. */
+int		 qemu_console_record(struct qemu_dom *);
+/* vr_dom_driver.open_console */
+int		 qemu_dom_open_console(const char *key, const char *devname,
+		    int *fd, char *name, size_t namelen, char *alias,
+		    size_t aliaslen);
+/* qemu-vcpu.c and qemu-stats.c: vCPUs, statistics (issue 7) */
+#include <sched.h>
+/* "0-3,^2" into set; CPUs the host lacks are refused. */
+int		 qemu_cpuset_parse(const char *, cpu_set_t *);
+void		 qemu_cpuset_format(const cpu_set_t *, char *buf, size_t len);
+/* qemu_process_qmp with a bound of its own, for reads. */
+int		 qemu_dom_qmp_timeout(struct qemu_dom *, const char *cmd,
+		    struct json_object *args, struct json_object **ret,
+		    int timeout_ms);
+/* vCPU threads from query-cpus-fast: tids[i] runs vCPU idx[i]. */
+int		 qemu_vcpu_threads(struct qemu_dom *, int timeout_ms,
+		    pid_t **tids, unsigned int **idx, size_t *n);
+/* State letter, CPU time (ns) and last CPU of a thread of pid. */
+int		 qemu_task_stat(pid_t pid, pid_t tid, char *state,
+		    uint64_t *ns, int *cpu);
+/* At start, before "cont": <cputune> and <vcpu cpuset=>. Job held. */
+int		 qemu_vcpu_apply_pins(struct qemu_dom *,
+		    const struct dom_def *);
+/* Job held: write newdef (taken) as the persistent config. */
+int		 qemu_dom_save_def(struct qemu_dom *, struct dom_def *newdef);
+int		 qemu_set_vcpus(const char *key, unsigned int n,
+		    unsigned int flags);
+int		 qemu_vcpu_count(const char *key, struct json_object *ret);
+int		 qemu_vcpu_info(const char *key, struct json_object *ret);
+int		 qemu_pin(const char *key, int vcpu, const char *cpuset,
+		    unsigned int flags);
+int		 qemu_get_pins(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_memory_stats(const char *key, struct json_object *ret);
+int		 qemu_set_memstat_period(const char *key, unsigned int seconds,
+		    unsigned int flags);
+int		 qemu_get_devices(const char *key, bool inactive,
+		    struct json_object *ret);
+int		 qemu_get_stats(const char *const *keys, size_t nkeys,
+		    unsigned int groups, unsigned int flags,
+		    struct json_object *ret);
+/* qemu-driver.c: every domain, referenced, in virsh's list order. */
+struct qemu_dom	**qemu_dom_snapshot(unsigned int list_flags, size_t *n);
+int		 qemu_dom_save_config(const struct dom_def *);
+/* qemu-snapshot.c: snapshots (issue 7), the vr_dom_driver entries. */
+/* Snapshots of domain name (for undefine); -1 with an error. */
+int		 qemu_snapshot_count(const char *name);
+int		 qemu_snapshot_create(const char *key,
+		    const struct vr_snap_create_args *, char **name);
+int		 qemu_snapshot_list(const char *key, struct vr_snap_info **,
+		    size_t *n);
+char		*qemu_snapshot_get_xml(const char *key, const char *name,
+		    unsigned int flags);
+int		 qemu_snapshot_revert(const char *key, const char *name);
+int		 qemu_snapshot_delete(const char *key, const char *name,
+		    unsigned int flags, char ***notes);
+int		 qemu_snapshot_forget_all(const char *key);
+/* qemu-guest-io.c: the vr_dom_driver entries of the same names. */
+int		 qemu_screenshot(const char *key, unsigned char **png,
+		    size_t *len);
+int		 qemu_send_key(const char *key, const char *codeset,
+		    const char *const *keys, size_t n,
+		    unsigned int holdtime_ms);
+char		*qemu_monitor_command(const char *key, const char *cmd,
+		    bool hmp);
 /* qemu-migrate.c (issue 6) */
 /* Loop thread, locked: a MIGRATION event of the domain's QEMU. */
 void		 qemu_migrate_event_locked(struct qemu_dom *,

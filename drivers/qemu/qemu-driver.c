@@ -327,6 +327,12 @@ dom_save_config(const struct dom_def *def)
 	return vr_file_write_atomic(path, xml, strlen(xml), 0600);
 }
 
+int
+qemu_dom_save_config(const struct dom_def *def)
+{
+	return dom_save_config(def);
+}
+
 static int
 dom_delete_config(const char *name)
 {
@@ -494,6 +500,8 @@ qemu_init(const struct vr_driver_env *env)
 	qemu_host_probe();
 	load_configs();
 	qemu_status_load();
+	if (qemu_save_init() < 0)
+		return -1;
 	return 0;
 }
 
@@ -532,6 +540,12 @@ dom_fill_info(struct qemu_dom *d, struct vr_dom_info *info)
 	pthread_mutex_unlock(&d->lock);
 }
 
+void
+qemu_dom_fill_info(struct qemu_dom *d, struct vr_dom_info *info)
+{
+	dom_fill_info(d, info);
+}
+
 static int
 qemu_list(unsigned int flags, struct vr_dom_info **infos, size_t *n)
 {
@@ -563,6 +577,59 @@ qemu_list(unsigned int flags, struct vr_dom_info **infos, size_t *n)
 	free(doms);
 	*n = out;
 	return 0;
+}
+
+struct snap {
+	struct qemu_dom	*d;
+	int		 id;
+};
+
+/* virsh's order: running domains by id, then the others by name. */
+static int
+snapshot_cmp(const void *a, const void *b)
+{
+	const struct snap *x = a, *y = b;
+
+	if (x->id >= 0 && y->id >= 0)
+		return x->id < y->id ? -1 : x->id > y->id;
+	if (x->id >= 0 || y->id >= 0)
+		return x->id >= 0 ? -1 : 1;
+	return strcmp(x->d->name, y->d->name);
+}
+
+struct qemu_dom **
+qemu_dom_snapshot(unsigned int flags, size_t *n)
+{
+	VR_AUTOFREE struct snap *snaps = NULL;
+	struct qemu_dom **doms;
+	size_t i = 0, cnt = 0;
+	void *v;
+
+	if ((flags & (VR_DOM_LIST_ACTIVE | VR_DOM_LIST_INACTIVE)) == 0)
+		flags |= VR_DOM_LIST_ACTIVE | VR_DOM_LIST_INACTIVE;
+	pthread_rwlock_rdlock(&table_lock);
+	snaps = xcalloc(vr_hash_count(by_name) + 1, sizeof *snaps);
+	while (vr_hash_next(by_name, &i, NULL, &v)) {
+		struct qemu_dom *d = v;
+		int id;
+
+		pthread_mutex_lock(&d->lock);
+		id = d->id;
+		pthread_mutex_unlock(&d->lock);
+		if (!(flags & (id >= 0 ? VR_DOM_LIST_ACTIVE :
+		    VR_DOM_LIST_INACTIVE)))
+			continue;
+		dom_ref(d);
+		snaps[cnt].d = d;
+		snaps[cnt++].id = id;
+	}
+	pthread_rwlock_unlock(&table_lock);
+	qsort(snaps, cnt, sizeof *snaps, snapshot_cmp);
+	doms = xcalloc(cnt + 1, sizeof *doms);
+	for (i = 0; i < cnt; i++)
+		doms[i] = snaps[i].d;
+	*n = cnt;
+	return doms;
 }
 
 static int
@@ -656,6 +723,48 @@ dom_check_unique_locked(const struct dom_def *def, struct qemu_dom **existing)
 	return 0;
 }
 
+struct qemu_dom *
+qemu_dom_claim_inactive(struct dom_def *def, const char *job)
+{
+	struct qemu_dom *d = NULL;
+
+	pthread_rwlock_wrlock(&table_lock);
+	if (dom_check_unique_locked(def, &d) < 0) {
+		pthread_rwlock_unlock(&table_lock);
+		dom_def_free(def);
+		return NULL;
+	}
+	if (d == NULL) {
+		d = dom_new(def->name, def->uuid);	/* transient */
+		d->job = job;
+		d->job_start_ms = vr_time_ms();
+		d->live = def;
+		table_add_locked(d);
+		dom_ref(d);
+		pthread_rwlock_unlock(&table_lock);
+		return d;
+	}
+	pthread_rwlock_unlock(&table_lock);
+	if (qemu_dom_job_begin(d, job) < 0) {
+		qemu_dom_unref(d);
+		dom_def_free(def);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (d->live != NULL) {
+		pthread_mutex_unlock(&d->lock);
+		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is already "
+		    "active", d->name);
+		qemu_dom_job_end(d);
+		qemu_dom_unref(d);
+		dom_def_free(def);
+		return NULL;
+	}
+	d->live = def;
+	pthread_mutex_unlock(&d->lock);
+	return d;
+}
+
 static int
 qemu_define(const char *xml, struct vr_dom_info *info)
 {
@@ -712,11 +821,11 @@ qemu_define(const char *xml, struct vr_dom_info *info)
 }
 
 static int
-qemu_undefine(const char *key)
+qemu_undefine_flags(const char *key, unsigned int flags)
 {
 	struct qemu_dom *d;
 	bool active;
-	int ret = -1;
+	int ret = -1, nsnap;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return -1;
@@ -731,7 +840,17 @@ qemu_undefine(const char *key)
 		goto end;
 	}
 	pthread_mutex_unlock(&d->lock);
-	if (dom_delete_config(d->name) < 0)
+	/* Snapshots (issue 7): their metadata would outlive the domain. */
+	if ((nsnap = qemu_snapshot_count(d->name)) != 0) {
+		if (nsnap > 0)
+			vr_error(VR_ERR_OPERATION_INVALID, "cannot undefine "
+			    "domain '%s': it has %d snapshots; delete them, or "
+			    "undefine with --snapshots-metadata to drop their "
+			    "metadata (images are kept)", d->name, nsnap);
+		goto end;
+	}
+	if (qemu_save_undefine_check(d, flags) < 0 ||
+	    dom_delete_config(d->name) < 0)
 		goto end;
 	pthread_mutex_lock(&d->lock);
 	dom_def_free(d->def);
@@ -756,6 +875,12 @@ out:
 }
 
 static int
+qemu_undefine(const char *key)
+{
+	return qemu_undefine_flags(key, 0);
+}
+
+static int
 qemu_start(const char *key, bool paused, struct vr_dom_info *info)
 {
 	struct qemu_dom *d;
@@ -772,9 +897,17 @@ qemu_start(const char *key, bool paused, struct vr_dom_info *info)
 		    "active", d->name);
 		goto end;
 	}
+	pthread_mutex_unlock(&d->lock);
+	/* After managedsave: resume from the image. */
+	if (qemu_save_has_managed(d->name)) {
+		ret = qemu_save_start_managed(d, paused);
+		goto started;
+	}
+	pthread_mutex_lock(&d->lock);
 	d->live = dom_def_copy(d->def);
 	pthread_mutex_unlock(&d->lock);
 	ret = qemu_process_start(d, paused);
+started:
 	if (ret == 0 && info != NULL)
 		dom_fill_info(d, info);
 end:
@@ -1328,6 +1461,42 @@ const struct vr_dom_driver qemu_dom_driver = {
 	.set_max_memory = qemu_set_max_memory,
 	.set_autostart = qemu_set_autostart,
 	.volume_user = qemu_volume_user,
+	/* device hotplug (qemu-hotplug.c) */
+	.attach_device = qemu_attach_device,
+	.detach_device = qemu_detach_device,
+	.update_device = qemu_update_device,
+	.change_media = qemu_change_media,
+	/* console streams */
+	.open_console = qemu_dom_open_console,
+	/* vCPUs, statistics (issue 7): qemu-vcpu.c, qemu-stats.c */
+	.set_vcpus = qemu_set_vcpus,
+	.vcpu_count = qemu_vcpu_count,
+	.vcpu_info = qemu_vcpu_info,
+	.pin = qemu_pin,
+	.get_pins = qemu_get_pins,
+	.memory_stats = qemu_memory_stats,
+	.set_memstat_period = qemu_set_memstat_period,
+	.get_devices = qemu_get_devices,
+	.get_stats = qemu_get_stats,
+	/* Save and restore (qemu-save.c). */
+	.save = qemu_save_dom,
+	.restore = qemu_save_restore,
+	.managed_save = qemu_save_managed,
+	.managed_save_remove = qemu_save_managed_remove,
+	.has_managed_save = qemu_save_has_managed_key,
+	.save_image_get_xml = qemu_save_image_xml,
+	.undefine_flags = qemu_undefine_flags,
+	/* Snapshots (issue 7): qemu-snapshot.c */
+	.snapshot_create = qemu_snapshot_create,
+	.snapshot_list = qemu_snapshot_list,
+	.snapshot_get_xml = qemu_snapshot_get_xml,
+	.snapshot_revert = qemu_snapshot_revert,
+	.snapshot_delete = qemu_snapshot_delete,
+	.snapshot_forget_all = qemu_snapshot_forget_all,
+	/* display, keyboard, monitor: qemu-guest-io.c */
+	.screenshot = qemu_screenshot,
+	.send_key = qemu_send_key,
+	.monitor_command = qemu_monitor_command,
 	/* Migration (issue 6) */
 	.migrate_perform = qemu_migrate_perform,
 	.migrate_prepare = qemu_migrate_prepare,

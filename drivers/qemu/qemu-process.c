@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -75,17 +76,106 @@ log_path(const char *name)
 	return xprintf("%s/%s.log", qemu_drv.log_dir, name);
 }
 
-/* Locked: why the vCPUs stopped, from the job that stopped them. */
-static const char *
-stop_reason_locked(const struct qemu_dom *d)
+const char *
+qemu_pause_reason(const char *pending, const char *job)
 {
-	if (d->job == NULL)
-		return "unknown";
-	if (strcmp(d->job, "suspend") == 0)
-		return "user";
-	if (strcmp(d->job, "migrate-out") == 0)
-		return "migration";
+	static const struct {
+		const char	*prefix;	/* of the job's name */
+		const char	*reason;
+	} jobs[] = {
+		{ "suspend", "user" },
+		{ "migrate", "migration" },
+		{ "managedsave", "save" },
+		{ "save", "save" },
+		{ "snapshot", "snapshot" },
+		{ "dump", "dump" },
+	};
+	size_t i;
+
+	if (pending != NULL)
+		return pending;
+	for (i = 0; job != NULL && i < nitems(jobs); i++)
+		if (strncmp(job, jobs[i].prefix, strlen(jobs[i].prefix)) == 0)
+			return jobs[i].reason;
 	return "unknown";
+}
+
+const char *
+qemu_pause_reason_status(const char *status)
+{
+	static const char *const map[][2] = {
+		{ "io-error", "io-error" },
+		{ "watchdog", "watchdog" },
+		{ "finish-migrate", "migration" },
+		{ "inmigrate", "migration" },
+		{ "postmigrate", "migration" },
+		{ "save-vm", "save" },
+		{ "restore-vm", "from-snapshot" },
+		{ "prelaunch", "user" },
+		{ "paused", "unknown" },
+		{ "suspended", "unknown" },
+		{ "debug", "unknown" },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(map); i++)
+		if (strcmp(status, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* BLOCK_IO_ERROR (loop thread, locked): log it; remember why QEMU stops. */
+static void
+block_io_error_locked(struct qemu_dom *d, struct json_object *data)
+{
+	struct json_object *v;
+	const char *node = "", *op = "", *action = "", *why = "";
+	char disk[64];
+	size_t n;
+
+	if (data == NULL)
+		return;
+	if (json_object_object_get_ex(data, "node-name", &v))
+		node = json_object_get_string(v);
+	if (node[0] == '\0' && json_object_object_get_ex(data, "device", &v))
+		node = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "operation", &v))
+		op = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "action", &v))
+		action = json_object_get_string(v);
+	if (json_object_object_get_ex(data, "reason", &v))
+		why = json_object_get_string(v);
+	/* Our node names are ALIAS-format / ALIAS-storage. */
+	snprintf(disk, sizeof disk, "%s", node);
+	n = strlen(disk);
+	if (n > 7 && strcmp(disk + n - 7, "-format") == 0)
+		disk[n - 7] = '\0';
+	else if (n > 8 && strcmp(disk + n - 8, "-storage") == 0)
+		disk[n - 8] = '\0';
+	log_warnx("domain '%s': I/O error on disk %s (%s): %s; QEMU's action: "
+	    "%s", d->name, disk, op, why, action);
+	if (strcmp(action, "stop") == 0)
+		d->pause_reason = "io-error";
+}
+
+/* A line in the domain's log (log/qemu/NAME.log). Any thread. */
+void
+qemu_process_log(struct qemu_dom *d, const char *fmt, ...)
+{
+	VR_AUTOFREE char *lp = log_path(d->name);
+	VR_AUTOFREE char *msg = NULL;
+	VR_AUTOCLOSE int fd = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = xvprintf(fmt, ap);
+	va_end(ap);
+	if ((fd = open(lp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) < 0) {
+		log_warn("domain '%s': cannot open log '%s'", d->name, lp);
+		return;
+	}
+	log_append(fd, "%s", msg);
 }
 
 /* Lifecycle events from the monitor (loop thread). */
@@ -121,7 +211,9 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 		if (d->job_phase_running && d->state != VR_DOM_CRASHED) {
 			if (d->state != VR_DOM_PAUSED)
 				qemu_dom_set_state(d, VR_DOM_PAUSED,
-				    stop_reason_locked(d));
+				    qemu_pause_reason(d->pause_reason,
+				    d->job));
+			d->pause_reason = NULL;
 			/* Not while start runs the vCPUs for the first time. */
 			if (d->id > 0) {
 				emit = "suspended";
@@ -138,6 +230,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 				detail = "unpaused";
 			}
 		}
+	} else if (strcmp(event, "BLOCK_IO_ERROR") == 0) {
+		block_io_error_locked(d, data);
 	} else if (strcmp(event, "BALLOON_CHANGE") == 0) {
 		if (data != NULL && json_object_object_get_ex(data, "actual",
 		    &v))
@@ -157,6 +251,8 @@ mon_event(struct qmp_mon *mon, const char *event, struct json_object *data,
 	} else if (strcmp(event, "RESET") == 0) {
 		if (d->state == VR_DOM_RUNNING)
 			d->reason = "booted";
+	} else if (strcmp(event, "DEVICE_DELETED") == 0) {
+		qemu_hotplug_device_deleted_locked(d, data);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (emit != NULL)
@@ -202,6 +298,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	}
 	qemu_security_restore(d);
 	qemu_net_release(d->name, d->live);
+	qemu_hotplug_forget_locked(d);
 	dom_def_free(d->live);
 	d->live = NULL;
 	d->balloon_kib = 0;
@@ -209,6 +306,7 @@ process_release_locked(struct qemu_dom *d, const char *reason)
 	d->job_phase_running = false;
 	d->reconnecting = false;
 	d->panic_handled = false;
+	d->pause_reason = NULL;
 	qemu_dom_set_state(d, VR_DOM_SHUTOFF, reason);
 	d->stop_reason = NULL;
 	pthread_cond_broadcast(&d->cond);
@@ -421,6 +519,9 @@ process_setup(struct qemu_dom *d, const struct dom_def *def, bool paused)
 		pthread_mutex_unlock(&d->lock);
 		json_object_put(r);
 	}
+	if (qemu_hotplug_setup_links(d, def) < 0 ||
+	    qemu_vcpu_apply_pins(d, def) < 0)	/* <cputune> */
+		return -1;
 	pthread_mutex_lock(&d->lock);
 	d->job_phase_running = true;
 	pthread_mutex_unlock(&d->lock);
@@ -544,13 +645,14 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 		goto fail_kill;
 	if ((mon = qemu_process_attach_monitor(d, cfd)) == NULL)
 		goto fail_kill;
-	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0)
+	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0 ||
+	    qemu_console_record(d) < 0)
 		goto fail_kill;
 	if (incoming) {
 		id = qemu_dom_alloc_id();
 		qemu_dom_set_id(d, id);
 		pthread_mutex_lock(&d->lock);
-		qemu_dom_set_state(d, VR_DOM_PAUSED, "incoming migration");
+		qemu_dom_set_state(d, VR_DOM_PAUSED, "migration");
 		pthread_mutex_unlock(&d->lock);
 		log_info("domain '%s' waiting for incoming migration as id "
 		    "%d, QEMU pid %d (%s, %llu us)", d->name, id, (int)pid,
@@ -684,6 +786,14 @@ int
 qemu_process_qmp(struct qemu_dom *d, const char *cmd,
     struct json_object *args, struct json_object **ret)
 {
+	return qemu_process_qmp_fd(d, cmd, args, -1, ret, QMP_TIMEOUT_MS);
+}
+
+int
+qemu_process_qmp_fd(struct qemu_dom *d, const char *cmd,
+    struct json_object *args, int fd, struct json_object **ret,
+    int timeout_ms)
+{
 	struct qmp_mon *mon;
 	int rc;
 
@@ -697,7 +807,7 @@ qemu_process_qmp(struct qemu_dom *d, const char *cmd,
 	}
 	mon = qmp_ref(d->mon);
 	pthread_mutex_unlock(&d->lock);
-	rc = qmp_command(mon, cmd, args, ret, QMP_TIMEOUT_MS);
+	rc = qmp_command_fd(mon, cmd, args, fd, ret, timeout_ms);
 	qmp_unref(mon);
 	return rc;
 }
@@ -829,7 +939,62 @@ struct async_action {
 	const char	*job;
 	bool		 kill_first;
 	bool		 restart;
+	bool		 dump;		/* coredump-*: memory to a file first */
 };
+
+int
+qemu_process_dump(struct qemu_dom *d, char **pathp)
+{
+	VR_AUTOFREE char *dir = NULL;
+	VR_AUTOFREE char *path = NULL;
+	struct json_object *args;
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+	struct stat st;
+	uint64_t t0 = vr_time_us();
+	int fd, rc;
+
+	dir = xprintf("%s/qemu/dump", qemu_drv.env.state_dir);
+	if (vr_mkdir_p(dir, 0700) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof when, "%Y%m%d-%H%M%S", &tm);
+	path = xprintf("%s/%s-%s.core", dir, d->name, when);
+	/* Written by QEMU through our descriptor: it needs no access. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		vr_error_system(errno, "cannot create dump file '%s'", path);
+		return -1;
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "fdname",
+	    json_object_new_string("vireo-dump"));
+	rc = qemu_process_qmp_fd(d, "getfd", args, fd, NULL, QMP_TIMEOUT_MS);
+	close(fd);
+	if (rc == 0) {
+		args = json_object_new_object();
+		json_object_object_add(args, "paging",
+		    json_object_new_boolean(0));
+		json_object_object_add(args, "protocol",
+		    json_object_new_string("fd:vireo-dump"));
+		rc = qemu_process_qmp_fd(d, "dump-guest-memory", args, -1,
+		    NULL, 600000);
+	}
+	if (rc < 0) {
+		vr_error_prefix("domain '%s': memory dump", d->name);
+		unlink(path);
+		return -1;
+	}
+	log_info("domain '%s': guest memory dumped to %s (%lld bytes, %llu "
+	    "ms)", d->name, path, stat(path, &st) == 0 ?
+	    (long long)st.st_size : -1LL,
+	    (unsigned long long)(vr_time_us() - t0) / 1000);
+	if (pathp != NULL)
+		*pathp = vr_steal(&path);
+	return 0;
+}
 
 static void *
 async_action_thread(void *arg)
@@ -838,6 +1003,9 @@ async_action_thread(void *arg)
 	struct qemu_dom *d = a->d;
 
 	if (qemu_dom_job_begin(d, a->job) == 0) {
+		/* A failed dump is logged; the action goes on regardless. */
+		if (a->dump && qemu_process_dump(d, NULL) < 0)
+			log_error("%s", vr_error_message());
 		if (a->kill_first)
 			qemu_process_kill(d, false, "crashed");
 		if (a->restart && qemu_dom_restart_locked_job(d) < 0)
@@ -860,7 +1028,8 @@ qemu_process_async(struct qemu_dom *d, const char *job, bool kill_first)
 	a->d = d;
 	a->job = job;
 	a->kill_first = kill_first;
-	a->restart = strcmp(job, "on_crash-destroy") != 0;
+	a->restart = strstr(job, "destroy") == NULL;
+	a->dump = strstr(job, "coredump") != NULL;
 	if (pthread_create(&t, NULL, async_action_thread, a) != 0) {
 		log_error("domain '%s': cannot run %s", d->name, job);
 		qemu_dom_unref(d);
@@ -881,12 +1050,20 @@ qemu_process_on_crash(struct qemu_dom *d, int action)
 		return;
 	case DOM_LIFECYCLE_RESTART:
 	case DOM_LIFECYCLE_RENAME_RESTART:
-	case DOM_LIFECYCLE_COREDUMP_RESTART:
 		log_info("domain '%s' panicked: restarting", d->name);
 		qemu_process_async(d, "on_crash-restart", true);
 		return;
-	case DOM_LIFECYCLE_DESTROY:
+	case DOM_LIFECYCLE_COREDUMP_RESTART:
+		log_info("domain '%s' panicked: dumping memory, then "
+		    "restarting", d->name);
+		qemu_process_async(d, "on_crash-coredump-restart", true);
+		return;
 	case DOM_LIFECYCLE_COREDUMP_DESTROY:
+		log_info("domain '%s' panicked: dumping memory, then "
+		    "destroying", d->name);
+		qemu_process_async(d, "on_crash-coredump-destroy", true);
+		return;
+	case DOM_LIFECYCLE_DESTROY:
 	case DOM_LIFECYCLE_LAST:
 		break;
 	}

@@ -120,14 +120,17 @@ check_parents(const char *path, const struct qemu_ids *ids, const char *what)
 	return 0;
 }
 
+/* The status file reads the list under the lock: change it under it. */
 static void
 owned_add(struct qemu_dom *d, const char *path, uid_t uid, gid_t gid)
 {
+	pthread_mutex_lock(&d->lock);
 	d->owned = xreallocarray(d->owned, d->nowned + 1, sizeof *d->owned);
 	d->owned[d->nowned].path = xstrdup(path);
 	d->owned[d->nowned].uid = uid;
 	d->owned[d->nowned].gid = gid;
 	d->nowned++;
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* Make path usable by QEMU with want (WANT_*), giving it over if needed. */
@@ -261,4 +264,112 @@ qemu_security_restore(struct qemu_dom *d)
 	free(d->owned);
 	d->owned = NULL;
 	d->nowned = 0;
+}
+
+/* Hotplug */
+
+/* Give back and forget entry i of the list. Locked. */
+static void
+owned_restore_locked(struct qemu_dom *d, size_t i)
+{
+	if (chown(d->owned[i].path, d->owned[i].uid, d->owned[i].gid) < 0 &&
+	    errno != ENOENT)
+		log_warn("cannot give '%s' back to uid %d", d->owned[i].path,
+		    (int)d->owned[i].uid);
+	else
+		log_debug("gave '%s' back to uid %d", d->owned[i].path,
+		    (int)d->owned[i].uid);
+	free(d->owned[i].path);
+	memmove(&d->owned[i], &d->owned[i + 1],
+	    (d->nowned - i - 1) * sizeof *d->owned);
+	d->nowned--;
+}
+
+static int
+grant_disk(struct qemu_dom *d, const struct dom_disk *disk,
+    const struct qemu_ids *ids)
+{
+	bool ro = disk->readonly || disk->device == DOM_DISK_DEVICE_CDROM;
+
+	if (disk->src_path == NULL)
+		return 0;
+	if (grant(d, disk->src_path, ro ? WANT_R : WANT_R | WANT_W, ids,
+	    "disk") < 0 || grant_backing(d, disk->src_path, ids) < 0)
+		return -1;
+	return 0;
+}
+
+int
+qemu_security_grant_disk(struct qemu_dom *d, const struct dom_disk *disk)
+{
+	struct qemu_ids ids;
+	size_t n0;
+
+	if (qemu_security_ids(&ids) < 0)
+		return -1;
+	if (ids.root)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	n0 = d->nowned;
+	pthread_mutex_unlock(&d->lock);
+	if (grant_disk(d, disk, &ids) == 0)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	while (d->nowned > n0)
+		owned_restore_locked(d, d->nowned - 1);
+	pthread_mutex_unlock(&d->lock);
+	return -1;
+}
+
+/* Is path the source, or in the backing chain, of a disk of def but i? */
+static bool
+path_used_by_others(const struct dom_def *def, size_t skip, const char *path)
+{
+	size_t i;
+	int depth;
+
+	for (i = 0; i < def->ndisks; i++) {
+		VR_AUTOFREE char *cur = NULL;
+
+		if (i == skip || def->disks[i].src_path == NULL)
+			continue;
+		cur = xstrdup(def->disks[i].src_path);
+		for (depth = 0; cur != NULL && depth < 17; depth++) {
+			char *next;
+
+			if (strcmp(cur, path) == 0)
+				return true;
+			next = vr_image_backing_path(cur);
+			free(cur);
+			cur = next;
+		}
+	}
+	return false;
+}
+
+void
+qemu_security_release_disk(struct qemu_dom *d, const struct dom_def *def,
+    size_t idx)
+{
+	VR_AUTOFREE char *cur = NULL;
+	size_t i;
+	int depth;
+
+	if (def->disks[idx].src_path == NULL)
+		return;
+	cur = xstrdup(def->disks[idx].src_path);
+	for (depth = 0; cur != NULL && depth < 17; depth++) {
+		char *next;
+
+		if (!path_used_by_others(def, idx, cur)) {
+			pthread_mutex_lock(&d->lock);
+			for (i = d->nowned; i-- > 0;)
+				if (strcmp(d->owned[i].path, cur) == 0)
+					owned_restore_locked(d, i);
+			pthread_mutex_unlock(&d->lock);
+		}
+		next = vr_image_backing_path(cur);
+		free(cur);
+		cur = next;
+	}
 }

@@ -337,9 +337,19 @@ reconnect_one(struct qemu_dom *d)
 	if (strcmp(status, "running") == 0) {
 		if (d->state != VR_DOM_RUNNING)
 			qemu_dom_set_state(d, VR_DOM_RUNNING, "unpaused");
-	} else if (d->state != VR_DOM_PAUSED && d->state != VR_DOM_CRASHED) {
-		/* paused, prelaunch (started --paused), guest-panicked... */
-		qemu_dom_set_state(d, VR_DOM_PAUSED, "unknown");
+	} else if (d->state != VR_DOM_CRASHED) {
+		/*
+		 * Paused while we were away: QEMU's run state says why (an
+		 * I/O error...). A plain "paused" keeps the reason we had.
+		 */
+		const char *why = qemu_pause_reason_status(status);
+
+		if (d->state != VR_DOM_PAUSED)
+			qemu_dom_set_state(d, VR_DOM_PAUSED, why != NULL ?
+			    why : "unknown");
+		else if (why != NULL && strcmp(why, "unknown") != 0 &&
+		    strcmp(status, "prelaunch") != 0)
+			qemu_dom_set_state(d, VR_DOM_PAUSED, why);
 	}
 	qemu_status_write_locked(d);
 	pthread_mutex_unlock(&d->lock);

@@ -5,4 +5,5 @@ drivers_storage_libvrstorage_a_SOURCES = \
 	drivers/storage/stg-create.c \
 	drivers/storage/stg-fs.c \
 	drivers/storage/stg-scan.c \
+	drivers/storage/stg-stream.c \
 	drivers/storage/stg-vol.c

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "image.h"
 #include "log.h"
 #include "stg-pool.h"
 #include "util.h"
@@ -1048,6 +1049,94 @@ stg_autostart(void)
 	}
 }
 
+/*
+ * Snapshots (issue 7): is the file at path a volume of an active pool, or
+ * in the backing chain of one? Files are compared by device and inode.
+ * The pools' tables are read under their locks; chains are read after.
+ */
+struct path_use {
+	char	*who;		/* pool/volume */
+	char	*file;		/* the volume's path */
+	bool	 backing;	/* it has a backing file */
+};
+
+static bool
+same_file(const struct stat *st, const char *path)
+{
+	struct stat o;
+
+	return path != NULL && stat(path, &o) == 0 &&
+	    o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
+static void
+path_uses_add(struct path_use **uses, size_t *n, const char *pool,
+    const char *vol, char *file, bool backing)
+{
+	*uses = xreallocarray(*uses, *n + 1, sizeof **uses);
+	(*uses)[*n].who = xprintf("%s/%s", pool, vol);
+	(*uses)[*n].file = file;
+	(*uses)[(*n)++].backing = backing;
+}
+
+static int
+stg_path_user(const char *path, char *who, size_t len)
+{
+	struct path_use *uses = NULL;
+	struct stat st;
+	size_t n = 0, i = 0, k;
+	int found = 0, depth;
+	void *v;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	pthread_rwlock_rdlock(&table_lock);
+	while (vr_hash_next(by_name, &i, NULL, &v)) {
+		struct stg_pool *p = v;
+		struct stg_vol **vols;
+		size_t nv;
+
+		pthread_mutex_lock(&p->lock);
+		if (p->live == NULL || p->vols == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			continue;
+		}
+		vols = stg_pool_vols_sorted_locked(p, &nv);
+		for (k = 0; k < nv; k++) {
+			path_uses_add(&uses, &n, p->name, vols[k]->name,
+			    stg_vol_path(p, vols[k]->name),
+			    vols[k]->backing != NULL);
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+	pthread_rwlock_unlock(&table_lock);
+	for (k = 0; k < n; k++) {
+		char *cur, *next;
+
+		if (!found && same_file(&st, uses[k].file)) {
+			snprintf(who, len, "volume '%s'", uses[k].who);
+			found = 1;
+		}
+		cur = uses[k].backing && !found ?
+		    vr_image_backing_path(uses[k].file) : NULL;
+		for (depth = 0; !found && cur != NULL && depth < 16; depth++) {
+			if (same_file(&st, cur)) {
+				snprintf(who, len, "the backing chain of "
+				    "volume '%s'", uses[k].who);
+				found = 1;
+			}
+			next = vr_image_backing_path(cur);
+			free(cur);
+			cur = next;
+		}
+		free(cur);
+		free(uses[k].file);
+		free(uses[k].who);
+	}
+	free(uses);
+	return found;
+}
+
 const struct vr_storage_driver stg_storage_driver = {
 	.name = "storage",
 	.init = stg_init,
@@ -1075,4 +1164,8 @@ const struct vr_storage_driver stg_storage_driver = {
 	.vol_wipe = stg_vol_wipe,
 	.vol_resize = stg_vol_resize,
 	.volume_path = stg_volume_path,
+	/* data streams */
+	.vol_stream_open = stg_vol_stream_open,
+	.vol_stream_finish = stg_vol_stream_finish,
+	.path_user = stg_path_user,
 };

@@ -130,6 +130,33 @@ int		 stg_vol_resize(const char *pool, const char *vol,
 int		 stg_volume_path(const char *pool, const char *vol,
 		    char **path, int *format);
 
+/* A job on an existing volume (stg-vol.c, stg-stream.c). */
+struct stg_vol_job {
+	struct stg_pool	*pool;		/* referenced; a volume job counted */
+	struct stg_vol	*vol;		/* stays in the table during the job */
+	char		*path;
+	char		*dir;
+	/* Copied at the start: stable during the job. */
+	struct stg_vol	 snap;
+};
+/*
+ * Take job on an existing, idle volume: -1 with an error if it is busy or
+ * a running domain uses it ("cannot JOB storage volume ...").
+ */
+int		 stg_vol_job_begin(const char *pool, const char *vol,
+		    const char *job, struct stg_vol_job *);
+/* Probe the file again and publish what it is now (info may be NULL). */
+int		 stg_vol_job_update(struct stg_vol_job *,
+		    struct vr_vol_info *info);
+void		 stg_vol_job_end(struct stg_vol_job *);
+
+/* stg-stream.c */
+int		 stg_vol_stream_open(const char *pool, const char *vol,
+		    bool upload, unsigned long long offset,
+		    unsigned long long length, int *fd,
+		    unsigned long long *total, void **handle);
+int		 stg_vol_stream_finish(void *handle, bool abort);
+
 /* stg-create.c */
 int		 stg_vol_create(const char *pool, const char *xml,
 		    struct vr_vol_info *);

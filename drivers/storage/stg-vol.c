@@ -197,7 +197,11 @@ stg_volume_path(const char *pool, const char *vol, char **path, int *format)
 	if ((p = stg_pool_lookup(pool)) == NULL)
 		return -1;
 	pthread_mutex_lock(&p->lock);
-	if ((v = vol_get_locked(p, vol)) != NULL) {
+	if ((v = vol_get_locked(p, vol)) != NULL && v->job != NULL &&
+	    strcmp(v->job, "upload") == 0) {
+		vr_error(VR_ERR_BUSY, "storage volume '%s' is busy: 'upload' "
+		    "is in progress", v->name);
+	} else if (v != NULL) {
 		*path = stg_vol_path(p, v->name);
 		*format = v->format;
 		ret = 0;
@@ -209,18 +213,9 @@ stg_volume_path(const char *pool, const char *vol, char **path, int *format)
 
 /* Jobs on existing volumes */
 
-struct vol_job {
-	struct stg_pool	*pool;		/* referenced; a volume job counted */
-	struct stg_vol	*vol;		/* stays in the table during the job */
-	char		*path;
-	char		*dir;
-	/* Copied at the start: stable during the job. */
-	struct stg_vol	 snap;
-};
-
 /* Tell who uses the volume, if anyone: -1 with "cannot WHAT ...". */
 static int
-vol_check_unused(const struct vol_job *j, const char *what)
+vol_check_unused(const struct stg_vol_job *j, const char *what)
 {
 	char dom[128];
 
@@ -233,12 +228,10 @@ vol_check_unused(const struct vol_job *j, const char *what)
 	return -1;
 }
 
-static void vol_job_end(struct vol_job *);
-
 /* Take a job on an existing, idle volume; refuses if a domain uses it. */
-static int
-vol_job_begin(const char *pool, const char *vol, const char *job,
-    struct vol_job *j)
+int
+stg_vol_job_begin(const char *pool, const char *vol, const char *job,
+    struct stg_vol_job *j)
 {
 	VR_AUTOFREE char *name = NULL;
 	struct stg_vol *v;
@@ -269,15 +262,15 @@ vol_job_begin(const char *pool, const char *vol, const char *job,
 	j->dir = xstrdup(j->pool->live->target_path);
 	pthread_mutex_unlock(&j->pool->lock);
 	if (vol_check_unused(j, job) < 0) {
-		vol_job_end(j);
+		stg_vol_job_end(j);
 		return -1;
 	}
 	return 0;
 }
 
 /* Probe the file again and publish what it is now. */
-static int
-vol_job_update(struct vol_job *j, struct vr_vol_info *info)
+int
+stg_vol_job_update(struct stg_vol_job *j, struct vr_vol_info *info)
 {
 	struct stg_vol *tmp = stg_vol_new(j->vol->name);
 	struct stg_pool *p = j->pool;
@@ -295,8 +288,8 @@ vol_job_update(struct vol_job *j, struct vr_vol_info *info)
 	return 0;
 }
 
-static void
-vol_job_end(struct vol_job *j)
+void
+stg_vol_job_end(struct stg_vol_job *j)
 {
 	pthread_mutex_lock(&j->pool->lock);
 	if (j->vol != NULL)
@@ -312,10 +305,10 @@ vol_job_end(struct vol_job *j)
 int
 stg_vol_delete(const char *pool, const char *vol)
 {
-	struct vol_job j;
+	struct stg_vol_job j;
 	int ret = -1;
 
-	if (vol_job_begin(pool, vol, "delete", &j) < 0)
+	if (stg_vol_job_begin(pool, vol, "delete", &j) < 0)
 		return -1;
 	if (unlink(j.path) < 0 && errno != ENOENT) {
 		vr_error_system(errno, "cannot delete storage volume '%s'",
@@ -329,7 +322,7 @@ stg_vol_delete(const char *pool, const char *vol)
 		j.vol = NULL;
 		ret = 0;
 	}
-	vol_job_end(&j);
+	stg_vol_job_end(&j);
 	return ret;
 }
 
@@ -372,7 +365,7 @@ wipe_raw(const char *path, unsigned long long size)
 
 /* qcow2: a fresh image of the same size and backing store. */
 static int
-wipe_qcow2(const struct vol_job *j)
+wipe_qcow2(const struct stg_vol_job *j)
 {
 	const struct stg_vol *v = &j->snap;
 	const char *fmt = v->backing_format >= 0 ?
@@ -408,10 +401,10 @@ wipe_qcow2(const struct vol_job *j)
 int
 stg_vol_wipe(const char *pool, const char *vol)
 {
-	struct vol_job j;
+	struct stg_vol_job j;
 	int ret;
 
-	if (vol_job_begin(pool, vol, "wipe", &j) < 0)
+	if (stg_vol_job_begin(pool, vol, "wipe", &j) < 0)
 		return -1;
 	if (j.snap.format == VOL_FORMAT_QCOW2)
 		ret = wipe_qcow2(&j);
@@ -419,9 +412,9 @@ stg_vol_wipe(const char *pool, const char *vol)
 		ret = wipe_raw(j.path, j.snap.physical);
 	if (ret == 0) {
 		log_info("storage volume '%s' wiped", j.path);
-		ret = vol_job_update(&j, NULL);
+		ret = stg_vol_job_update(&j, NULL);
 	}
-	vol_job_end(&j);
+	stg_vol_job_end(&j);
 	return ret;
 }
 
@@ -456,13 +449,13 @@ int
 stg_vol_resize(const char *pool, const char *vol, unsigned long long cap,
     unsigned int flags, struct vr_vol_info *info)
 {
-	struct vol_job j;
+	struct stg_vol_job j;
 	unsigned long long target;
 	char size[32];
 	const char *argv[9];
 	int n = 0, ret = -1;
 
-	if (vol_job_begin(pool, vol, "resize", &j) < 0)
+	if (stg_vol_job_begin(pool, vol, "resize", &j) < 0)
 		return -1;
 	if (resize_target(&j.snap, cap, flags, &target) < 0)
 		goto out;
@@ -482,8 +475,8 @@ stg_vol_resize(const char *pool, const char *vol, unsigned long long cap,
 		goto out;
 	log_info("storage volume '%s' resized from %llu to %llu bytes",
 	    j.path, j.snap.capacity, target);
-	ret = vol_job_update(&j, info);
+	ret = stg_vol_job_update(&j, info);
 out:
-	vol_job_end(&j);
+	stg_vol_job_end(&j);
 	return ret;
 }

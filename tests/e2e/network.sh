@@ -36,7 +36,7 @@ guest_prepare || { echo "cannot build the test guest"; exit 1; }
 E2E_DAEMON_WRAPPER="${IN_NS[*]}" daemon_start || exit 1
 
 ns_has_link() { "${IN_NS[@]}" ip link show "$1" >/dev/null 2>&1; }
-ns_has_table() { "${IN_NS[@]}" nft list tables 2>/dev/null | grep -qx "table ip $1"; }
+ns_has_table() { "${IN_NS[@]}" nft list tables 2>/dev/null | grep -qx "table inet $1"; }
 # (functions, not bash -c: pgrep -f would find the pattern in bash's argv)
 dnsmasq_of() { pgrep -f -- "--conf-file=$E2E_ROOT/run/network/$1.conf"; }
 no_dnsmasq() { ! pgrep -f -- "--conf-file=$E2E_ROOT/run/network/$1" >/dev/null; }
@@ -85,6 +85,7 @@ cat >"$E2E_ROOT/nat.xml" <<'XML'
       <range start='192.168.150.100' end='192.168.150.199'/>
     </dhcp>
   </ip>
+  <ip family='ipv6' address='fd00:e2e:150::1' prefix='64'/>
 </network>
 XML
 check "net-define" vireo net-define "$E2E_ROOT/nat.xml"
@@ -96,8 +97,15 @@ echo "net-start of a NAT network with DHCP: $(( ($(date +%s%N) - t0) / 1000000 )
 br=$(bridge_of e2enat)
 check "bridge $br exists in the namespace" ns_has_link "$br"
 check "its address" bash -c "ip netns exec $NS ip -4 addr show $br | grep -q 192.168.150.1/24"
+check "its IPv6 address" bash -c "ip netns exec $NS ip -6 addr show $br | grep -q fd00:e2e:150::1/64"
+check "dnsmasq sends router advertisements" grep -qx enable-ra "$E2E_ROOT/run/network/e2enat.conf"
+check "the nft table forwards the IPv6 subnet" bash -c "ip netns exec $NS nft list table inet vireo_e2enat | grep -q 'ip6 saddr fd00:e2e:150::/64'"
+check "IPv6 forwarding is on in the namespace" \
+	bash -c "[ \$(ip netns exec $NS cat /proc/sys/net/ipv6/conf/all/forwarding) = 1 ]"
 check "nft table vireo_e2enat" ns_has_table vireo_e2enat
 check "dnsmasq runs" eval 'dnsmasq_of e2enat >/dev/null'
+check "dnsmasq runs as vireo-dnsmasq, not root" \
+	test "$(ps -o user= -p "$(dnsmasq_of e2enat | head -1)" 2>/dev/null)" = vireo-dnsmasq
 check "forwarding is on in the namespace" \
 	bash -c "[ \$(ip netns exec $NS cat /proc/sys/net/ipv4/ip_forward) = 1 ]"
 expect_fail "net-start of an active network" "already active" \
@@ -106,18 +114,18 @@ check "net-info --json" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_R
 check "net-name of its uuid" bash -c "[ \"\$('$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' net-name \$('$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' net-uuid e2enat))\" = e2enat ]"
 
 # Refusals
-sed -e 's/e2enat/e2eover/' -e 's/192.168.150/192.168.150/' \
+sed -e 's/e2enat/e2eover/' -e 's/192.168.150/192.168.150/' -e '/ipv6/d' \
 	"$E2E_ROOT/nat.xml" >"$E2E_ROOT/over.xml"
 check "define an overlapping network" vireo net-define "$E2E_ROOT/over.xml"
 expect_fail "overlapping subnet refused" "overlaps network 'e2enat'" \
 	vireo net-start e2eover
 sed -e 's/e2enat/e2esame/' -e "s|<forward mode='nat'/>|<bridge name='$br'/>|" \
-	-e 's/192.168.150/192.168.151/g' "$E2E_ROOT/nat.xml" >"$E2E_ROOT/same.xml"
+	-e 's/192.168.150/192.168.151/g' -e '/ipv6/d' "$E2E_ROOT/nat.xml" >"$E2E_ROOT/same.xml"
 check "define a network on the same bridge" vireo net-define "$E2E_ROOT/same.xml"
 expect_fail "bridge in use refused" "bridge '$br' is in use" \
 	vireo net-start e2esame
 "${IN_NS[@]}" ip route add 10.77.0.0/16 dev lo
-sed -e 's/e2enat/e2eroute/' -e 's/192.168.150/10.77.3/g' \
+sed -e 's/e2enat/e2eroute/' -e 's/192.168.150/10.77.3/g' -e '/ipv6/d' \
 	"$E2E_ROOT/nat.xml" >"$E2E_ROOT/route.xml"
 check "define a network under a host route" vireo net-define "$E2E_ROOT/route.xml"
 expect_fail "host route overlap refused" "overlaps the host route 10.77.0.0/16" \
@@ -146,6 +154,10 @@ else
 	tr -d '\r' <"$E2E_ROOT/g1.log" | grep -v COUNTER | tail -5
 fi
 check "guest pings the bridge" wait_for "$E2E_ROOT/g1.log" "VIREO-PING 192.168.150.1 ok" 60
+# SLAAC from dnsmasq's router advertisement: the address follows the MAC.
+g1v6=fd00:e2e:150::5054:ff:fee2:e001
+check "the guest took $g1v6 from the RA and answers ping from the namespace" \
+	wait_until 60 ip netns exec "$NS" ping -6 -c1 -W1 "$g1v6"
 check "net-dhcp-leases shows it" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' net-dhcp-leases e2enat | grep -E '$mac1 +ipv4 +192.168.150.1[0-9]{2}/24'"
 check "net-dhcp-leases --mac --json" bash -c "'$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' net-dhcp-leases e2enat --mac $mac1 --json | grep -q '\"mac\": \"$mac1\"'"
 expect_fail "net-destroy of a network in use" "in use by running domains: $g1" \
@@ -206,7 +218,7 @@ cat >"$E2E_ROOT/iso.xml" <<XML
 </network>
 XML
 check "net-create an isolated network" vireo net-create "$E2E_ROOT/iso.xml"
-check "its nft table rejects forwarding" bash -c "ip netns exec $NS nft list table ip vireo_e2eiso | grep -q reject"
+check "its nft table rejects forwarding" bash -c "ip netns exec $NS nft list table inet vireo_e2eiso | grep -q reject"
 g2=e2e-$E2E_NAME-g2
 g3=e2e-$E2E_NAME-g3
 net_guest_xml "$g2" "$E2E_ROOT/g2.log" "$mac2" network e2eiso \

@@ -109,6 +109,15 @@ static const struct proc_desc proc_descs[RPC_PROC_LAST] = {
 	    { DOM_ARG, OPT_BOOL("inactive"), OPT_BOOL("secure") } },
 	[RPC_PROC_DOM_XML_TO_NATIVE] = { true, false, { XML_ARG } },
 	[RPC_PROC_EVENT_SUBSCRIBE] = { true, false, { { NULL } } },
+	/* data streams */
+	[RPC_PROC_VOL_UPLOAD] = { true, true, { { "pool", ARG_STRING, false },
+	    { "vol", ARG_STRING, true }, { "offset", ARG_U64, false },
+	    { "length", ARG_U64, false } } },
+	[RPC_PROC_VOL_DOWNLOAD] = { true, true, {
+	    { "pool", ARG_STRING, false }, { "vol", ARG_STRING, true },
+	    { "offset", ARG_U64, false }, { "length", ARG_U64, false } } },
+	[RPC_PROC_DOM_OPEN_CONSOLE] = { true, true, { DOM_ARG,
+	    { "devname", ARG_STRING, false }, OPT_BOOL("force") } },
 };
 
 /* Members of a domain info object that "fields" may name. */
@@ -267,8 +276,14 @@ envelope_check(const char *body, uint32_t len, bool readonly,
 	if (json_object_object_get_ex(msg, "id", &val) &&
 	    json_object_is_type(val, json_type_int))
 		v->id = json_object_get_uint64(val);
-	if (rpc_get_string(msg, "type", true, &type) < 0 ||
-	    strcmp(type, "call") != 0)
+	type = NULL;
+	if (rpc_get_string(msg, "type", true, &type) == 0 &&
+	    strcmp(type, "stream") == 0) {
+		/* No stream is open here: a stream error either way. */
+		if (rpc_get_string(msg, "status", true, &type) < 0)
+			check_accessor_error("status");
+		refuse(v, VR_ERR_RPC, "no open stream on this connection");
+	} else if (type == NULL || strcmp(type, "call") != 0)
 		refuse(v, VR_ERR_RPC, "malformed message: \"type\" must be "
 		    "\"call\"");
 	else if (rpc_get_i64(msg, "version", true, &version) < 0 ||
@@ -344,23 +359,44 @@ be32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
+/*
+ * What a header announces: the body length (a stream frame's without its
+ * flag), whether it is a stream frame, and whether the reader takes it.
+ */
+static bool
+frame_valid(const struct expect *e, uint32_t word, uint32_t *blen,
+    bool *stream)
+{
+	*stream = (word & RPC_STREAM_FLAG) != 0;
+	*blen = word & ~RPC_STREAM_FLAG;
+	if (*stream)
+		return *blen >= RPC_STREAM_ID_LEN &&
+		    *blen <= RPC_STREAM_ID_LEN + RPC_STREAM_CHUNK;
+	return word != 0 && word <= e->max_frame;
+}
+
 /* Compare one rpc_reader_read() result with the one-shot decoding. */
 static void
 expect_result(struct expect *e, int rc, int err, const char *body,
     uint32_t len, bool eof_sent)
 {
 	size_t left = e->len - e->pos;
-	uint32_t want;
+	uint32_t want = 0;
+	bool valid = false, stream = false, whole;
 
 	if (e->done)
 		FAIL("rpc_reader_read returned %d after the end", rc);
-	want = left >= RPC_HEADER_LEN ? be32(e->stream + e->pos) : 0;
+	if (left >= RPC_HEADER_LEN)
+		valid = frame_valid(e, be32(e->stream + e->pos), &want,
+		    &stream);
+	whole = left >= RPC_HEADER_LEN && left - RPC_HEADER_LEN >= want;
 	switch (rc) {
 	case 1:
-		if (left < RPC_HEADER_LEN || want == 0 ||
-		    want > e->max_frame || left - RPC_HEADER_LEN < want)
-			FAIL("frame of %u bytes at offset %zu: none expected",
-			    len, e->pos);
+	case 2:
+		if (left < RPC_HEADER_LEN || !valid || !whole ||
+		    stream != (rc == 2))
+			FAIL("frame of %u bytes at offset %zu: none expected "
+			    "(rc %d)", len, e->pos, rc);
 		if (len != want || memcmp(body, e->stream + e->pos +
 		    RPC_HEADER_LEN, want) != 0 || body[len] != '\0')
 			FAIL("frame at offset %zu: got %u bytes, expected %u "
@@ -375,18 +411,15 @@ expect_result(struct expect *e, int rc, int err, const char *body,
 		if (!eof_sent || err != EPIPE)
 			FAIL("rpc_reader_read failed (%s) before EOF",
 			    strerror(err));
-		if (left >= RPC_HEADER_LEN && want != 0 &&
-		    want <= e->max_frame && left - RPC_HEADER_LEN >= want)
+		if (left >= RPC_HEADER_LEN && valid && whole)
 			FAIL("EOF with a complete frame at offset %zu",
 			    e->pos);
-		if (left >= RPC_HEADER_LEN && (want == 0 ||
-		    want > e->max_frame))
+		if (left >= RPC_HEADER_LEN && !valid)
 			FAIL("EOF instead of refusing %u bytes", want);
 		e->done = true;
 		return;
 	case -2:
-		if (left < RPC_HEADER_LEN || (want != 0 &&
-		    want <= e->max_frame) || len != want)
+		if (left < RPC_HEADER_LEN || valid || len != want)
 			FAIL("refused a frame of %u bytes at offset %zu", len,
 			    e->pos);
 		e->done = true;
@@ -450,6 +483,10 @@ drain(struct rpc_reader *r, int fd, struct expect *e, bool readonly,
 		errno = 0;
 		rc = rpc_reader_read(r, fd, &body, &len);
 		expect_result(e, rc, errno, body, len, eof_sent);
+		if (rc == 2) {		/* stream data: no envelope */
+			free(body);
+			continue;
+		}
 		if (rc != 1)
 			return rc == 0;
 		envelope_check(body, len, readonly, &v);

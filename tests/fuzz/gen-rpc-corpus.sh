@@ -113,3 +113,26 @@ hdr 4294967295 | seed frame-huge 00
 call 1 10 "{\"xml\":\"$xml\"}" | seed frame-over-small-max 80
 { call 1 1 '{}'; call 2 1 '{}'; } | seed frame-small-max-ok f1
 : | seed empty 00
+
+# Data streams: stream frames (flag 0x80000000, 4-byte id, data), stream
+# messages, stream calls.
+# sframe ID DATA: a stream frame
+sframe() {
+	hdr $((0x80000000 | (${#2} + 4)))
+	hdr "$1"
+	printf '%s' "$2"
+}
+call 1 140 '{"pool":"p","vol":"a.raw","offset":4096,"length":13}' |
+    seed call-vol-upload 00
+call 2 141 '{"vol":"/p/a.raw","length":0}' | seed call-vol-download 01
+call 3 142 '{"dom":"vm1","devname":"serial0","force":true}' |
+    seed call-dom-open-console 02
+{ sframe 1 'hello streams'; sframe 1 ''; call 2 1 '{}'; } |
+    seed stream-data-then-call 03
+{ sframe 7 'x'; frame '{"type":"stream","id":7,"status":"abort"}'; } |
+    seed stream-abort 06
+frame '{"type":"stream","id":7}' | seed stream-no-status 00
+hdr $((0x80000000 | 2)) | seed stream-too-short 00
+{ hdr $((0x80000000 | (262144 + 5))); printf 'xxxx'; } |
+    seed stream-over-chunk 01
+hdr 4294967295 | seed stream-max-word 00
