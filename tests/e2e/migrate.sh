@@ -205,6 +205,25 @@ check "restarted A: still running" wait_until 10 bash -c "[ \"\$('$VIREO' -c '$U
 c3=$(last_counter "$serial")
 check "guest counts on" wait_until 20 counter_above $((c3 + 1))
 
+# Both daemons die mid-way: the QEMUs stream on without them; the
+# restarted B stops its half-received copy (still "inmigrate" from a
+# socket), so A's QEMU keeps the guest, which the restarted A adopts.
+vireo migrate "$name" "$URI_B" --live --bandwidth 1 >/dev/null 2>&1 &
+mig=$!
+check "the stream flows (3)" wait_until 30 streaming
+kill -9 "$E2E_DAEMON_PID" "$B_PID"
+wait "$E2E_DAEMON_PID" "$B_PID" "$mig" 2>/dev/null
+B_PID=
+check "B's QEMU outlived its daemon" test -n "$(qemu_pid "$B_ROOT")"
+b_start || not_ok "vireod B restarts (2)"
+check "restarted B stops the half-received guest" wait_until 15 no_qemu_on_b
+expect_fail "restarted B has nothing (2)" "domain not found" vireo_b dominfo "$name"
+daemon_start || exit 1
+check "restarted A runs the guest" wait_until 10 bash -c "[ \"\$('$VIREO' -c '$URI_A' domstate $name)\" = running ]"
+check "same QEMU on A after both daemons died" test "$(qemu_pid "$E2E_ROOT")" = "$pid_a"
+c5=$(last_counter "$serial")
+check "guest counts on (both died)" wait_until 20 counter_above $((c5 + 1))
+
 # --timeout pauses the guest here so the (throttled) stream completes; it
 # runs there afterwards. --persistent and --undefinesource move the
 # definition too.
