@@ -1,8 +1,7 @@
 /*
- * Connections from this vireod to another one (migration). URIs are the
- * client's: vireo:///system, vireo:///system?socket=PATH and
- * vireo+unix:///system?socket=PATH. ssh transports are not supported here
- * yet: vd_peer_open_fd() is the one function to extend.
+ * Connections from this vireod to another one (migration), through the
+ * client's transports (common/transport.c): vireo:///system,
+ * vireo+unix:///system?socket=PATH, vireo+ssh://[USER@]HOST/system.
  */
 #include "config.h"
 
@@ -13,99 +12,51 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "peer.h"
 #include "rpc.h"
+#include "transport.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define PEER_SOCKET_DEFAULT	VR_RUNSTATEDIR "/vireo/vireod.sock"
 /* A destination that does not answer within this is gone (QEMU start). */
 #define PEER_REPLY_TIMEOUT_S	120
 
 struct vd_peer {
-	int		 fd;
+	struct vr_transport *t;
+	int		 fd;		/* the transport's */
 	uint64_t	 next_id;
 	char		*uri;
-	char		*host;
+	char		*host;		/* where its QEMU listens by default */
 	bool		 answered;	/* the last call got a reply */
 };
 
-/* The socket of a local URI; NULL with vr_error. */
-static char *
-peer_unix_socket(const char *uri)
+/*
+ * The one place a destination URI becomes a connection; the address the
+ * destination's QEMU listens on when the user gave none: the URI's host,
+ * or the loopback for a local socket (the stream never leaves the host).
+ */
+static int
+peer_open(struct vd_peer *p, const char *uri)
 {
-	const char *rest, *q, *p;
-
-	if (strncmp(uri, "vireo:///", 9) == 0)
-		rest = uri + 8;
-	else if (strncmp(uri, "vireo+unix:///", 14) == 0)
-		rest = uri + 13;
-	else if (strncmp(uri, "vireo+ssh://", 12) == 0) {
-		vr_error(VR_ERR_UNSUPPORTED, "destination '%s': the ssh "
-		    "transport is not supported for migration yet", uri);
-		return NULL;
-	} else {
-		vr_error(VR_ERR_INVALID_ARG, "malformed destination URI '%s' "
-		    "(expected vireo:///system or "
-		    "vireo+unix:///system?socket=PATH)", uri);
-		return NULL;
-	}
-	q = strchr(rest, '?');
-	if ((q != NULL ? (size_t)(q - rest) : strlen(rest)) != 7 ||
-	    strncmp(rest, "/system", 7) != 0) {
-		vr_error(VR_ERR_INVALID_ARG, "destination URI '%s': the path "
-		    "must be /system", uri);
-		return NULL;
-	}
-	if (q == NULL)
-		return xstrdup(PEER_SOCKET_DEFAULT);
-	for (p = q + 1; *p != '\0'; p += strcspn(p, "&"), p += *p == '&') {
-		size_t n = strcspn(p, "&");
-
-		if (n > 7 && strncmp(p, "socket=", 7) == 0 &&
-		    p[7] == '/' && memchr(p, '%', n) == NULL)
-			return xstrndup(p + 7, n - 7);
-	}
-	vr_error(VR_ERR_INVALID_ARG, "destination URI '%s': only "
-	    "?socket=/ABSOLUTE/PATH is understood", uri);
-	return NULL;
-}
-
-int
-vd_peer_open_fd(const char *uri, char **host)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = PEER_REPLY_TIMEOUT_S };
-	VR_AUTOFREE char *path = NULL;
-	int fd;
+	struct vr_uri *u;
 
-	*host = NULL;
-	if ((path = peer_unix_socket(uri)) == NULL)
+	if ((u = vr_uri_parse(uri)) == NULL)
 		return -1;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		vr_error(VR_ERR_INVALID_ARG, "socket path '%s' is too long",
-		    path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		vr_error_system(errno, "socket");
+	p->host = xstrdup(u->transport == VR_TRANSPORT_SSH && u->host != NULL ?
+	    u->host : "127.0.0.1");
+	vr_uri_free(u);
+	if (vr_transport_open(uri, false, &p->t) < 0) {
+		vr_error_prefix("cannot connect to the destination daemon");
 		return -1;
 	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-		vr_error_system(errno, "cannot connect to the destination "
-		    "daemon at '%s'", path);
-		close(fd);
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	/* Same host: the stream stays on the loopback. */
-	*host = xstrdup("127.0.0.1");
-	return fd;
+	p->fd = vr_transport_fd(p->t);
+	/* A socket (local, or ssh's socketpair): bound every reply. */
+	setsockopt(p->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return 0;
 }
 
 struct vd_peer *
@@ -116,8 +67,9 @@ vd_peer_connect(const char *uri)
 	int64_t proto = 0;
 
 	p->next_id = 1;
+	p->fd = -1;
 	p->uri = xstrdup(uri);
-	if ((p->fd = vd_peer_open_fd(uri, &p->host)) < 0) {
+	if (peer_open(p, uri) < 0) {
 		vd_peer_close(p);
 		return NULL;
 	}
@@ -144,8 +96,7 @@ vd_peer_close(struct vd_peer *p)
 {
 	if (p == NULL)
 		return;
-	if (p->fd >= 0)
-		close(p->fd);
+	vr_transport_close(p->t);	/* and its fd */
 	free(p->uri);
 	free(p->host);
 	free(p);
@@ -194,11 +145,15 @@ vd_peer_call(struct vd_peer *p, int proc, struct json_object *args)
 	call = rpc_call_new(id, proc, args);
 	rc = rpc_send(p->fd, call);
 	json_object_put(call);
-	if (rc < 0)
+	if (rc < 0) {
+		vr_transport_explain(p->t, 1000);
 		return NULL;
+	}
 	for (;;) {
-		if ((msg = rpc_recv(p->fd, RPC_MAX_FRAME)) == NULL)
+		if ((msg = rpc_recv(p->fd, RPC_MAX_FRAME)) == NULL) {
+			vr_transport_explain(p->t, 1000);
 			return NULL;
+		}
 		if (rpc_get_string(msg, "type", true, &type) < 0 ||
 		    strcmp(type, "event") == 0) {
 			json_object_put(msg);

@@ -13,11 +13,9 @@
 struct vd_peer;
 
 /*
- * The one place a destination URI becomes a connected stream: fd
- * (O_CLOEXEC), and in *host (caller frees) the address the destination's
- * QEMU should listen on when the user gave none. -1 with vr_error.
+ * Connect to the vireod at uri (any transport of transport.h) and check
+ * it speaks our protocol; NULL with vr_error.
  */
-int		 vd_peer_open_fd(const char *uri, char **host);
 struct vd_peer	*vd_peer_connect(const char *uri);
 void		 vd_peer_close(struct vd_peer *);
 /* One call; takes args (NULL: {}); the reply's "ret" or NULL. */

@@ -73,8 +73,8 @@ expect_fail "destination daemon down: clear error" \
 	vireo migrate "$name" "vireo+unix:///system?socket=$E2E_ROOT/nothing.sock" --live
 check "guest untouched after the refused migration" test "$(state_a)" = running
 check "same QEMU on A" test "$(qemu_pid "$E2E_ROOT")" = "$pid_a"
-expect_fail "ssh destination is refused for now" "ssh transport" \
-	vireo migrate "$name" "vireo+ssh://localhost/system" --live
+expect_fail "unknown URI scheme" "unsupported URI scheme" \
+	vireo migrate "$name" "qemu:///system" --live
 expect_fail "bad --migrateuri" "invalid migration URI" \
 	vireo migrate "$name" "$URI_B" --live --migrateuri 'tcp:;x'
 expect_fail "domjobabort without a job" "no job is running" \
