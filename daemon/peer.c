@@ -1,7 +1,7 @@
 /*
- * Connections from this vireod to another one (migration), through the
- * client's transports (common/transport.c): vireo:///system,
- * vireo+unix:///system?socket=PATH, vireo+ssh://[USER@]HOST/system.
+ * Connections from this vireod to another one (migration), over the
+ * client's transports (transport.h): a local socket, or ssh to a remote
+ * vireo-relay, run as this daemon's user (root: root's ssh keys).
  */
 #include "config.h"
 
@@ -23,20 +23,22 @@
 
 /* A destination that does not answer within this is gone (QEMU start). */
 #define PEER_REPLY_TIMEOUT_S	120
+/* After a broken stream: how long ssh may take to tell us why. */
+#define PEER_EXPLAIN_MS		2000
 
 struct vd_peer {
 	struct vr_transport *t;
-	int		 fd;		/* the transport's */
+	int		 fd;		/* the transport's stream */
 	uint64_t	 next_id;
 	char		*uri;
-	char		*host;		/* where its QEMU listens by default */
+	char		*host;
 	bool		 answered;	/* the last call got a reply */
 };
 
 /*
- * The one place a destination URI becomes a connection; the address the
- * destination's QEMU listens on when the user gave none: the URI's host,
- * or the loopback for a local socket (the stream never leaves the host).
+ * The one place a destination URI becomes a connected stream, and the
+ * address the destination's QEMU listens on when the user gave none: the
+ * ssh host, or the loopback for a local daemon.
  */
 static int
 peer_open(struct vd_peer *p, const char *uri)
@@ -46,15 +48,11 @@ peer_open(struct vd_peer *p, const char *uri)
 
 	if ((u = vr_uri_parse(uri)) == NULL)
 		return -1;
-	p->host = xstrdup(u->transport == VR_TRANSPORT_SSH && u->host != NULL ?
-	    u->host : "127.0.0.1");
+	p->host = xstrdup(u->host != NULL ? u->host : "127.0.0.1");
 	vr_uri_free(u);
-	if (vr_transport_open(uri, false, &p->t) < 0) {
-		vr_error_prefix("cannot connect to the destination daemon");
+	if (vr_transport_open(uri, false, &p->t) < 0)
 		return -1;
-	}
 	p->fd = vr_transport_fd(p->t);
-	/* A socket (local, or ssh's socketpair): bound every reply. */
 	setsockopt(p->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	return 0;
 }
@@ -70,6 +68,7 @@ vd_peer_connect(const char *uri)
 	p->fd = -1;
 	p->uri = xstrdup(uri);
 	if (peer_open(p, uri) < 0) {
+		vr_error_prefix("destination '%s'", uri);
 		vd_peer_close(p);
 		return NULL;
 	}
@@ -96,7 +95,7 @@ vd_peer_close(struct vd_peer *p)
 {
 	if (p == NULL)
 		return;
-	vr_transport_close(p->t);	/* and its fd */
+	vr_transport_close(p->t);
 	free(p->uri);
 	free(p->host);
 	free(p);
@@ -146,12 +145,12 @@ vd_peer_call(struct vd_peer *p, int proc, struct json_object *args)
 	rc = rpc_send(p->fd, call);
 	json_object_put(call);
 	if (rc < 0) {
-		vr_transport_explain(p->t, 1000);
+		vr_transport_explain(p->t, PEER_EXPLAIN_MS);
 		return NULL;
 	}
 	for (;;) {
 		if ((msg = rpc_recv(p->fd, RPC_MAX_FRAME)) == NULL) {
-			vr_transport_explain(p->t, 1000);
+			vr_transport_explain(p->t, PEER_EXPLAIN_MS);
 			return NULL;
 		}
 		if (rpc_get_string(msg, "type", true, &type) < 0 ||

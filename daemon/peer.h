@@ -12,10 +12,7 @@
 
 struct vd_peer;
 
-/*
- * Connect to the vireod at uri (any transport of transport.h) and check
- * it speaks our protocol; NULL with vr_error.
- */
+/* Any URI of transport.h; NULL with vr_error in plain words. */
 struct vd_peer	*vd_peer_connect(const char *uri);
 void		 vd_peer_close(struct vd_peer *);
 /* One call; takes args (NULL: {}); the reply's "ret" or NULL. */

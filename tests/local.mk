@@ -43,7 +43,8 @@ E2E_TESTS += tests/e2e/vcpu.sh tests/e2e/stats.sh
 # Snapshots (issue 7)
 E2E_TESTS += tests/e2e/snapshot.sh
 TESTS += $(E2E_TESTS)
-EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/guest/build.sh \
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/ssh-lib.sh \
+	tests/guest/build.sh \
 	tests/guest/init tests/guest/boot-check.sh tests/guest/README.md
 
 # Data streams: vol-upload/vol-download, the console (tmux).
@@ -52,7 +53,7 @@ E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
 # interactive shell and completion.
 E2E_TESTS += tests/e2e/misc.sh tests/e2e/shell.sh
 # Live migration between two vireod (issue 6), also through ssh.
-E2E_TESTS += tests/e2e/migrate.sh tests/e2e/migrate-ssh.sh
+E2E_TESTS += tests/e2e/migrate.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,
 # driven by stress.sh).

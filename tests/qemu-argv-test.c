@@ -9,6 +9,10 @@
  *                  fds), such cases are not started in QEMU
  *   NAME.skipqemu  reason why the case cannot start in this test
  *
+ * Hotplug: for each disk and interface of an accepted case, the arguments
+ * of blockdev-add/netdev_add/device_add (qemu_argv_disk_args(),
+ * qemu_argv_net_args()) must be exactly its -blockdev/-netdev/-device.
+ *
  * Then, unless VR_TEST_NO_QEMU=1, every accepted case is started paused
  * (-S) in a real QEMU: the same definition built with the monitor in a
  * temporary directory, type kvm switched to TCG when the host has no
@@ -1009,6 +1013,134 @@ live_all(struct tcase *cases, size_t n)
 		nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Does argv hold opt followed by value? */
+static bool
+argv_has(char **argv, const char *opt, const char *value)
+{
+	size_t i;
+
+	for (i = 0; argv[i] != NULL && argv[i + 1] != NULL; i++)
+		if (strcmp(argv[i], opt) == 0 && strcmp(argv[i + 1], value) == 0)
+			return true;
+	return false;
+}
+
+static bool
+hotplug_has_json(char **argv, struct json_object *o)
+{
+	return o == NULL || argv_has(argv, "-blockdev",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static bool
+hotplug_has_props(char **argv, const char *opt, struct json_object *o)
+{
+	VR_AUTOFREE char *s = NULL;
+
+	if (o == NULL)
+		return false;
+	s = qemu_argv_props_format(o);
+	return argv_has(argv, opt, s);
+}
+
+/*
+ * Hotplug arguments are the command line's: for every disk and interface
+ * of every accepted case, blockdev-add/netdev_add/device_add arguments
+ * rendered as on the command line are exactly its -blockdev, -netdev and
+ * -device.
+ */
+static int
+hotplug_case(struct tcase *tc, char **argv)
+{
+	struct qemu_dev_args a;
+	char fd[16];
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < tc->def->ndisks; i++) {
+		if (qemu_argv_disk_args(tc->def, i, &a) < 0) {
+			printf("FAIL  hotplug %s: disk '%s': %s\n", tc->name,
+			    tc->def->disks[i].target_dev, vr_error_message());
+			return -1;
+		}
+		ok = hotplug_has_json(argv, a.backend) &&
+		    hotplug_has_json(argv, a.format) &&
+		    hotplug_has_props(argv, "-device", a.device);
+		qemu_dev_args_clear(&a);
+		if (!ok) {
+			printf("FAIL  hotplug %s: disk '%s' differs from the "
+			    "argv\n", tc->name, tc->def->disks[i].target_dev);
+			return -1;
+		}
+	}
+	for (i = 0; i < tc->def->nnets; i++) {
+		bool tap = tc->def->nets[i].type != DOM_NET_USER;
+
+		snprintf(fd, sizeof fd, "%d", i < tc->nnet_fds ?
+		    tc->net_fds[i] : -1);
+		if (qemu_argv_net_args(tc->def, i, (unsigned int)i,
+		    tap ? fd : NULL, &a) < 0) {
+			printf("FAIL  hotplug %s: interface %zu: %s\n",
+			    tc->name, i, vr_error_message());
+			return -1;
+		}
+		ok = hotplug_has_props(argv, "-netdev", a.backend) &&
+		    hotplug_has_props(argv, "-device", a.device);
+		qemu_dev_args_clear(&a);
+		if (!ok) {
+			printf("FAIL  hotplug %s: interface %zu differs from "
+			    "the argv\n", tc->name, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+hotplug_check(struct tcase *cases, size_t n)
+{
+	struct qemu_argv_ctx ctx = { 0 };
+	char mon[256], chr[256];
+	size_t i, ndev = 0, ncases = 0;
+	char **argv;
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		struct tcase *tc = &cases[i];
+
+		if (!tc->accepted || tc->def->ndisks + tc->def->nnets == 0)
+			continue;
+		snprintf(mon, sizeof mon, "/run/vireo/qemu/%s.monitor",
+		    tc->name);
+		snprintf(chr, sizeof chr, "/var/lib/vireo/qemu/channel/%s",
+		    tc->name);
+		ctx.emulator = EMULATOR;
+		ctx.monitor_path = mon;
+		ctx.chr_dir = chr;
+		ctx.monitor_fd = tc->monitor_fd;
+		ctx.net_fds = tc->net_fds;
+		ctx.nnet_fds = tc->nnet_fds;
+		if ((argv = qemu_argv_build(tc->def, &ctx)) == NULL) {
+			printf("FAIL  hotplug %s: %s\n", tc->name,
+			    vr_error_message());
+			ok = false;
+			continue;
+		}
+		if (hotplug_case(tc, argv) < 0)
+			ok = false;
+		qemu_argv_free(argv);
+		ncases++;
+		ndev += tc->def->ndisks + tc->def->nnets;
+	}
+	if (ok) {
+		printf("ok    hotplug arguments = argv for %zu devices in %zu "
+		    "cases\n", ndev, ncases);
+		npassed++;
+	} else
+		nfailed++;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1044,6 +1176,7 @@ main(int argc, char **argv)
 		golden_check(&cases[i], dir);
 	}
 	on_crash_check();
+	hotplug_check(cases, n);
 	if (env_set("VR_TEST_NO_QEMU"))
 		printf("      qemu    skipped (VR_TEST_NO_QEMU=1)\n");
 	else

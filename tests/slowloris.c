@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -126,6 +127,8 @@ main(int argc, char **argv)
 		    "MAX_CLIENTS\n");
 		return 2;
 	}
+	/* The daemon hangs up on us on purpose: EPIPE, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	sock = argv[1];
 	timeout_ms = (unsigned int)strtoul(argv[2], NULL, 10);
 	max_clients = (unsigned int)strtoul(argv[3], NULL, 10);

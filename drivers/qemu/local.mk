@@ -9,7 +9,8 @@ drivers_qemu_libvrqemu_a_SOURCES = \
 	drivers/qemu/qemu-driver.c \
 	drivers/qemu/qemu-guest-io.c \
 	drivers/qemu/qemu-host.c \
-	drivers/qemu/qemu-hotplug.c \
+	drivers/qemu/qemu-hotplug.c drivers/qemu/qemu-hotplug-priv.h \
+	drivers/qemu/qemu-hotplug-update.c \
 	drivers/qemu/qemu-keymap.c drivers/qemu/qemu-keymap.h \
 	drivers/qemu/qemu-migrate.c \
 	drivers/qemu/qemu-net.c \

@@ -408,13 +408,20 @@ disk_device_props(struct qb *qb, const struct dom_disk *d,
 static int
 build_disk(struct qb *qb, const struct dom_disk *d, const struct disk_place *p)
 {
+	struct qb_capture *cap = qb->capture;
 	struct json_object *storage, *format, *dev;
 
+	if (cap != NULL && cap->disk != d)
+		cap = NULL;
 	if (disk_source(d) < 0)
 		return -1;
 	if (d->src_path != NULL) {
 		if (disk_blockdev_props(d, p->alias, &storage, &format) < 0)
 			return -1;
+		if (cap != NULL) {
+			cap->out->backend = json_object_get(storage);
+			cap->out->format = json_object_get(format);
+		}
 		qb_add(qb, "-blockdev");
 		qb_add_json(qb, storage);
 		qb_add(qb, "-blockdev");
@@ -422,6 +429,10 @@ build_disk(struct qb *qb, const struct dom_disk *d, const struct disk_place *p)
 	}
 	if ((dev = disk_device_props(qb, d, p)) == NULL)
 		return -1;
+	if (cap != NULL) {
+		cap->out->device = json_object_get(dev);
+		snprintf(cap->out->id, sizeof cap->out->id, "%s", p->alias);
+	}
 	qb_add_props(qb, "-device", dev);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "qemu-argv.h"
 #include "qemu-argv-priv.h"
 #include "xmalloc.h"
 
@@ -100,6 +101,8 @@ int
 build_net(struct qb *qb, size_t i)
 {
 	const struct qemu_argv_ctx *ctx = qb->ctx;
+	const struct dom_net *n = &qb->def->nets[i];
+	struct qb_capture *cap = qb->capture;
 	struct json_object *netdev, *dev;
 	char fd[16];
 	bool has_fd;
@@ -112,8 +115,16 @@ build_net(struct qb *qb, size_t i)
 		snprintf(fd, sizeof fd, "-1");
 		has_fd = true;
 	}
-	if (net_props(qb, &qb->def->nets[i], (unsigned int)i,
-	    has_fd ? fd : NULL, &netdev, &dev) < 0)
+	if (cap != NULL && cap->net == n) {
+		if (net_props(qb, n, cap->net_id, cap->net_fd, &netdev,
+		    &dev) < 0)
+			return -1;
+		cap->out->backend = json_object_get(netdev);
+		cap->out->device = json_object_get(dev);
+		snprintf(cap->out->id, sizeof cap->out->id, "net%u",
+		    cap->net_id);
+	} else if (net_props(qb, n, (unsigned int)i, has_fd ? fd : NULL,
+	    &netdev, &dev) < 0)
 		return -1;
 	qb_add_props(qb, "-netdev", netdev);
 	qb_add_props(qb, "-device", dev);

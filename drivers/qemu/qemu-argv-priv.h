@@ -27,9 +27,22 @@ struct disk_place {
 	unsigned int	 ctrl, bus, target, unit;
 };
 
+/*
+ * Hotplug: a whole build that keeps the objects of one device (a disk or
+ * an interface, with the ids and tap fd name given here).
+ */
+struct qb_capture {
+	const struct dom_disk		*disk;
+	const struct dom_net		*net;
+	unsigned int			 net_id;
+	const char			*net_fd;
+	struct qemu_dev_args		*out;
+};
+
 struct qb {
 	const struct dom_def		*def;
 	const struct qemu_argv_ctx	*ctx;
+	struct qb_capture		*capture;	/* NULL: none */
 	char				**v;
 	size_t				 n, cap;
 	bool				 q35;

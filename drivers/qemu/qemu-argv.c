@@ -102,10 +102,10 @@ props_append(struct vr_buf *b, struct json_object *o)
 	}
 }
 
-void
-qb_add_props(struct qb *qb, const char *opt, struct json_object *o)
+/* "TYPE,key=value,...": the first member's value, then the others. */
+static void
+props_format(struct vr_buf *b, struct json_object *o)
 {
-	struct vr_buf b = { 0 };
 	struct json_object *rest = json_object_new_object();
 	const char *first = NULL;
 
@@ -117,9 +117,17 @@ qb_add_props(struct qb *qb, const char *opt, struct json_object *o)
 			    json_object_get(val));
 	}
 	if (first != NULL)
-		buf_esc(&b, first);
-	props_append(&b, rest);
+		buf_esc(b, first);
+	props_append(b, rest);
 	json_object_put(rest);
+}
+
+void
+qb_add_props(struct qb *qb, const char *opt, struct json_object *o)
+{
+	struct vr_buf b = { 0 };
+
+	props_format(&b, o);
 	json_object_put(o);
 	qb_add_buf(qb, opt, &b);
 }
@@ -1679,8 +1687,9 @@ qb_free(struct qb *qb)
 	free(qb);
 }
 
-char **
-qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
+static char **
+argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx,
+    struct qb_capture *cap)
 {
 	struct qb *qb;
 	const char *emulator;
@@ -1698,6 +1707,7 @@ qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
 	}
 	if ((qb = qb_prepare(def, ctx)) == NULL)
 		return NULL;
+	qb->capture = cap;
 	build_head(qb, emulator);
 	if (build_cpu(qb) < 0 || build_mem_smp(qb) < 0)
 		goto out;
@@ -1716,15 +1726,33 @@ out:
 	return argv;
 }
 
+char **
+qemu_argv_build(const struct dom_def *def, const struct qemu_argv_ctx *ctx)
+{
+	return argv_build(def, ctx, NULL);
+}
+
 static const struct qemu_argv_ctx hotplug_ctx = { .monitor_fd = -1 };
+
+/* Placeholders: the argv of a check is never run. */
+static void
+check_ctx(struct qemu_argv_ctx *ctx, const char *emulator)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->emulator = emulator != NULL ? emulator : "/check";
+	ctx->monitor_path = "/check.monitor";
+	ctx->monitor_fd = -1;
+	ctx->chr_dir = "/check";
+	ctx->check = true;
+}
 
 int
 qemu_argv_check(const struct dom_def *def, const char *emulator)
 {
-	struct qemu_argv_ctx ctx = { .emulator = emulator,
-	    .monitor_path = "/dev/null", .monitor_fd = -1, .check = true };
+	struct qemu_argv_ctx ctx;
 	char **argv;
 
+	check_ctx(&ctx, emulator);
 	if ((argv = qemu_argv_build(def, &ctx)) == NULL)
 		return -1;
 	qemu_argv_free(argv);
@@ -1752,55 +1780,53 @@ qemu_argv_disk_id(const struct dom_def *def, size_t i, char *id, size_t len)
 	return 0;
 }
 
+/* The whole build, keeping the objects of one device. */
+static int
+capture_build(const struct dom_def *def, struct qb_capture *cap)
+{
+	struct qemu_argv_ctx ctx;
+	char **argv;
+
+	memset(cap->out, 0, sizeof *cap->out);
+	check_ctx(&ctx, NULL);
+	if ((argv = argv_build(def, &ctx, cap)) == NULL) {
+		qemu_dev_args_clear(cap->out);
+		return -1;
+	}
+	qemu_argv_free(argv);
+	if (cap->out->device == NULL) {
+		vr_error(VR_ERR_INTERNAL, "hotplug: device not built");
+		return -1;
+	}
+	return 0;
+}
+
 int
 qemu_argv_disk_args(const struct dom_def *def, size_t i,
     struct qemu_dev_args *a)
 {
-	const struct dom_disk *d = &def->disks[i];
-	struct qb *qb;
-	int ret = -1;
+	struct qb_capture cap = { .disk = &def->disks[i], .out = a };
 
-	memset(a, 0, sizeof *a);
-	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
-		return -1;
-	snprintf(a->id, sizeof a->id, "%s", qb->places[i].alias);
-	if (d->bus == DOM_DISK_BUS_VIRTIO && d->addr.type != DOM_ADDR_PCI) {
-		vr_error(VR_ERR_INTERNAL, "disk '%s': no PCI address",
-		    d->target_dev);
-		goto out;
-	}
-	if (d->src_path != NULL && disk_blockdev_props(d, a->id,
-	    &a->backend, &a->format) < 0)
-		goto out;
-	if ((a->device = disk_device_props(qb, d, &qb->places[i])) == NULL)
-		goto out;
-	ret = 0;
-out:
-	if (ret < 0)
-		qemu_dev_args_clear(a);
-	qb_free(qb);
-	return ret;
+	return capture_build(def, &cap);
 }
 
 int
 qemu_argv_net_args(const struct dom_def *def, size_t i, unsigned int id,
     const char *fdname, struct qemu_dev_args *a)
 {
-	struct qb *qb;
-	int ret;
+	struct qb_capture cap = { .net = &def->nets[i], .net_id = id,
+	    .net_fd = fdname, .out = a };
 
-	memset(a, 0, sizeof *a);
-	if (def->nets[i].addr.type != DOM_ADDR_PCI) {
-		vr_error(VR_ERR_INTERNAL, "interface %zu: no PCI address", i);
-		return -1;
-	}
-	if ((qb = qb_prepare(def, &hotplug_ctx)) == NULL)
-		return -1;
-	snprintf(a->id, sizeof a->id, "net%u", id);
-	ret = net_props(qb, &def->nets[i], id, fdname, &a->backend,
-	    &a->device);
-	qb_free(qb);
-	return ret;
+	return capture_build(def, &cap);
+}
+
+char *
+qemu_argv_props_format(struct json_object *o)
+{
+	struct vr_buf b = { 0 };
+
+	props_format(&b, o);
+	return vr_buf_steal(&b);
 }
 
 int

@@ -118,8 +118,9 @@ int	 qemu_argv_check(const struct dom_def *def, const char *emulator);
  * code as its -blockdev/-netdev/-device on the command line, so a device
  * plugged in later has exactly the properties it would have had at boot.
  * def is the whole definition with the device in it, checked as at start
- * (machine, controllers, addresses); a PCI device must carry its explicit
- * address (the driver picks a free slot).
+ * (machine, controllers, addresses). The whole command line is built
+ * and the device's objects kept: a PCI device without an address gets the
+ * one it would get at start (the driver gives hot-plugged devices theirs).
  */
 struct qemu_dev_args {
 	struct json_object *backend;	/* blockdev-add of the storage node,
@@ -136,7 +137,7 @@ void	 qemu_dev_args_clear(struct qemu_dev_args *);
 /* The device id of disk i of def ("virtio-disk1", "ide0-1-0"). */
 int	 qemu_argv_disk_id(const struct dom_def *def, size_t i, char *id,
 	    size_t len);
-/* Disk i of def. Its source must be a path (volumes resolved). */
+/* Disk i of def. Sources must be paths (volumes resolved). */
 int	 qemu_argv_disk_args(const struct dom_def *def, size_t i,
 	    struct qemu_dev_args *);
 /*
@@ -152,6 +153,11 @@ int	 qemu_argv_net_args(const struct dom_def *def, size_t i,
  */
 int	 qemu_argv_disk_aliases(const struct dom_def *def,
 	    char (*aliases)[40]);
+/*
+ * A -device or -netdev value as on the command line, "TYPE,key=value,..."
+ * (tests compare hotplug arguments with the argv). Caller frees.
+ */
+char	*qemu_argv_props_format(struct json_object *);
 
 /*
  * Human-readable command line, one option group per line joined by

@@ -11,8 +11,10 @@
  * (blockdev-del, netdev_del), the tap released, the files given back, and
  * the device dropped from the live definition. A guest that does not
  * answer in time keeps the device (QEMU still has it); if it lets go
- * later, the event finishes the removal then (on a thread, with the job).
- * The status file is rewritten after each change.
+ * later, the event finishes the removal then (on a thread, with the job);
+ * a daemon restart in between forgets that (the device stays listed).
+ * The status file is rewritten after each change. Cdrom media and link
+ * state changes are in qemu-hotplug-update.c.
  *
  * PCI addresses: on pc (i440fx) a hot-plugged device takes the first free
  * slot on pci.0 (from slot 3, as at start) in QEMU's own view (query-pci).
@@ -42,6 +44,7 @@
 #include "log.h"
 #include "qemu-argv.h"
 #include "qemu-domain.h"
+#include "qemu-hotplug-priv.h"
 #include "qmp.h"
 #include "util.h"
 #include "xml-util.h"
@@ -54,11 +57,6 @@ VR_LOG_MODULE("qemu.hotplug");
 #define PCI_FIRST_SLOT_PC 3
 #define PCI_NSLOT	32
 
-enum hp_kind {
-	HP_DISK,
-	HP_NET,
-};
-
 /* A device_del whose DEVICE_DELETED came too late for its detach. */
 struct qemu_unplug {
 	char			*id;		/* QEMU device id */
@@ -68,36 +66,21 @@ struct qemu_unplug {
 	struct qemu_unplug	*next;
 };
 
-/* A device named in a request: what detach matches on. */
-struct hp_match {
-	enum hp_kind		 kind;
-	char			*target;	/* disk <target dev=> */
-	bool			 has_mac;
-	unsigned char		 mac[6];
-	int			 net_type;	/* enum dom_net_type; -1: any */
-};
-
-static void
+void
 hp_match_clear(struct hp_match *m)
 {
 	free(m->target);
 	memset(m, 0, sizeof *m);
 }
 
-/* Errors survive the undo steps that follow them. */
-struct hp_err {
-	int		 code;
-	char		 msg[1024];
-};
-
-static void
+void
 hp_err_save(struct hp_err *e)
 {
 	e->code = vr_error_code();
 	snprintf(e->msg, sizeof e->msg, "%s", vr_error_message());
 }
 
-static void
+void
 hp_err_restore(const struct hp_err *e)
 {
 	vr_error(e->code != VR_ERR_OK ? e->code : VR_ERR_INTERNAL, "%s",
@@ -126,7 +109,7 @@ hp_kind_of(const xmlNode *root, enum hp_kind *kind)
  * One <disk> or <interface>, parsed as the domain parser would inside
  * <devices>: a definition holding just that device.
  */
-static struct dom_def *
+struct dom_def *
 hp_parse_device(const char *xml, enum hp_kind *kind)
 {
 	VR_AUTO_XMLDOC doc = NULL;
@@ -187,7 +170,7 @@ hp_child_attr(xmlNode *root, const char *elem, const char *attr)
  * MAC, else by its type (which must then be unique). Nothing else of the
  * XML matters, as with libvirt.
  */
-static int
+int
 hp_parse_match(const char *xml, struct hp_match *m)
 {
 	VR_AUTO_XMLDOC doc = NULL;
@@ -235,7 +218,7 @@ hp_parse_match(const char *xml, struct hp_match *m)
 }
 
 /* Index of the device m names in def; -1 with an error naming it. */
-static int
+int
 hp_find(const struct qemu_dom *d, const struct dom_def *def,
     const struct hp_match *m)
 {
@@ -368,7 +351,7 @@ hp_qmp_fd(struct qemu_dom *d, const char *cmd, struct json_object *args,
 	return rc;
 }
 
-static struct json_object *
+struct json_object *
 hp_args1(const char *key, const char *val)
 {
 	struct json_object *o = json_object_new_object();
@@ -390,7 +373,7 @@ hp_qmp_quiet(struct qemu_dom *d, const char *cmd, struct json_object *args)
 	hp_err_restore(&e);
 }
 
-static void
+void
 hp_blockdev_del(struct qemu_dom *d, const char *id, const char *node)
 {
 	char name[64];
@@ -612,7 +595,7 @@ hp_qom_get_str(struct qemu_dom *d, const char *dev, const char *prop)
 }
 
 /* The QEMU id (netN) and netdev of the NIC with this MAC. */
-static int
+int
 hp_net_find_id(struct qemu_dom *d, const unsigned char mac[6],
     char **id, char **netdev)
 {
@@ -654,11 +637,9 @@ hp_net_find_id(struct qemu_dom *d, const unsigned char mac[6],
 	return ret;
 }
 
-static int	hp_set_link(struct qemu_dom *, const char *id, bool up);
-
 /* Security: volumes resolved, so that QEMU's user gets the real files. */
 
-static int
+int
 hp_resolve(const struct dom_def *def, struct dom_def **resolved,
     const struct dom_def **use)
 {
@@ -669,7 +650,7 @@ hp_resolve(const struct dom_def *def, struct dom_def **resolved,
 }
 
 /* Give back what disk i of def held, unless other disks of def use it. */
-static void
+void
 hp_release_disk(struct qemu_dom *d, const struct dom_def *def, size_t i)
 {
 	VR_AUTO(dom_def) resolved = NULL;
@@ -1060,7 +1041,7 @@ hp_detach_live(struct qemu_dom *d, const struct hp_match *m)
  * "current", PERSISTENT the config and, if running, the live domain) and
  * check the domain can take them. Job held on success.
  */
-static struct qemu_dom *
+struct qemu_dom *
 hp_begin(const char *key, const char *job, unsigned int *flags)
 {
 	struct qemu_dom *d;
@@ -1099,7 +1080,7 @@ fail:
 	return NULL;
 }
 
-static void
+void
 hp_end(struct qemu_dom *d)
 {
 	qemu_dom_job_end(d);
@@ -1107,7 +1088,7 @@ hp_end(struct qemu_dom *d)
 }
 
 /* A new persistent definition must still start (taps and volumes aside). */
-static int
+int
 hp_config_check(const struct dom_def *def)
 {
 	VR_AUTO(dom_def) copy = dom_def_copy(def);
@@ -1126,7 +1107,7 @@ hp_config_check(const struct dom_def *def)
 }
 
 /* Job held: the new persistent definition, saved, replaces the old. */
-static int
+int
 hp_config_commit(struct qemu_dom *d, struct dom_def **newdef)
 {
 	if (qemu_dom_save_config(*newdef) < 0)
@@ -1139,7 +1120,7 @@ hp_config_commit(struct qemu_dom *d, struct dom_def **newdef)
 }
 
 /* Job held: the new live definition replaces the old; status rewritten. */
-static void
+void
 hp_live_commit(struct qemu_dom *d, struct dom_def **newlive)
 {
 	pthread_mutex_lock(&d->lock);
@@ -1251,344 +1232,5 @@ qemu_detach_device(const char *key, const char *xml, unsigned int flags)
 end:
 	hp_match_clear(&m);
 	hp_end(d);
-	return ret;
-}
-
-/* Media (cdrom) */
-
-static int
-hp_find_cdrom(const struct qemu_dom *d, const struct dom_def *def,
-    const char *target)
-{
-	size_t i;
-
-	for (i = 0; i < def->ndisks; i++) {
-		const struct dom_disk *disk = &def->disks[i];
-
-		if (strcmp(disk->target_dev, target) != 0 &&
-		    (disk->src_path == NULL ||
-		    strcmp(disk->src_path, target) != 0))
-			continue;
-		if (disk->device != DOM_DISK_DEVICE_CDROM) {
-			vr_error(VR_ERR_INVALID_ARG, "disk '%s' of domain "
-			    "'%s' is not a cdrom", disk->target_dev, d->name);
-			return -1;
-		}
-		return (int)i;
-	}
-	vr_error(VR_ERR_INVALID_ARG, "domain '%s' has no disk '%s'", d->name,
-	    target);
-	return -1;
-}
-
-static bool
-hp_has_medium(const struct dom_disk *disk)
-{
-	return disk->src_path != NULL || disk->src_volume != NULL;
-}
-
-/* The medium of m (NULL: none) into disk. */
-static void
-hp_set_medium(struct dom_disk *disk, const struct dom_disk *m)
-{
-	free(disk->src_path);
-	free(disk->src_pool);
-	free(disk->src_volume);
-	disk->src_path = m != NULL ? xstrdup_null(m->src_path) : NULL;
-	disk->src_pool = m != NULL ? xstrdup_null(m->src_pool) : NULL;
-	disk->src_volume = m != NULL ? xstrdup_null(m->src_volume) : NULL;
-	if (m == NULL) {
-		if (disk->type == DOM_DISK_TYPE_VOLUME)
-			disk->type = DOM_DISK_TYPE_FILE;
-		return;
-	}
-	disk->type = m->type;
-	if (m->has_driver)
-		disk->format = m->format;
-}
-
-static int
-hp_media_insert(struct qemu_dom *d, const struct dom_def *newlive, size_t i,
-    const char *id, bool tray_open)
-{
-	VR_AUTO(dom_def) resolved = NULL;
-	const struct dom_def *use;
-	struct qemu_dev_args a;
-	struct json_object *o;
-	bool storage = false, format = false;
-	char node[64];
-	struct hp_err e;
-
-	if (hp_resolve(newlive, &resolved, &use) < 0 ||
-	    qemu_argv_disk_args(use, i, &a) < 0)
-		return -1;
-	if (qemu_security_grant_disk(d, &use->disks[i]) < 0) {
-		qemu_dev_args_clear(&a);
-		return -1;
-	}
-	o = vr_steal(&a.backend);
-	if (qemu_process_qmp(d, "blockdev-add", o, NULL) < 0)
-		goto fail;
-	storage = true;
-	o = vr_steal(&a.format);
-	if (qemu_process_qmp(d, "blockdev-add", o, NULL) < 0)
-		goto fail;
-	format = true;
-	if (!tray_open && qemu_process_qmp(d, "blockdev-open-tray",
-	    hp_args1("id", id), NULL) < 0)
-		goto fail;
-	o = hp_args1("id", id);
-	snprintf(node, sizeof node, "%s-format", id);
-	json_object_object_add(o, "node-name", json_object_new_string(node));
-	if (qemu_process_qmp(d, "blockdev-insert-medium", o, NULL) < 0 ||
-	    qemu_process_qmp(d, "blockdev-close-tray", hp_args1("id", id),
-	    NULL) < 0)
-		goto fail;
-	qemu_dev_args_clear(&a);
-	return 0;
-fail:
-	hp_err_save(&e);
-	if (format)
-		hp_blockdev_del(d, id, "format");
-	if (storage)
-		hp_blockdev_del(d, id, "storage");
-	qemu_security_release_disk(d, use, i);
-	qemu_dev_args_clear(&a);
-	hp_err_restore(&e);
-	return -1;
-}
-
-static int
-hp_media_live(struct qemu_dom *d, const char *target,
-    const struct dom_disk *medium, bool force)
-{
-	VR_AUTO(dom_def) oldlive = NULL;
-	VR_AUTO(dom_def) newlive = NULL;
-	struct json_object *o;
-	char id[64];
-	int idx;
-	bool had;
-
-	pthread_mutex_lock(&d->lock);
-	oldlive = dom_def_copy(d->live);
-	pthread_mutex_unlock(&d->lock);
-	if ((idx = hp_find_cdrom(d, oldlive, target)) < 0 ||
-	    qemu_argv_disk_id(oldlive, (size_t)idx, id, sizeof id) < 0)
-		return -1;
-	had = hp_has_medium(&oldlive->disks[idx]);
-	newlive = dom_def_copy(oldlive);
-	hp_set_medium(&newlive->disks[idx], medium);
-	if (had) {
-		o = hp_args1("id", id);
-		json_object_object_add(o, "force",
-		    json_object_new_boolean(force));
-		if (qemu_process_qmp(d, "blockdev-open-tray", o, NULL) < 0 ||
-		    qemu_process_qmp(d, "blockdev-remove-medium",
-		    hp_args1("id", id), NULL) < 0)
-			return -1;
-		hp_blockdev_del(d, id, "format");
-		hp_blockdev_del(d, id, "storage");
-		hp_release_disk(d, oldlive, (size_t)idx);
-	}
-	if (medium != NULL && hp_has_medium(medium) &&
-	    hp_media_insert(d, newlive, (size_t)idx, id, had) < 0) {
-		if (had) {
-			/* the old medium is gone: say so */
-			hp_set_medium(&newlive->disks[idx], NULL);
-			hp_live_commit(d, &newlive);
-		}
-		return -1;
-	}
-	log_info("domain '%s': cdrom '%s' %s", d->name,
-	    oldlive->disks[idx].target_dev, medium != NULL &&
-	    hp_has_medium(medium) ? "medium changed" : "ejected");
-	hp_live_commit(d, &newlive);
-	return 0;
-}
-
-static int
-hp_media(const char *key, const char *target, const struct dom_disk *medium,
-    unsigned int flags, bool force)
-{
-	VR_AUTO(dom_def) newdef = NULL;
-	struct qemu_dom *d;
-	int idx, ret = -1;
-
-	if ((d = hp_begin(key, "change-media", &flags)) == NULL)
-		return -1;
-	if (flags & VR_DOM_AFFECT_CONFIG) {
-		pthread_mutex_lock(&d->lock);
-		newdef = dom_def_copy(d->def);
-		pthread_mutex_unlock(&d->lock);
-		if ((idx = hp_find_cdrom(d, newdef, target)) < 0)
-			goto end;
-		hp_set_medium(&newdef->disks[idx], medium);
-		if (hp_config_check(newdef) < 0)
-			goto end;
-	}
-	if ((flags & VR_DOM_AFFECT_LIVE) &&
-	    hp_media_live(d, target, medium, force) < 0)
-		goto end;
-	if (newdef != NULL && hp_config_commit(d, &newdef) < 0)
-		goto end;
-	ret = 0;
-end:
-	hp_end(d);
-	return ret;
-}
-
-/* Interface link state */
-
-static int
-hp_set_link(struct qemu_dom *d, const char *id, bool up)
-{
-	struct json_object *o = hp_args1("name", id);
-
-	json_object_object_add(o, "up", json_object_new_boolean(up));
-	return qemu_process_qmp(d, "set_link", o, NULL);
-}
-
-int
-qemu_hotplug_setup_links(struct qemu_dom *d, const struct dom_def *def)
-{
-	char id[32];
-	size_t i;
-
-	/* at start, interface i is netI (qemu-argv-net.c) */
-	for (i = 0; i < def->nnets; i++) {
-		if (def->nets[i].link != DOM_NET_LINK_DOWN)
-			continue;
-		snprintf(id, sizeof id, "net%zu", i);
-		if (hp_set_link(d, id, false) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static enum dom_net_model
-hp_model(enum dom_net_model m)
-{
-	return m == DOM_NET_MODEL_DEFAULT ? DOM_NET_MODEL_VIRTIO : m;
-}
-
-/* Index of the interface new updates in def; only its link may change. */
-static int
-hp_find_update(const struct qemu_dom *d, const struct dom_def *def,
-    const struct hp_match *m, const struct dom_net *new)
-{
-	const struct dom_net *old;
-	char mac[18];
-	int idx;
-
-	if ((idx = hp_find(d, def, m)) < 0)
-		return -1;
-	old = &def->nets[idx];
-	if (old->type != new->type || hp_model(old->model) !=
-	    hp_model(new->model) || (old->source == NULL) !=
-	    (new->source == NULL) || (old->source != NULL &&
-	    strcmp(old->source, new->source) != 0)) {
-		dom_mac_format(old->mac, mac);
-		vr_error(VR_ERR_UNSUPPORTED, "interface %s of domain '%s': "
-		    "only <link state> can be updated (type, source and "
-		    "model must stay)", mac, d->name);
-		return -1;
-	}
-	return idx;
-}
-
-static int
-hp_update_net(const char *key, const char *xml, const struct dom_net *new,
-    unsigned int flags)
-{
-	VR_AUTO(dom_def) newdef = NULL;
-	VR_AUTO(dom_def) newlive = NULL;
-	VR_AUTOFREE char *id = NULL;
-	VR_AUTOFREE char *netdev = NULL;
-	struct hp_match m;
-	struct qemu_dom *d;
-	bool up = new->link != DOM_NET_LINK_DOWN;
-	int idx, ret = -1;
-
-	if (hp_parse_match(xml, &m) < 0)
-		goto out;
-	if (!m.has_mac) {
-		vr_error(VR_ERR_XML, "<interface> needs <mac address=...> to "
-		    "name the interface to update");
-		goto out;
-	}
-	if ((d = hp_begin(key, "update-device", &flags)) == NULL)
-		goto out;
-	if (flags & VR_DOM_AFFECT_CONFIG) {
-		pthread_mutex_lock(&d->lock);
-		newdef = dom_def_copy(d->def);
-		pthread_mutex_unlock(&d->lock);
-		if ((idx = hp_find_update(d, newdef, &m, new)) < 0)
-			goto end;
-		newdef->nets[idx].link = new->link;
-	}
-	if (flags & VR_DOM_AFFECT_LIVE) {
-		pthread_mutex_lock(&d->lock);
-		newlive = dom_def_copy(d->live);
-		pthread_mutex_unlock(&d->lock);
-		if ((idx = hp_find_update(d, newlive, &m, new)) < 0 ||
-		    hp_net_find_id(d, m.mac, &id, &netdev) < 0 ||
-		    hp_set_link(d, id, up) < 0)
-			goto end;
-		newlive->nets[idx].link = new->link;
-		log_info("domain '%s': link of %s %s", d->name, id,
-		    up ? "up" : "down");
-		hp_live_commit(d, &newlive);
-	}
-	if (newdef != NULL && hp_config_commit(d, &newdef) < 0)
-		goto end;
-	ret = 0;
-end:
-	hp_end(d);
-out:
-	hp_match_clear(&m);
-	return ret;
-}
-
-int
-qemu_update_device(const char *key, const char *xml, unsigned int flags)
-{
-	VR_AUTO(dom_def) dev = NULL;
-	enum hp_kind kind;
-
-	if ((dev = hp_parse_device(xml, &kind)) == NULL)
-		return -1;
-	if (kind == HP_NET)
-		return hp_update_net(key, xml, &dev->nets[0], flags);
-	if (dev->disks[0].device != DOM_DISK_DEVICE_CDROM) {
-		vr_error(VR_ERR_UNSUPPORTED, "update-device changes the medium "
-		    "of a cdrom or the link state of an interface, not disk "
-		    "'%s'", dev->disks[0].target_dev);
-		return -1;
-	}
-	return hp_media(key, dev->disks[0].target_dev, &dev->disks[0], flags,
-	    true);
-}
-
-int
-qemu_change_media(const char *key, const char *target, const char *source,
-    unsigned int flags, bool force)
-{
-	struct dom_disk medium = { .type = DOM_DISK_TYPE_FILE };
-	int ret;
-
-	if (target == NULL || *target == '\0') {
-		vr_error(VR_ERR_INVALID_ARG, "no cdrom named");
-		return -1;
-	}
-	if (source != NULL && source[0] != '/') {
-		vr_error(VR_ERR_INVALID_ARG, "medium '%s' must be an absolute "
-		    "path", source);
-		return -1;
-	}
-	if (source == NULL)
-		return hp_media(key, target, NULL, flags, force);
-	medium.src_path = xstrdup(source);
-	ret = hp_media(key, target, &medium, flags, force);
-	free(medium.src_path);
 	return ret;
 }

@@ -78,6 +78,9 @@ expect_fail "attach-interface --live on an inactive domain is refused" \
 expect_fail "a cdrom cannot be on virtio" "cdrom" \
 	vireo attach-disk "$name" "$iso1" vdd --type cdrom --config
 
+expect_fail "the read-only socket refuses attach-device" "read-only" \
+	vireo_ro attach-disk "$name" "$img" vdc --config
+
 # Boot.
 check "start" vireo start "$name"
 check "boots" wait_for "$serial" VIREO-GUEST-READY 90

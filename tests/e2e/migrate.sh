@@ -2,11 +2,13 @@
 # Live migration between two vireod on one machine (different --root act
 # as two hosts, the stream stays on 127.0.0.1): the guest's serial counter
 # goes on across the move (no reboot), the source QEMU is gone, both lists
-# agree; back again; an aborted migration and a dead destination leave the
+# agree; back again; through ssh (a private sshd, the source vireod runs
+# ssh to vireo-relay) and back; an aborted migration and a dead destination leave the
 # guest running on the source; shared storage missing on the destination
 # is refused; a source that vanishes mid-way leaves nothing on the
 # destination.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ssh-lib.sh"
 
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
 # A mutation waiting behind the migration's job gives up soon.
@@ -34,7 +36,8 @@ b_stop() {
 	fi
 	B_PID=
 }
-trap 'b_stop; e2e_cleanup' EXIT
+trap 'b_stop; sshd_stop; e2e_cleanup' EXIT
+sshd_ready || exit 1
 b_start || { echo "vireod B did not start"; tail "$E2E_ROOT/vireod-b.log"; exit 1; }
 
 URI_A="vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock"
@@ -69,12 +72,16 @@ pid_a=$(qemu_pid "$E2E_ROOT")
 
 # Errors that leave the guest alone.
 expect_fail "destination daemon down: clear error" \
-	"cannot connect to the destination daemon" \
+	"destination '.*': failed to connect to the daemon at" \
 	vireo migrate "$name" "vireo+unix:///system?socket=$E2E_ROOT/nothing.sock" --live
 check "guest untouched after the refused migration" test "$(state_a)" = running
 check "same QEMU on A" test "$(qemu_pid "$E2E_ROOT")" = "$pid_a"
 expect_fail "unknown URI scheme" "unsupported URI scheme" \
 	vireo migrate "$name" "qemu:///system" --live
+expect_fail "ssh destination without vireod: plain words" \
+	"vireod not running on host 127.0.0.1" \
+	vireo migrate "$name" "vireo+ssh://root@127.0.0.1:$SSHD_PORT/system?socket=$E2E_ROOT/nothing.sock&$SSH_PARAMS" --live
+check "guest untouched after that either" test "$(state_a)" = running
 expect_fail "bad --migrateuri" "invalid migration URI" \
 	vireo migrate "$name" "$URI_B" --live --migrateuri 'tcp:;x'
 expect_fail "domjobabort without a job" "no job is running" \
@@ -131,6 +138,16 @@ check "still no reboot" test "$(restarts)" -eq 1
 # A QEMU that came in by migration still reports that one as completed:
 # B must have followed its own outgoing stream, not that leftover.
 check "B followed its own stream" grep -Eq "'$name' migrated \([0-9]+ ms, stream [1-9]" "$E2E_ROOT/vireod-b.log"
+
+# A -> B through ssh (the source vireod runs ssh to vireo-relay), back.
+URI_B_SSH="vireo+ssh://root@127.0.0.1:$SSHD_PORT/system?socket=$B_ROOT/run/vireod.sock&$SSH_PARAMS"
+c2=$(last_counter "$serial")
+check "migrate --live A -> B through ssh" vireo migrate "$name" "$URI_B_SSH" --live
+check "running on B after the ssh migration" test "$(state_b)" = running
+check "counter goes on after the ssh move" wait_until 20 counter_above $((c2 + 2))
+check "migrate back B -> A" vireo_b migrate "$name" "$URI_A" --live
+check "running on A once more" test "$(state_a)" = running
+check "no reboot across the ssh round trip" test "$(restarts)" -eq 1
 
 # Abort mid-way: 1 MiB/s makes it slow; domjobinfo never waits for the
 # job, domjobabort cancels it while the migration holds it.

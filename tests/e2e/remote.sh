@@ -4,90 +4,14 @@
 # the far side and a private vireod. Lifecycle, streams of events, large
 # messages, the read-only socket and the plain-words errors.
 . "$(dirname "$0")/lib.sh"
-
-SSHD=/usr/sbin/sshd
-RELAY=$abs_top_builddir/vireo-relay
-if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null; then
-	echo "openssh-server and openssh-client are needed (scripts/deps.sh)"
-	exit 1
-fi
-
-SSHDIR=$E2E_ROOT/ssh
-SSHD_PID=
-mkdir -p "$SSHDIR"
-# sshd refuses to start without its privilege separation directory.
-mkdir -p /run/sshd
-
-sshd_stop() {
-	if [ -n "$SSHD_PID" ] && kill -0 "$SSHD_PID" 2>/dev/null; then
-		kill -TERM "$SSHD_PID"
-		wait "$SSHD_PID" 2>/dev/null
-	fi
-	SSHD_PID=
-}
+. "$(dirname "$0")/ssh-lib.sh"
 trap 'sshd_stop; e2e_cleanup' EXIT
 
-# A TCP port nobody listens on (checked, then used at once).
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-ssh-keygen -q -t ed25519 -N '' -C vireo-test-host -f "$SSHDIR/host_key"
-ssh-keygen -q -t ed25519 -N '' -C vireo-test -f "$SSHDIR/client_key"
-ssh-keygen -q -t ed25519 -N '' -C vireo-test-other -f "$SSHDIR/other_key"
-cp "$SSHDIR/client_key.pub" "$SSHDIR/authorized_keys"
-cat >"$SSHDIR/sshd_config" <<EOF
-HostKey $SSHDIR/host_key
-AuthorizedKeysFile $SSHDIR/authorized_keys
-PidFile none
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PrintMotd no
-LogLevel VERBOSE
-EOF
-
-# Start sshd on a free port; wait for its "Server listening" line.
-sshd_start() {
-	local try i
-	for try in 1 2 3 4 5; do
-		SSHD_PORT=$(free_port)
-		: >"$SSHDIR/sshd.log"
-		"$SSHD" -D -e -f "$SSHDIR/sshd_config" -p "$SSHD_PORT" \
-			-o ListenAddress=127.0.0.1 2>>"$SSHDIR/sshd.log" &
-		SSHD_PID=$!
-		for i in $(seq 1 100); do
-			if grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" \
-				"$SSHDIR/sshd.log"; then
-				return 0
-			fi
-			kill -0 "$SSHD_PID" 2>/dev/null || break
-			sleep 0.05
-		done
-		sshd_stop
-	done
-	echo "sshd did not start:"
-	cat "$SSHDIR/sshd.log"
-	return 1
-}
-
 guest_prepare || { echo "cannot build the test guest"; exit 1; }
-sshd_start || exit 1
+sshd_ready || exit 1
 daemon_start || exit 1
-echo "[127.0.0.1]:$SSHD_PORT $(cat "$SSHDIR/host_key.pub")" >"$SSHDIR/known_hosts"
 
 SOCK=$E2E_ROOT/run/vireod.sock
-SSH_PARAMS="keyfile=$SSHDIR/client_key&known_hosts=$SSHDIR/known_hosts&relay=$RELAY"
 # ssh_uri [SOCKET [PARAMS [PORT]]]
 ssh_uri() {
 	echo "vireo+ssh://root@127.0.0.1:${3:-$SSHD_PORT}/system?socket=${1:-$SOCK}&${2:-$SSH_PARAMS}"
