@@ -26,6 +26,19 @@ trap cleanup EXIT
 vireo() { "$build/vireo" -c "vireo+unix:///system?socket=$sock" "$@"; }
 . "$top/bench/lib.sh"
 
+# stats LABEL ARGS...: the whole command (mean), then the daemon's own time
+# for the call (median of its "dom-get-stats done (N us)" log lines).
+stats() {
+	local label=$1 before
+	shift
+	before=$(grep -c "dom-get-stats done" "$root/vireod.log" || true)
+	avg_ms "$label" "-" vireo domstats "$@"
+	grep "dom-get-stats done" "$root/vireod.log" | tail -n +$((before + 1)) |
+		awk '{ print substr($(NF - 1), 2) }' | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%-42s %8.2f ms\n",
+		    "  in vireod (median)", v[int((NR + 1) / 2)] / 1000 }'
+}
+
 dom_xml() {
 	cat <<XML
 <domain type='qemu'><name>$1</name><memory unit='MiB'>128</memory>
@@ -39,8 +52,8 @@ dom_xml() {
 XML
 }
 
-echo "machine: $(nproc) CPUs, $(uname -r); $NDOM domains, N=$N"
-"$build/vireod" --root "$root" >>"$root/vireod.log" 2>&1 &
+echo "machine: $(nproc) CPUs, $(uname -r), load $(cut -d' ' -f1 /proc/loadavg); $NDOM domains, N=$N"
+"$build/vireod" --root "$root" --verbose >>"$root/vireod.log" 2>&1 &
 dpid=$!
 until vireo hostname >/dev/null 2>&1; do sleep 0.01; done
 for i in $(seq 1 "$NDOM"); do
@@ -50,16 +63,16 @@ for i in $(seq 1 "$NDOM"); do
 done
 
 avg_ms "list --all (reference)" "-" vireo list --all
-avg_ms "domstats --state, all inactive" "-" vireo domstats --state
-avg_ms "domstats (all groups), all inactive" "-" vireo domstats
-avg_ms "domstats --json, all inactive" "-" vireo domstats --json
+stats "domstats --state, all inactive" --state
+stats "domstats (all groups), all inactive"
+stats "domstats --json, all inactive" --json
 bytes=$(vireo domstats | wc -c)
 printf '%-42s %8d bytes\n' "  text output" "$bytes"
 
 for i in 1 2 3; do vireo start --paused "s$i" >/dev/null; done
-avg_ms "domstats (all groups), 3 running" "-" vireo domstats
-avg_ms "domstats --list-active, 3 running" "-" vireo domstats --list-active
-avg_ms "domstats of 1 running domain" "-" vireo domstats s1
+stats "domstats (all groups), 3 running"
+stats "domstats --list-active, 3 running" --list-active
+stats "domstats of 1 running domain" s1
 avg_ms "dominfo (one RPC, reference)" "-" vireo dominfo s1
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$dpid/status")
 printf '%-42s %8.2f MiB\n' "daemon RSS after the runs" \

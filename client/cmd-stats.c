@@ -358,9 +358,9 @@ cmd_vcpupin_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 const struct cmd_entry cmd_vcpupin_entry = {
 	.name = "vcpupin", .summary = "control or query domain vcpu affinity",
-	.desc = "Pin vCPU VCPU to the host CPUs of CPULIST (\"0-1\", \"0,^1\"); "
-	    "without CPULIST, print the pinning of VCPU or of every vCPU "
-	    "(--config: of the configuration). Live, the vCPU's thread is "
+	.desc = "Pin vCPU VCPU to the host CPUs of CPULIST (\"0-1\", "
+	    "\"0,^1\"); without CPULIST, print the pinning of VCPU or of "
+	    "every vCPU (--config: of the configuration). Live, the vCPU's thread is "
 	    "pinned at once; --config writes <cputune><vcpupin>, applied at "
 	    "each start.",
 	.opts = vcpupin_opts, .excl = affect_excl, .flags = CMD_RO,

@@ -590,8 +590,9 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	    vd_proc_dom_memory_stats, 0 },
 	[RPC_PROC_DOM_SET_MEMSTAT_PERIOD] = { "dom-set-memstat-period",
 	    vd_proc_dom_set_memstat_period, PROC_RW },
+	/* volume paths come from the storage driver: not on the loop */
 	[RPC_PROC_DOM_GET_DEVICES] = { "dom-get-devices",
-	    vd_proc_dom_get_devices, PROC_INLINE },
+	    vd_proc_dom_get_devices, 0 },
 	[RPC_PROC_DOM_GET_STATS] = { "dom-get-stats", vd_proc_dom_get_stats,
 	    0 },
 	/* Save and restore (proc-save.c). */

@@ -178,13 +178,14 @@ vd_proc_dom_get_stats(struct vd_client *c, struct json_object *args,
 			    json_object_array_get_idx(groups, i));
 
 			for (k = 0; k < nitems(stats_groups); k++)
-				if (g != NULL && strcmp(g, stats_groups[k]) == 0)
+				if (g != NULL &&
+				    strcmp(g, stats_groups[k]) == 0)
 					break;
 			if (k == nitems(stats_groups)) {
-				vr_error(VR_ERR_INVALID_ARG, "unknown statistics "
-				    "group '%s' (state, cpu-total, balloon, "
-				    "vcpu, interface, block)", g != NULL ? g :
-				    "");
+				vr_error(VR_ERR_INVALID_ARG, "unknown "
+				    "statistics group '%s' (state, cpu-total, "
+				    "balloon, vcpu, interface, block)",
+				    g != NULL ? g : "");
 				return -1;
 			}
 			mask |= 1u << k;

@@ -36,8 +36,8 @@
 VR_LOG_MODULE("qemu.stats");
 
 #define MEMSTAT_TIMEOUT_MS	2000	/* dommemstat */
-#define STATS_DOM_TIMEOUT_MS	1000	/* domstats: one domain's query */
-#define STATS_BUDGET_MS		5000	/* domstats: all QMP queries */
+#define STATS_DOM_TIMEOUT_MS	1000	/* domstats: a domain's query */
+#define STATS_BUDGET_MS		5000	/* domstats: a whole call */
 
 /* QEMU's guest-stats members, libvirt's names, and the unit change. */
 static const struct {
@@ -434,6 +434,7 @@ group_vcpu(struct qemu_dom *d, const struct dom_snap *s, int timeout_ms,
 {
 	VR_AUTOFREE pid_t *tids = NULL;
 	VR_AUTOFREE unsigned int *idx = NULL;
+	unsigned int v;
 	size_t n, i;
 
 	rpc_set_i64(o, "vcpu.current", s->vcpus);
@@ -442,15 +443,18 @@ group_vcpu(struct qemu_dom *d, const struct dom_snap *s, int timeout_ms,
 		return s->active ? -1 : 0;
 	if (qemu_vcpu_threads(d, timeout_ms, &tids, &idx, &n) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	/* libvirt's virVcpuState: 0 offline (not plugged), 1 running */
+	for (v = 0; v < s->vcpus_max; v++) {
 		uint64_t ns;
 		char state;
 		int cpu;
 
-		if (qemu_task_stat(s->pid, tids[i], &state, &ns, &cpu) < 0)
-			continue;
-		stat_set(o, "vcpu", idx[i], "state", 1);	/* running */
-		stat_set(o, "vcpu", idx[i], "time", (int64_t)ns);
+		for (i = 0; i < n && idx[i] != v; i++)
+			;
+		stat_set(o, "vcpu", v, "state", i < n);
+		if (i < n && qemu_task_stat(s->pid, tids[i], &state, &ns,
+		    &cpu) == 0)
+			stat_set(o, "vcpu", v, "time", (int64_t)ns);
 	}
 	return 0;
 }

@@ -32,6 +32,7 @@ VR_LOG_MODULE("qemu.vcpu");
 
 #define UNPLUG_WAIT_MS		10000
 #define UNPLUG_POLL_MS		100
+#define PERIPHERAL		"/machine/peripheral/"
 
 /* Host CPUs */
 
@@ -71,8 +72,8 @@ qemu_cpuset_parse(const char *s, cpu_set_t *set)
 		if (a > b || b >= 4096)
 			goto bad;
 		if (b >= (unsigned long)ncpu) {
-			vr_error(VR_ERR_INVALID_ARG, "CPU %lu does not exist on "
-			    "this host (CPUs 0-%d)", b, ncpu - 1);
+			vr_error(VR_ERR_INVALID_ARG, "CPU %lu does not exist "
+			    "on this host (CPUs 0-%d)", b, ncpu - 1);
 			return -1;
 		}
 		for (i = a; i <= b; i++) {
@@ -497,8 +498,10 @@ vcpus_set_live(struct qemu_dom *d, const struct dom_def *def,
 	for (i = n; i-- > 0 && have > want;) {
 		if (cpus[i].qom_path == NULL)
 			continue;
-		if (strncmp(cpus[i].qom_path, "/machine/peripheral/", 20) != 0 ||
-		    strchr(cpus[i].qom_path + 20, '/') != NULL) {
+		/* only hot-plugged ones: /machine/peripheral/vcpuN */
+		if (strncmp(cpus[i].qom_path, PERIPHERAL,
+		    strlen(PERIPHERAL)) != 0 || strchr(cpus[i].qom_path +
+		    strlen(PERIPHERAL), '/') != NULL) {
 			vr_error(VR_ERR_OPERATION_INVALID, "domain '%s': vCPU "
 			    "%u was present at start and cannot be unplugged "
 			    "(%zu vCPUs left)", d->name, cpus[i].index, have);
@@ -692,7 +695,8 @@ qemu_task_stat(pid_t pid, pid_t tid, char *state, uint64_t *ns, int *cpu)
 		return -1;
 	p++;			/* the space before field 3 */
 	for (i = 3; i < 39 && p != NULL; i++) {
-		p = strchr(p + 1, ' ');	/* the space before field i + 1 */
+		/* the space before field i + 1 */
+		p = strchr(p + 1, ' ');
 		if (p == NULL)
 			break;
 		if (i + 1 == 14)
@@ -738,7 +742,7 @@ qemu_vcpu_info(const char *key, struct json_object *ret)
 	if (active && qemu_vcpu_threads(d, 2000, &tids, &idx, &n) < 0)
 		goto out;
 	if (!active) {
-		/* the configured pinning only (virsh prints N/A for the rest) */
+		/* the configured pinning only (virsh: N/A for the rest) */
 		for (i = 0; i < def->vcpus_current; i++) {
 			struct json_object *o = json_object_new_object();
 

@@ -121,7 +121,7 @@ comp_is() {
 	got=$(comp "$@" | tr '\n' ' ')
 	if [ "$got" = "$want" ]; then ok "$what"; else not_ok "$what: got '$got', want '$want'"; fi
 }
-comp_is "commands by prefix" "domid dominfo domname domstate domuuid domxml-to-native " dom
+comp_is "commands by prefix" "domstate domstats " domst
 comp_is "domain names for dominfo" "$a $b " dominfo ""
 comp_is "domain names by prefix" "$b " dominfo "${b%beta}b"
 comp_is "domain names after --domain" "$a $b " start --domain ""
@@ -139,7 +139,7 @@ comp_is "qcode key names after --codeset=" "ctrl ctrl_r " send-key "$a" --codese
 comp_is "no names for numeric codesets" "" send-key "$a" --codeset xt ""
 comp_is "--name=VALUE" "--codeset=qcode --codeset=qnum " send-key "$a" --codeset=q
 comp_is "--domain=NAME" "--domain=$a " dominfo --domain="${a%alpha}"a
-comp_is "help completes command names" "send-key setmaxmem setmem " help se
+comp_is "help completes command names" "send-key setmaxmem setmem setvcpus " help se
 comp_is "global options" "--readonly " --re
 comp_is "after global options, commands" "screenshot " -r --json scr
 comp_is "nothing for a file argument" "" define ""
@@ -204,7 +204,7 @@ if command -v tmux >/dev/null; then
 	# (capture-pane drops the spaces at the end of a line)
 	check "tmux: the prompt" wait_until 10 screen_has '^vireo [#$]$'
 	check "tmux: the welcome" screen_has "Welcome to vireo"
-	tmux -S "$sock" send-keys -t vt "domst" Tab
+	tmux -S "$sock" send-keys -t vt "domstat" Tab "e" Tab
 	check "tmux: Tab completes a command" wait_until 10 screen_has 'vireo [#$] domstate$'
 	tmux -S "$sock" send-keys -t vt "${a%alpha}a" Tab
 	check "tmux: Tab completes a domain name" \

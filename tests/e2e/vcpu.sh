@@ -39,6 +39,16 @@ expect_fail "vcpupin to a CPU the host lacks" "does not exist on this host" \
 expect_fail "vcpupin of a vCPU beyond the maximum" "has no vCPU 5" \
 	vireo vcpupin "$name" 5 0 --config
 out_has "vcpupin query (config)" "^ 0 +0 *$" vireo vcpupin "$name" --config
+expect_fail "setvcpus on a read-only connection" "read-only|readonly" \
+	vireo_ro setvcpus "$name" 2 --config
+expect_fail "vcpupin on a read-only connection" "read-only" \
+	vireo_ro vcpupin "$name" 0 1 --config
+expect_fail "emulatorpin on a read-only connection" "read-only" \
+	vireo_ro emulatorpin "$name" 0 --config
+out_has "vcpupin query on a read-only connection" "^ 0 +0 *$" \
+	vireo_ro vcpupin "$name" --config
+out_has "vcpucount on a read-only connection" "^maximum +config +2" \
+	vireo_ro vcpucount "$name"
 
 check "start" vireo start "$name"
 check "boots" wait_for "$serial" VIREO-GUEST-READY 90
@@ -49,6 +59,8 @@ check "<cputune> vcpupin applied at start (vCPU 0 thread on CPU 0)" \
 check "<cputune> emulatorpin applied at start (main thread on CPU 1)" \
 	test "$(cpus_allowed "$pid" "$pid")" = 1
 check "vcpucount: current live 1" test "$(count current live)" = 1
+out_has "domstats --vcpu: vCPU 1 offline" "vcpu.1.state=0" \
+	vireo domstats "$name" --vcpu
 out_has "vcpuinfo shows vCPU 0 and its affinity" "CPU Affinity: +y-" \
 	vireo vcpuinfo "$name"
 out_has "vcpuinfo: the host CPU it last ran on" "^CPU: +[01]$" \
@@ -64,6 +76,8 @@ check "the guest onlines the new vCPU" wait_for "$serial" "VIREO-CPUS online=2" 
 check "vcpucount: current live 2" test "$(count current live)" = 2
 check "vcpucount: current config still 1" test "$(count current config)" = 1
 out_has "vcpuinfo lists vCPU 1" "^VCPU: +1" vireo vcpuinfo "$name"
+out_has "domstats --vcpu: vCPU 1 running" "vcpu.1.state=1" \
+	vireo domstats "$name" --vcpu
 tid1=$(vcpu_tid 1)
 check "vcpupin 1 0 --live" vireo vcpupin "$name" 1 0 --live
 check "vCPU 1 thread now allowed on CPU 0 only" \
