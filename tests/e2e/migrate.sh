@@ -254,8 +254,8 @@ check "running on B after --timeout" test "$(state_b)" = running
 out_has "persistent on B" "^Persistent: +yes" vireo_b dominfo "$name"
 expect_fail "undefined on A" "domain not found" vireo dominfo "$name"
 check "counter goes on after the timed move" wait_until 20 counter_above $((c4 + 2))
-# --suspend: paused on arrival.
-check "migrate --suspend B -> A" vireo_b migrate "$name" "$URI_A" --live --suspend
+# Not live (paused while copied), --suspend: paused on arrival.
+check "migrate --suspend (not live) B -> A" vireo_b migrate "$name" "$URI_A" --suspend
 out_has "paused on A" "^paused" vireo domstate "$name"
 check "still defined on B, shut off" test "$(state_b)" = "shut off"
 check "resume on A" vireo resume "$name"
