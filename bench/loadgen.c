@@ -3,6 +3,10 @@
  *   loadgen rpc SOCKET CLIENTS CALLS DOMAIN
  *	CLIENTS threads, each with its own connection, each making CALLS
  *	dom-get-info calls; prints ops/s.
+ *   loadgen transport URI CALLS
+ *	Opens URI (vireo+ssh:// too) with vr_transport_open, makes CALLS
+ *	connect-get-hostname calls on it, closes it; prints the time of each
+ *	part.
  *   loadgen qemu-floor QEMU_BINARY ACCEL
  *	Spawns QEMU by hand (-S, QMP on a socket), does the QMP handshake and
  *	"cont", and prints the elapsed time: the floor for `vireo start`.
@@ -25,6 +29,7 @@
 #include "err.h"
 #include "rpc.h"
 #include "spawn.h"
+#include "transport.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -164,14 +169,57 @@ bench_qemu_floor(int argc, char **argv)
 	return 0;
 }
 
+static int
+bench_transport(int argc, char **argv)
+{
+	struct vr_transport *t;
+	struct json_object *call, *r;
+	uint64_t t0, t1, t2, t3;
+	int i, n, fd, rc;
+
+	if (argc != 4 || (n = atoi(argv[3])) <= 0) {
+		fprintf(stderr, "usage: loadgen transport URI CALLS\n");
+		return 2;
+	}
+	t0 = vr_time_us();
+	if (vr_transport_open(argv[2], false, &t) < 0) {
+		fprintf(stderr, "loadgen: %s\n", vr_error_message());
+		return 1;
+	}
+	t1 = vr_time_us();
+	fd = vr_transport_fd(t);
+	for (i = 0; i < n; i++) {
+		call = rpc_call_new((uint64_t)i + 1,
+		    RPC_PROC_CONNECT_GET_HOSTNAME, NULL);
+		rc = rpc_send(fd, call);
+		json_object_put(call);
+		if (rc < 0 || (r = rpc_recv(fd, RPC_MAX_FRAME)) == NULL) {
+			fprintf(stderr, "loadgen: %s\n", vr_error_message());
+			vr_transport_close(t);
+			return 1;
+		}
+		json_object_put(r);
+	}
+	t2 = vr_time_us();
+	vr_transport_close(t);
+	t3 = vr_time_us();
+	printf("open %.1f ms, %d calls %.1f us each, close %.1f ms\n",
+	    (double)(t1 - t0) / 1000, n, (double)(t2 - t1) / n,
+	    (double)(t3 - t2) / 1000);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "transport") == 0)
+		return bench_transport(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "rpc") == 0)
 		return bench_rpc(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "qemu-floor") == 0)
 		return bench_qemu_floor(argc, argv);
 	fprintf(stderr, "usage: loadgen rpc SOCKET CLIENTS CALLS DOMAIN\n"
+	    "       loadgen transport URI CALLS\n"
 	    "       loadgen qemu-floor QEMU_BINARY ACCEL\n");
 	return 2;
 }

@@ -3,7 +3,8 @@ EXTRA_PROGRAMS = bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_LDADD = $(VR_COMMON_LIBS)
 EXTRA_DIST += bench/bench.sh bench/storage-bench.sh bench/lib.sh \
-	bench/net-bench.sh bench/stats-bench.sh bench/migrate-bench.sh
+	bench/net-bench.sh bench/stats-bench.sh bench/migrate-bench.sh \
+	bench/stream-bench.sh
 CLEANFILES += bench/loadgen
 bench: bench/loadgen vireod vireo
 	$(SHELL) $(srcdir)/bench/bench.sh
@@ -22,4 +23,8 @@ bench-save: vireod vireo
 # QEMU (issue 6).
 bench-migrate: vireod vireo
 	$(SHELL) $(srcdir)/bench/migrate-bench.sh
-.PHONY: bench bench-storage bench-stats bench-save bench-migrate
+# vol-upload/vol-download throughput against a plain cp (no guest needed).
+bench-streams: vireod vireo
+	$(SHELL) $(srcdir)/bench/stream-bench.sh
+.PHONY: bench bench-storage bench-stats bench-save bench-migrate \
+	bench-streams

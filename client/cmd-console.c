@@ -81,23 +81,25 @@ console_unmake_raw(void)
 		signal(console_signals[i], SIG_DFL);
 }
 
-static enum cmd_retval
-cmd_console_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+enum cmd_retval
+cmd_console_attach(struct cmd_ctx *ctx, const char *dom, const char *devname,
+    bool force)
 {
-	struct json_object *callargs = cmd_dom_args(args), *ret;
+	struct json_object *callargs = json_object_new_object(), *ret;
 	struct cmd_stream s = { .in_fd = STDIN_FILENO,
 	    .out_fd = STDOUT_FILENO, .escape = CONSOLE_ESCAPE };
 	const char *name = NULL;
 	int rc;
 
-	if (cmd_get(args, "devname") != NULL)
-		rpc_set_string(callargs, "devname", cmd_get(args, "devname"));
-	rpc_set_bool(callargs, "force", cmd_has(args, "force"));
+	rpc_set_string(callargs, "dom", dom);
+	if (devname != NULL)
+		rpc_set_string(callargs, "devname", devname);
+	rpc_set_bool(callargs, "force", force);
 	if ((ret = cmd_call(ctx, RPC_PROC_DOM_OPEN_CONSOLE, callargs)) == NULL)
 		return CMD_ERR;
 	s.id = (uint32_t)cmd_conn_last_id(ctx->conn);
 	if (rpc_get_string(ret, "name", false, &name) < 0 || name == NULL)
-		name = cmd_get(args, "domain");
+		name = dom;
 	printf("Connected to domain '%s'\nEscape character is ^] "
 	    "(Ctrl + ])\n", name);
 	fflush(stdout);
@@ -109,6 +111,13 @@ cmd_console_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	putchar('\n');
 	fflush(stdout);
 	return rc < 0 ? CMD_ERR : CMD_OK;
+}
+
+static enum cmd_retval
+cmd_console_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	return cmd_console_attach(ctx, cmd_get(args, "domain"),
+	    cmd_get(args, "devname"), cmd_has(args, "force"));
 }
 
 static const struct cmd_opt console_opts[] = {

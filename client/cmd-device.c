@@ -59,30 +59,8 @@ device_call(struct cmd_ctx *ctx, const struct cmd_args *args, int proc,
 static void
 xml_attr(struct vr_buf *b, const char *name, const char *value)
 {
-	const char *p;
-
 	vr_buf_printf(b, " %s='", name);
-	for (p = value; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			vr_buf_puts(b, "&amp;");
-			break;
-		case '<':
-			vr_buf_puts(b, "&lt;");
-			break;
-		case '>':
-			vr_buf_puts(b, "&gt;");
-			break;
-		case '\'':
-			vr_buf_puts(b, "&apos;");
-			break;
-		case '"':
-			vr_buf_puts(b, "&quot;");
-			break;
-		default:
-			vr_buf_add(b, p, 1);
-		}
-	}
+	vr_buf_xml_escape(b, value);
 	vr_buf_puts(b, "'");
 }
 

@@ -53,20 +53,26 @@ static const struct cmd_opt define_opts[] = {
 /* For define and create, which return the domain's info. */
 static enum cmd_retval
 dom_from_file(struct cmd_ctx *ctx, const char *file, int proc,
-    struct json_object *args, const char *what)
+    struct json_object *args, const char *what, bool console)
 {
 	VR_AUTOFREE char *msg = NULL;
+	VR_AUTOFREE char *dom = NULL;
 	struct json_object *ret;
 	const char *name = NULL;
 
 	if ((ret = cmd_call(ctx, proc, args)) == NULL)
 		return CMD_ERR;
-	if (!ctx->json && cmd_reply_str(ret, "name", &name) < 0) {
+	if ((!ctx->json || console) &&
+	    cmd_reply_str(ret, "name", &name) < 0) {
 		json_object_put(ret);
 		return CMD_ERR;
 	}
+	dom = xstrdup_null(name);
 	msg = xprintf("%s from %s", what, file);
-	return dom_done(ctx, ret, name, msg);
+	if (dom_done(ctx, ret, name, msg) != CMD_OK)
+		return CMD_ERR;
+	/* create --console */
+	return console ? cmd_console_attach(ctx, dom, NULL, false) : CMD_OK;
 }
 
 static enum cmd_retval
@@ -80,7 +86,8 @@ cmd_define_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return CMD_ERR;
 	o = json_object_new_object();
 	rpc_set_string(o, "xml", xml);
-	return dom_from_file(ctx, file, RPC_PROC_DOM_DEFINE, o, "defined");
+	return dom_from_file(ctx, file, RPC_PROC_DOM_DEFINE, o, "defined",
+	    false);
 }
 
 const struct cmd_entry cmd_define_entry = {
@@ -98,6 +105,7 @@ static const struct cmd_opt create_opts[] = {
 	{ "file", CMD_OPT_ARG, CMD_OPT_REQ, "file containing an XML domain "
 	  "description" },
 	{ "paused", CMD_OPT_BOOL, 0, "leave the guest paused after creation" },
+	{ "console", CMD_OPT_BOOL, 0, "attach to console after creation" },
 	{ NULL }
 };
 
@@ -113,7 +121,8 @@ cmd_create_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	o = json_object_new_object();
 	rpc_set_string(o, "xml", xml);
 	rpc_set_bool(o, "paused", cmd_has(args, "paused"));
-	return dom_from_file(ctx, file, RPC_PROC_DOM_CREATE, o, "created");
+	return dom_from_file(ctx, file, RPC_PROC_DOM_CREATE, o, "created",
+	    cmd_has(args, "console"));
 }
 
 const struct cmd_entry cmd_create_entry = {
@@ -166,11 +175,12 @@ const struct cmd_entry cmd_undefine_entry = {
 	.exec = cmd_undefine_exec,
 };
 
-/* start DOMAIN [--paused] */
+/* start DOMAIN [--paused] [--console] */
 
 static const struct cmd_opt start_opts[] = {
 	{ "domain", CMD_OPT_ARG, CMD_OPT_REQ, "name of the inactive domain" },
 	{ "paused", CMD_OPT_BOOL, 0, "leave the guest paused after start" },
+	{ "console", CMD_OPT_BOOL, 0, "attach to console after start" },
 	{ NULL }
 };
 
@@ -179,6 +189,7 @@ cmd_start_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct json_object *o = cmd_dom_args(args), *ret;
 	const char *name = cmd_get(args, "domain");
+	VR_AUTOFREE char *dom = NULL;
 
 	rpc_set_bool(o, "paused", cmd_has(args, "paused"));
 	if ((ret = cmd_call(ctx, RPC_PROC_DOM_START, o)) == NULL)
@@ -187,7 +198,12 @@ cmd_start_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_object_put(ret);
 		return CMD_ERR;
 	}
-	return dom_done(ctx, ret, name, "started");
+	dom = xstrdup(name);
+	if (dom_done(ctx, ret, name, "started") != CMD_OK)
+		return CMD_ERR;
+	/* start --console */
+	return cmd_has(args, "console") ? cmd_console_attach(ctx, dom, NULL,
+	    false) : CMD_OK;
 }
 
 const struct cmd_entry cmd_start_entry = {

@@ -164,4 +164,12 @@ enum cmd_retval cmd_print_xml_reply(struct cmd_ctx *, struct json_object *);
 /* Print obj as pretty JSON with sorted keys, then a newline. */
 void	 cmd_print_json(struct json_object *);
 
+/*
+ * Console (cmd-console.c): attach the terminal to dom's console devname
+ * (NULL: the first) until Ctrl+] or its end; for console, start --console
+ * and create --console.
+ */
+enum cmd_retval cmd_console_attach(struct cmd_ctx *, const char *dom,
+	    const char *devname, bool force);
+
 #endif

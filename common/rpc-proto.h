@@ -50,6 +50,7 @@
 #define RPC_STREAM_FLAG		0x80000000u
 #define RPC_STREAM_ID_LEN	4
 #define RPC_STREAM_CHUNK	(256 * 1024)
+#define RPC_STREAM_HDR_LEN	(RPC_HEADER_LEN + RPC_STREAM_ID_LEN)
 
 /*
  * Arguments ("args") and results ("ret") of each procedure. "dom" is a

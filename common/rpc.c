@@ -94,12 +94,10 @@ rpc_reader_read(struct rpc_reader *r, int fd, char **body, uint32_t *len)
 	return r->stream ? 2 : 1;
 }
 
-char *
-rpc_stream_frame_encode(uint32_t id, const void *data, size_t len,
-    size_t *flen)
+void
+rpc_stream_frame_header(char *frame, uint32_t id, size_t len)
 {
 	uint32_t word = RPC_STREAM_FLAG | (uint32_t)(len + RPC_STREAM_ID_LEN);
-	char *frame = xmalloc(RPC_HEADER_LEN + RPC_STREAM_ID_LEN + len);
 	int i;
 
 	for (i = 0; i < 4; i++) {
@@ -107,9 +105,18 @@ rpc_stream_frame_encode(uint32_t id, const void *data, size_t len,
 		frame[RPC_HEADER_LEN + i] = (char)((id >> (24 - 8 * i)) &
 		    0xff);
 	}
+}
+
+char *
+rpc_stream_frame_encode(uint32_t id, const void *data, size_t len,
+    size_t *flen)
+{
+	char *frame = xmalloc(RPC_STREAM_HDR_LEN + len);
+
+	rpc_stream_frame_header(frame, id, len);
 	if (len > 0)
-		memcpy(frame + RPC_HEADER_LEN + RPC_STREAM_ID_LEN, data, len);
-	*flen = RPC_HEADER_LEN + RPC_STREAM_ID_LEN + len;
+		memcpy(frame + RPC_STREAM_HDR_LEN, data, len);
+	*flen = RPC_STREAM_HDR_LEN + len;
 	return frame;
 }
 

@@ -46,6 +46,8 @@ char	*rpc_frame_encode(struct json_object *, size_t *len);
  */
 char	*rpc_stream_frame_encode(uint32_t id, const void *data, size_t len,
 	    size_t *flen);
+/* The same in place: frame's first RPC_STREAM_HDR_LEN bytes, for len. */
+void	 rpc_stream_frame_header(char *frame, uint32_t id, size_t len);
 /* The stream id of a stream frame's body (as rpc_reader_read gives it). */
 uint32_t rpc_stream_frame_id(const char *body);
 /* {"type":"stream","id":id,"status":status}, with "error" if code != 0. */

@@ -26,6 +26,8 @@
 VR_LOG_MODULE("transport");
 
 #define SSH_CONNECT_TIMEOUT_S	10
+#define SSH_ALIVE_INTERVAL_S	15	/* x ServerAliveCountMax (3) */
+#define SSH_RELAY_DEFAULT	VR_LIBEXECDIR "/vireo-relay"
 #define SSH_ERR_MAX		(64 * 1024)	/* stderr kept for errors */
 
 struct vr_transport {
@@ -505,13 +507,15 @@ ssh_argv_clear(struct ssh_argv *a)
 
 /*
  *   ssh -T -x -a -e none -o BatchMode=yes -o ConnectTimeout=N
+ *       -o ServerAliveInterval=N
  *       [-p PORT] [-l USER] [-i KEY -o IdentitiesOnly=yes]
  *       [-o UserKnownHostsFile=F | -o StrictHostKeyChecking=no]
  *       -- HOST 'RELAY' [--readonly] [--socket 'PATH']
  * No tty, no escape character, no forwarding, never a prompt.
  */
 static void
-ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
+ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, const char *relay,
+    bool readonly)
 {
 	struct vr_buf cmd = { 0 };
 
@@ -525,6 +529,9 @@ ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
 	ssh_arg(a, xstrdup("BatchMode=yes"));
 	ssh_arg(a, xstrdup("-o"));
 	ssh_arg(a, xprintf("ConnectTimeout=%d", SSH_CONNECT_TIMEOUT_S));
+	/* The protocol has no keepalive: ssh notices a dead peer. */
+	ssh_arg(a, xstrdup("-o"));
+	ssh_arg(a, xprintf("ServerAliveInterval=%d", SSH_ALIVE_INTERVAL_S));
 	if (u->port != 0) {
 		ssh_arg(a, xstrdup("-p"));
 		ssh_arg(a, xprintf("%u", u->port));
@@ -549,8 +556,7 @@ ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
 	}
 	ssh_arg(a, xstrdup("--"));
 	ssh_arg(a, xstrdup(u->host));
-	sh_quote(&cmd, u->relay != NULL ? u->relay :
-	    VR_LIBEXECDIR "/vireo-relay");
+	sh_quote(&cmd, relay);
 	if (readonly)
 		sh_quote(&cmd, "--readonly");
 	if (u->socket != NULL) {
@@ -562,7 +568,8 @@ ssh_build_argv(struct ssh_argv *a, const struct vr_uri *u, bool readonly)
 
 /*
  * ssh finds keys and known_hosts through the passwd entry, an agent
- * through SSH_AUTH_SOCK: pass those few on, nothing else.
+ * through SSH_AUTH_SOCK: pass those few on, nothing else. LC_ALL=C keeps
+ * its messages in the words ssh_report_ssh() looks for.
  */
 static char **
 ssh_env(void)
@@ -676,6 +683,9 @@ ssh_err_line(struct vr_transport *t, const char *needle)
 		    memmem(line, (size_t)(nl - line), needle,
 		    strlen(needle)) == NULL))
 			continue;
+		if ((size_t)(nl - line) == strlen(VR_RELAY_READY) &&
+		    memcmp(line, VR_RELAY_READY, (size_t)(nl - line)) == 0)
+			continue;	/* no news */
 		free(found);
 		found = xstrndup(line, (size_t)(nl - line));
 	}
@@ -694,7 +704,8 @@ ssh_report_ssh(struct vr_transport *t)
 {
 	VR_AUTOFREE char *line = NULL;
 	VR_AUTOFREE char *who = t->user != NULL ?
-	    xprintf("%s@%s", t->user, t->host) : xstrdup(t->host);
+	    xprintf("as %s@%s", t->user, t->host) :
+	    xprintf("to %s", t->host);
 	const char *p;
 
 	if (ssh_err_has(t, "Could not resolve hostname")) {
@@ -704,16 +715,23 @@ ssh_report_ssh(struct vr_transport *t)
 		vr_error(VR_ERR_SYSTEM, "host %s refused the connection on "
 		    "port %u: connection refused (is sshd running there?)",
 		    t->host, t->port != 0 ? t->port : 22);
-	} else if (ssh_err_has(t, "No route to host") ||
-	    ssh_err_has(t, "Network is unreachable")) {
+	} else if (ssh_err_has(t, "No route to host")) {
 		vr_error(VR_ERR_SYSTEM, "host %s is unreachable (no route to "
 		    "host)", t->host);
+	} else if (ssh_err_has(t, "Network is unreachable")) {
+		vr_error(VR_ERR_SYSTEM, "host %s is unreachable (network is "
+		    "unreachable)", t->host);
+	} else if (ssh_err_has(t, "not responding")) {
+		/* Not VR_ERR_TIMEOUT: that means "no event yet" to callers. */
+		vr_error(VR_ERR_SYSTEM, "host %s stopped responding (no "
+		    "answer to ssh keepalives for %d s)", t->host,
+		    SSH_ALIVE_INTERVAL_S * 3);
 	} else if (ssh_err_has(t, "timed out")) {
-		vr_error(VR_ERR_TIMEOUT, "host %s is unreachable: connection "
+		vr_error(VR_ERR_SYSTEM, "host %s is unreachable: connection "
 		    "timed out", t->host);
 	} else if ((line = ssh_err_line(t, "Permission denied (")) != NULL) {
 		p = strstr(line, "(");
-		vr_error(VR_ERR_OPERATION_DENIED, "ssh login as %s refused: "
+		vr_error(VR_ERR_OPERATION_DENIED, "ssh login %s refused: "
 		    "permission denied %.*s", who, (int)strcspn(p, ")") + 1,
 		    p);
 	} else if (ssh_err_has(t, "Host key verification failed")) {
@@ -846,8 +864,7 @@ ssh_open(struct vr_transport *t, const struct vr_uri *u, bool readonly)
 	t->host = xstrdup(u->host);
 	t->user = xstrdup_null(u->user);
 	t->port = u->port;
-	t->relay = xstrdup(u->relay != NULL ? u->relay :
-	    VR_LIBEXECDIR "/vireo-relay");
+	t->relay = xstrdup(u->relay != NULL ? u->relay : SSH_RELAY_DEFAULT);
 	t->readonly = readonly;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		vr_error_system(errno, "socketpair");
@@ -859,7 +876,7 @@ ssh_open(struct vr_transport *t, const struct vr_uri *u, bool readonly)
 		close(sv[1]);
 		return -1;
 	}
-	ssh_build_argv(&a, u, readonly);
+	ssh_build_argv(&a, u, t->relay, readonly);
 	env = ssh_env();
 	o.argv = (const char *const *)a.v;
 	o.envp = (const char *const *)env;

@@ -175,6 +175,17 @@ vd_client_out_bytes(struct vd_client *c)
 	return n;
 }
 
+bool
+vd_client_gone(struct vd_client *c)
+{
+	bool dead;
+
+	pthread_mutex_lock(&c->out_lock);
+	dead = c->dead;
+	pthread_mutex_unlock(&c->out_lock);
+	return dead;
+}
+
 void
 vd_client_streams_add(struct vd_client *c, int delta)
 {

@@ -57,6 +57,11 @@ void	 vd_client_send_frame(struct vd_client *, char *frame, size_t len);
 size_t	 vd_client_out_bytes(struct vd_client *);
 /* Loop thread: stop (or resume) reading the client's frames. Counted. */
 void	 vd_client_read_pause(struct vd_client *, bool pause);
+/*
+ * Closed already? Any thread. The loop sets it before it aborts the
+ * client's streams (vd_stream_client_closed).
+ */
+bool	 vd_client_gone(struct vd_client *);
 /* Count the client's open streams (delta +1/-1). Any thread. */
 void	 vd_client_streams_add(struct vd_client *, int delta);
 /* Migration (issue 6): fn runs on the loop thread as any client closes. */

@@ -186,7 +186,13 @@ vd_stream_open(struct vd_client *c, uint64_t id, int fd, unsigned int flags,
 		    strcmp(t->holder, holder) == 0)
 			victim = t;
 	}
-	if (id == 0 || id > UINT32_MAX) {
+	/*
+	 * Under streams_lock: a client not gone yet will have its streams,
+	 * this one included, aborted when it goes.
+	 */
+	if (vd_client_gone(c)) {
+		vr_error(VR_ERR_RPC, "the client hung up");
+	} else if (id == 0 || id > UINT32_MAX) {
 		vr_error(VR_ERR_RPC, "a call opening a stream needs an id "
 		    "from 1 to %u", UINT32_MAX);
 	} else if (stream_find_locked(c, id) != NULL) {
@@ -302,9 +308,7 @@ stream_write(struct vd_stream *s)
 static int
 stream_read(struct vd_stream *s)
 {
-	static char buf[RPC_STREAM_CHUNK];
-	char *frame;
-	size_t flen;
+	char *frame = NULL;
 	ssize_t n;
 	int rounds;
 
@@ -312,20 +316,27 @@ stream_read(struct vd_stream *s)
 	for (rounds = 0; rounds < 8; rounds++) {
 		if (vd_client_out_bytes(s->client) >= OUT_MAX)
 			break;
-		n = read(s->fd, buf, sizeof buf);
+		/* Read straight into the frame: no copy. */
+		if (frame == NULL)
+			frame = xmalloc(RPC_STREAM_HDR_LEN + RPC_STREAM_CHUNK);
+		n = read(s->fd, frame + RPC_STREAM_HDR_LEN, RPC_STREAM_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
+			free(frame);
 			/* EOF; EIO: a pty whose QEMU closed it. */
 			stream_end(s, END_DONE, 0, NULL);
 			return -1;
 		}
-		frame = rpc_stream_frame_encode(s->id, buf, (size_t)n, &flen);
-		vd_client_send_frame(s->client, frame, flen);
+		rpc_stream_frame_header(frame, s->id, (size_t)n);
+		vd_client_send_frame(s->client, frame,
+		    RPC_STREAM_HDR_LEN + (size_t)n);
+		frame = NULL;
 		s->bytes_out += (uint64_t)n;
 	}
+	free(frame);
 	return 0;
 }
 

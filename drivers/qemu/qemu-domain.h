@@ -289,10 +289,6 @@ int		 qemu_dom_open_console(const char *key, const char *devname,
 /* "0-3,^2" into set; CPUs the host lacks are refused. */
 int		 qemu_cpuset_parse(const char *, cpu_set_t *);
 void		 qemu_cpuset_format(const cpu_set_t *, char *buf, size_t len);
-/* qemu_process_qmp with a bound of its own, for reads. */
-int		 qemu_dom_qmp_timeout(struct qemu_dom *, const char *cmd,
-		    struct json_object *args, struct json_object **ret,
-		    int timeout_ms);
 /* vCPU threads from query-cpus-fast: tids[i] runs vCPU idx[i]. */
 int		 qemu_vcpu_threads(struct qemu_dom *, int timeout_ms,
 		    pid_t **tids, unsigned int **idx, size_t *n);

@@ -329,27 +329,6 @@ hp_q35(const struct dom_def *def)
 
 /* QMP */
 
-static int
-hp_qmp_fd(struct qemu_dom *d, const char *cmd, struct json_object *args,
-    int fd)
-{
-	struct qmp_mon *mon;
-	int rc;
-
-	pthread_mutex_lock(&d->lock);
-	if (d->mon == NULL) {
-		pthread_mutex_unlock(&d->lock);
-		json_object_put(args);
-		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is not "
-		    "running", d->name);
-		return -1;
-	}
-	mon = qmp_ref(d->mon);
-	pthread_mutex_unlock(&d->lock);
-	rc = qmp_command_fd(mon, cmd, args, fd, NULL, QMP_FD_TIMEOUT_MS);
-	qmp_unref(mon);
-	return rc;
-}
 
 struct json_object *
 hp_args1(const char *key, const char *val)
@@ -755,7 +734,8 @@ hp_attach_net_live(struct qemu_dom *d, struct dom_def *newlive, size_t i)
 	    &a) < 0)
 		goto fail;
 	if (has_port) {
-		if (hp_qmp_fd(d, "getfd", hp_args1("fdname", fdname), fd) < 0)
+		if (qemu_process_qmp_fd(d, "getfd", hp_args1("fdname", fdname), fd,
+		    NULL, QMP_FD_TIMEOUT_MS) < 0)
 			goto fail;
 		fd_given = true;
 		close(fd);

@@ -645,9 +645,12 @@ process_start(struct qemu_dom *d, bool paused, bool incoming)
 		goto fail_kill;
 	if ((mon = qemu_process_attach_monitor(d, cfd)) == NULL)
 		goto fail_kill;
-	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0 ||
-	    qemu_console_record(d) < 0)
+	if (qmp_handshake(mon, QMP_TIMEOUT_MS) < 0)
 		goto fail_kill;
+	/* Not fatal: open_console asks again when it needs the pty. */
+	if (qemu_console_record(d) < 0)
+		log_warnx("domain '%s': cannot learn its console ptys: %s",
+		    d->name, vr_error_message());
 	if (incoming) {
 		id = qemu_dom_alloc_id();
 		qemu_dom_set_id(d, id);

@@ -90,7 +90,7 @@ guest_stats_get(struct qemu_dom *d, int timeout_ms, bool ds,
 
 	rpc_set_string(args, "path", "/machine/peripheral/balloon0");
 	rpc_set_string(args, "property", "guest-stats");
-	if (qemu_dom_qmp_timeout(d, "qom-get", args, &r, timeout_ms) < 0)
+	if (qemu_process_qmp_fd(d, "qom-get", args, -1, &r, timeout_ms) < 0)
 		return -1;
 	json_object_object_get_ex(r, "stats", &stats);
 	for (i = 0; i < nitems(guest_stats); i++) {
@@ -627,8 +627,8 @@ group_block(struct qemu_dom *d, const struct dom_snap *s, int timeout_ms,
 	if (s->active && s->def->ndisks > 0) {
 		aliases = xcalloc(s->def->ndisks, sizeof *aliases);
 		if (qemu_argv_disk_aliases(s->def, aliases) < 0 ||
-		    timeout_ms <= 0 || qemu_dom_qmp_timeout(d,
-		    "query-blockstats", NULL, &r, timeout_ms) < 0)
+		    timeout_ms <= 0 || qemu_process_qmp_fd(d,
+		    "query-blockstats", NULL, -1, &r, timeout_ms) < 0)
 			ret = -1;
 	}
 	for (i = 0; i < s->def->ndisks; i++) {

@@ -131,29 +131,6 @@ all_cpus(cpu_set_t *set)
 		CPU_SET(i, set);
 }
 
-/* QMP with a bound of our own (the default one is 30 s). */
-int
-qemu_dom_qmp_timeout(struct qemu_dom *d, const char *cmd,
-    struct json_object *args, struct json_object **ret, int timeout_ms)
-{
-	struct qmp_mon *mon;
-	int rc;
-
-	pthread_mutex_lock(&d->lock);
-	if (d->mon == NULL) {
-		pthread_mutex_unlock(&d->lock);
-		json_object_put(args);
-		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is not "
-		    "running", d->name);
-		return -1;
-	}
-	mon = qmp_ref(d->mon);
-	pthread_mutex_unlock(&d->lock);
-	rc = qmp_command(mon, cmd, args, ret, timeout_ms);
-	qmp_unref(mon);
-	return rc;
-}
-
 /*
  * The vCPU threads: tids[i] of vCPU idx[i], from query-cpus-fast. Caller
  * frees both.
@@ -168,7 +145,7 @@ qemu_vcpu_threads(struct qemu_dom *d, int timeout_ms, pid_t **tids,
 	*tids = NULL;
 	*idx = NULL;
 	*n = 0;
-	if (qemu_dom_qmp_timeout(d, "query-cpus-fast", NULL, &r,
+	if (qemu_process_qmp_fd(d, "query-cpus-fast", NULL, -1, &r,
 	    timeout_ms) < 0)
 		return -1;
 	len = json_object_is_type(r, json_type_array) ?

@@ -77,31 +77,59 @@ pwrite_all(int fd, const char *buf, size_t len, off_t off)
 }
 
 static void
+stream_too_much(struct stg_stream *s)
+{
+	char what[160];
+
+	snprintf(what, sizeof what, "the client sent more than the %llu "
+	    "bytes that fit from offset %llu", s->length, s->offset);
+	stream_fail(s, VR_ERR_INVALID_ARG, 0, what);
+}
+
+/*
+ * Pipe to file: spliced (no copy through us) where the file system can,
+ * else read and written. Never more than length: one byte past it is an
+ * error.
+ */
+static void
 stream_upload(struct stg_stream *s, char *buf)
 {
+	unsigned long long left;
+	bool use_splice = true;
+	size_t want;
 	ssize_t n;
+	off_t off;
 
 	for (;;) {
-		n = read(s->pipe, buf, COPY_CHUNK);
+		left = s->length - s->done;
+		want = left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
+		off = (off_t)(s->offset + s->done);
+		if (left == 0)
+			n = read(s->pipe, buf, 1);	/* only EOF may come */
+		else if (use_splice)
+			n = splice(s->pipe, NULL, s->file, &off, want,
+			    SPLICE_F_MOVE);
+		else
+			n = read(s->pipe, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EINVAL && use_splice && left > 0) {
+			use_splice = false;
+			continue;
+		}
 		if (n < 0) {
-			stream_fail(s, VR_ERR_SYSTEM, errno, "read");
+			stream_fail(s, VR_ERR_SYSTEM, errno, use_splice ?
+			    "splice" : "read");
 			return;
 		}
 		if (n == 0)
 			break;
-		if ((unsigned long long)n > s->length - s->done) {
-			char what[160];
-
-			snprintf(what, sizeof what, "the client sent more "
-			    "than the %llu bytes that fit from offset %llu",
-			    s->length, s->offset);
-			stream_fail(s, VR_ERR_INVALID_ARG, 0, what);
+		if (left == 0) {
+			stream_too_much(s);
 			return;
 		}
-		if (pwrite_all(s->file, buf, (size_t)n,
-		    (off_t)(s->offset + s->done)) < 0) {
+		if (!use_splice && pwrite_all(s->file, buf, (size_t)n,
+		    off) < 0) {
 			stream_fail(s, VR_ERR_SYSTEM, errno, "write");
 			return;
 		}
@@ -111,20 +139,34 @@ stream_upload(struct stg_stream *s, char *buf)
 		stream_fail(s, VR_ERR_SYSTEM, errno, "sync");
 }
 
+/* File to pipe, spliced where the file system can. */
 static void
 stream_download(struct stg_stream *s, char *buf)
 {
 	unsigned long long left;
+	bool use_splice = true;
 	size_t want;
 	ssize_t n;
+	off_t off;
 
 	while ((left = s->length - s->done) > 0) {
 		want = left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
-		n = pread(s->file, buf, want, (off_t)(s->offset + s->done));
+		off = (off_t)(s->offset + s->done);
+		if (use_splice)
+			n = splice(s->file, &off, s->pipe, NULL, want,
+			    SPLICE_F_MOVE);
+		else
+			n = pread(s->file, buf, want, off);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EINVAL && use_splice) {
+			use_splice = false;
+			continue;
+		}
+		/* EPIPE: the daemon closed its end (an abort). */
 		if (n < 0) {
-			stream_fail(s, VR_ERR_SYSTEM, errno, "read");
+			stream_fail(s, VR_ERR_SYSTEM, errno, use_splice ?
+			    "splice" : "read");
 			return;
 		}
 		if (n == 0) {
@@ -132,8 +174,7 @@ stream_download(struct stg_stream *s, char *buf)
 			    "shorter while it was read");
 			return;
 		}
-		/* EPIPE: the daemon closed its end (an abort). */
-		if (vr_write_all(s->pipe, buf, (size_t)n) < 0) {
+		if (!use_splice && vr_write_all(s->pipe, buf, (size_t)n) < 0) {
 			stream_fail(s, VR_ERR_SYSTEM, errno, "write");
 			return;
 		}

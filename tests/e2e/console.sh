@@ -60,6 +60,9 @@ check "typed 'echo hello-\$((6*7))', the guest's shell answered hello-42 ($((SEC
 
 expect_fail "a second console is refused without --force" \
 	"in use by another client" timeout 10 "$VIREO" -c "$URI" console "$name"
+expect_fail "console0 and serial0 are one device: refused too" \
+	"the console 'serial0' of domain '$name' is in use by another client" \
+	timeout 10 "$VIREO" -c "$URI" console "$name" --devname serial0
 expect_fail "read-only: console refused" "read-only" \
 	timeout 10 "$VIREO" -r -c "$URI" console "$name"
 expect_fail "no such device" "has no character device 'serial7'" \
@@ -72,7 +75,8 @@ check "the first client is told and exits 1" wait_until 10 pane_has c1 \
 	"taken over by another client"
 check "the first client's exit status" wait_until 5 pane_has c1 \
 	"CONSOLE-EXIT=1"
-check "the first client's terminal is cooked again" pane_has c1 "TTY-icanon"
+check "the first client's terminal is cooked again" wait_until 5 \
+	pane_has c1 "TTY-icanon"
 answered=false
 for try in 1 2 3; do
 	tmx send-keys -t c2 'echo forced-$((2*3))' Enter
@@ -86,7 +90,8 @@ check "the new holder types into the shell" $answered
 tmx send-keys -t c2 C-]
 check "Ctrl+] leaves the console (exit 0)" wait_until 10 pane_has c2 \
 	"CONSOLE-EXIT=0"
-check "the terminal is restored after Ctrl+]" pane_has c2 "TTY-icanon"
+check "the terminal is restored after Ctrl+]" wait_until 5 \
+	pane_has c2 "TTY-icanon"
 check "the console is free again (stdin at EOF ends the session)" \
 	timeout 10 "$VIREO" -c "$URI" console "$name" </dev/null
 
@@ -111,6 +116,24 @@ check "the console ends when the domain stops" wait_until 10 pane_has c3 \
 	"CONSOLE-EXIT=0"
 expect_fail "no console on a shut off domain" "is not running" \
 	timeout 10 "$VIREO" -c "$URI" console "$name"
+
+# start --console (paused: the guest need not run)
+tmx new-session -d -s c4 -x 132 -y 50 "'$VIREO' -c '$URI' start $name \
+	--paused --console; echo CONSOLE-EXIT=\$?; sleep 120"
+check "start --console starts, then connects" wait_until 20 pane_has c4 \
+	"Escape character is"
+check "start --console said it started" pane_has c4 "Domain '$name' started"
+tmx send-keys -t c4 C-]
+check "Ctrl+] leaves it" wait_until 10 pane_has c4 "CONSOLE-EXIT=0"
+check "destroy again" vireo destroy "$name"
+
+# A serial that is a file is not a console one can connect to.
+guest_xml "$name-file" "$E2E_ROOT/serial.log" 128 >"$E2E_ROOT/file.xml"
+check "start a guest with a file serial, paused" vireo create \
+	"$E2E_ROOT/file.xml" --paused
+expect_fail "its console is refused by type" "is of type 'file'" \
+	timeout 10 "$VIREO" -c "$URI" console "$name-file"
+check "destroy it" vireo destroy "$name-file"
 check "daemon still up" daemon_alive
 
 e2e_finish
