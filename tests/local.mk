@@ -52,7 +52,7 @@ E2E_TESTS += tests/e2e/streams.sh tests/e2e/console.sh
 # Shell integration: screenshot, send-key, qemu-monitor-command; the
 # interactive shell and completion.
 E2E_TESTS += tests/e2e/misc.sh tests/e2e/shell.sh
-# Live migration between two vireod (issue 6).
+# Live migration between two vireod (issue 6), also through ssh.
 E2E_TESTS += tests/e2e/migrate.sh
 
 # Robustness: 32 clients checked against an exact model (tests/stress,

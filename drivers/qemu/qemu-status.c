@@ -104,8 +104,7 @@ static const char *
 reason_intern(const char *r)
 {
 	static const char *const known[] = { "booted", "unpaused", "user",
-	    "unknown", "starting up", "migrated", "restored",
-	    "incoming migration", "migration" };
+	    "unknown", "starting up", "migrated", "restored", "migration" };
 	size_t i;
 
 	for (i = 0; i < nitems(known); i++)
@@ -268,6 +267,23 @@ qemu_status_load(void)
 }
 
 /*
+ * A QEMU still loading a stream from a socket it listens on: an incoming
+ * migration (a restore from a save image reads a file descriptor).
+ */
+static bool
+incoming_from_network(struct qemu_dom *d)
+{
+	struct json_object *r = NULL, *v;
+	bool net;
+
+	if (qemu_process_qmp(d, "query-migrate", NULL, &r) < 0)
+		return false;
+	net = json_object_object_get_ex(r, "socket-address", &v);
+	json_object_put(r);
+	return net;
+}
+
+/*
  * Reconnect to one adopted domain (its job held): check the pid is still
  * the QEMU we started, watch it, reconnect QMP, and take QEMU's word for
  * the state. A QEMU that is gone, or that never finished starting, leaves
@@ -315,11 +331,10 @@ reconnect_one(struct qemu_dom *d)
 	json_object_put(r);
 	/*
 	 * Only a start that got its id was acknowledged to anyone; an
-	 * incoming stream still waiting for its finish never was either
-	 * (migration: the source keeps or resumes the guest).
+	 * incoming migration that had not ended never was either: the
+	 * source keeps or resumes the guest.
 	 */
-	if (d->id > 0 && d->reason != NULL &&
-	    strcmp(d->reason, "incoming migration") == 0) {
+	if (strcmp(status, "inmigrate") == 0 && incoming_from_network(d)) {
 		log_info("domain '%s': an incoming migration was interrupted; "
 		    "stopping QEMU", d->name);
 		qemu_process_kill(d, false, "failed");

@@ -76,6 +76,8 @@ expect_fail "destination daemon down: clear error" \
 	vireo migrate "$name" "vireo+unix:///system?socket=$E2E_ROOT/nothing.sock" --live
 check "guest untouched after the refused migration" test "$(state_a)" = running
 check "same QEMU on A" test "$(qemu_pid "$E2E_ROOT")" = "$pid_a"
+expect_fail "unknown URI scheme" "unsupported URI scheme" \
+	vireo migrate "$name" "qemu:///system" --live
 expect_fail "ssh destination without vireod: plain words" \
 	"vireod not running on host 127.0.0.1" \
 	vireo migrate "$name" "vireo+ssh://root@127.0.0.1:$SSHD_PORT/system?socket=$E2E_ROOT/nothing.sock&$SSH_PARAMS" --live
@@ -122,6 +124,8 @@ out_has "domjobinfo --completed on A" "^Job type: +Completed" \
 	vireo domjobinfo --completed "$name"
 out_has "completed job has a downtime" "^Total downtime: +[0-9]+ +ms" \
 	vireo domjobinfo --completed "$name"
+out_has "completed job has QEMU's stream time" "^Stream time: +[1-9][0-9]* +ms" \
+	vireo domjobinfo --completed "$name"
 
 # B -> A again; A still has the definition.
 c1=$(last_counter "$serial")
@@ -131,6 +135,9 @@ expect_fail "transient on B: gone" "domain not found" vireo_b dominfo "$name"
 check "B's QEMU is gone" wait_until 10 no_qemu_on_b
 check "counter goes on after the move back" wait_until 20 counter_above $((c1 + 2))
 check "still no reboot" test "$(restarts)" -eq 1
+# A QEMU that came in by migration still reports that one as completed:
+# B must have followed its own outgoing stream, not that leftover.
+check "B followed its own stream" grep -Eq "'$name' migrated \([0-9]+ ms, stream [1-9]" "$E2E_ROOT/vireod-b.log"
 
 # A -> B through ssh (the source vireod runs ssh to vireo-relay), back.
 URI_B_SSH="vireo+ssh://root@127.0.0.1:$SSHD_PORT/system?socket=$B_ROOT/run/vireod.sock&$SSH_PARAMS"
@@ -215,6 +222,25 @@ check "restarted A: still running" wait_until 10 bash -c "[ \"\$('$VIREO' -c '$U
 c3=$(last_counter "$serial")
 check "guest counts on" wait_until 20 counter_above $((c3 + 1))
 
+# Both daemons die mid-way: the QEMUs stream on without them; the
+# restarted B stops its half-received copy (still "inmigrate" from a
+# socket), so A's QEMU keeps the guest, which the restarted A adopts.
+vireo migrate "$name" "$URI_B" --live --bandwidth 1 >/dev/null 2>&1 &
+mig=$!
+check "the stream flows (3)" wait_until 30 streaming
+kill -9 "$E2E_DAEMON_PID" "$B_PID"
+wait "$E2E_DAEMON_PID" "$B_PID" "$mig" 2>/dev/null
+B_PID=
+check "B's QEMU outlived its daemon" test -n "$(qemu_pid "$B_ROOT")"
+b_start || not_ok "vireod B restarts (2)"
+check "restarted B stops the half-received guest" wait_until 15 no_qemu_on_b
+expect_fail "restarted B has nothing (2)" "domain not found" vireo_b dominfo "$name"
+daemon_start || exit 1
+check "restarted A runs the guest" wait_until 10 bash -c "[ \"\$('$VIREO' -c '$URI_A' domstate $name)\" = running ]"
+check "same QEMU on A after both daemons died" test "$(qemu_pid "$E2E_ROOT")" = "$pid_a"
+c5=$(last_counter "$serial")
+check "guest counts on (both died)" wait_until 20 counter_above $((c5 + 1))
+
 # --timeout pauses the guest here so the (throttled) stream completes; it
 # runs there afterwards. --persistent and --undefinesource move the
 # definition too.
@@ -228,8 +254,8 @@ check "running on B after --timeout" test "$(state_b)" = running
 out_has "persistent on B" "^Persistent: +yes" vireo_b dominfo "$name"
 expect_fail "undefined on A" "domain not found" vireo dominfo "$name"
 check "counter goes on after the timed move" wait_until 20 counter_above $((c4 + 2))
-# --suspend: paused on arrival.
-check "migrate --suspend B -> A" vireo_b migrate "$name" "$URI_A" --live --suspend
+# Not live (paused while copied), --suspend: paused on arrival.
+check "migrate --suspend (not live) B -> A" vireo_b migrate "$name" "$URI_A" --suspend
 out_has "paused on A" "^paused" vireo domstate "$name"
 check "still defined on B, shut off" test "$(state_b)" = "shut off"
 check "resume on A" vireo resume "$name"
