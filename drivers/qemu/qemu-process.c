@@ -110,7 +110,7 @@ qemu_pause_reason_status(const char *status)
 		{ "inmigrate", "migration" },
 		{ "postmigrate", "migration" },
 		{ "save-vm", "save" },
-		{ "restore-vm", "from-snapshot" },
+		{ "restore-vm", "from snapshot" },
 		{ "prelaunch", "user" },
 		{ "paused", "unknown" },
 		{ "suspended", "unknown" },

@@ -307,7 +307,10 @@ qemu_get_devices(const char *key, bool inactive, struct json_object *ret)
 
 /* domstats */
 
-/* libvirt's reason numbers per state (virDomain*Reason). */
+/*
+ * libvirt's reason numbers per state (virDomain*Reason), from the words
+ * vireod uses for them ("io-error" is libvirt's VIR_DOMAIN_PAUSED_IOERROR).
+ */
 static int
 reason_number(int state, const char *reason)
 {
@@ -316,7 +319,7 @@ reason_number(int state, const char *reason)
 	    "migration canceled", "save canceled", "wakeup", "crashed",
 	    "post-copy", NULL };
 	static const char *const paused[] = { "unknown", "user", "migration",
-	    "save", "dump", "ioerror", "watchdog", "from snapshot",
+	    "save", "dump", "io-error", "watchdog", "from snapshot",
 	    "shutting down", "snapshot", "crashed", "starting up",
 	    "post-copy", "post-copy failed", NULL };
 	static const char *const shutoff[] = { "unknown", "shutdown",
@@ -330,8 +333,6 @@ reason_number(int state, const char *reason)
 		t = running;
 		break;
 	case VR_DOM_PAUSED:
-		if (reason != NULL && strcmp(reason, "incoming migration") == 0)
-			return 2;
 		t = paused;
 		break;
 	case VR_DOM_SHUTOFF:
