@@ -228,6 +228,9 @@ check "guest counts on" wait_until 20 counter_above $((c3 + 1))
 vireo migrate "$name" "$URI_B" --live --bandwidth 1 >/dev/null 2>&1 &
 mig=$!
 check "the stream flows (3)" wait_until 30 streaming
+# Stopped first, so neither sees the other go (one kill lands before the
+# other, and the survivor would rightly cancel or drop the migration).
+kill -STOP "$E2E_DAEMON_PID" "$B_PID"
 kill -9 "$E2E_DAEMON_PID" "$B_PID"
 wait "$E2E_DAEMON_PID" "$B_PID" "$mig" 2>/dev/null
 B_PID=
