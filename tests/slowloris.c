@@ -77,10 +77,13 @@ conn(const char *path)
 static bool
 call(int fd, uint64_t id, int proc)
 {
-	struct json_object *r, *v;
+	struct json_object *r, *v, *c = rpc_call_new(id, proc, NULL);
 	bool ok;
+	int rc;
 
-	if (rpc_send(fd, rpc_call_new(id, proc, NULL)) < 0)
+	rc = rpc_send(fd, c);
+	json_object_put(c);
+	if (rc < 0)
 		return false;
 	if ((r = rpc_recv(fd, RPC_MAX_FRAME)) == NULL)
 		return false;
@@ -212,9 +215,11 @@ main(int argc, char **argv)
 	}
 	fd = conn(sock);
 	{
-		struct json_object *r = NULL;
+		struct json_object *r = NULL, *c;
 
-		rpc_send(fd, rpc_call_new(1, RPC_PROC_DOM_LIST, NULL));
+		c = rpc_call_new(1, RPC_PROC_DOM_LIST, NULL);
+		rpc_send(fd, c);
+		json_object_put(c);
 		r = rpc_recv(fd, RPC_MAX_FRAME);
 		refused = r == NULL || strstr(json_object_to_json_string(r),
 		    "max_clients") != NULL;
