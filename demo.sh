@@ -32,9 +32,12 @@ else
 	virt=qemu	# /dev/kvm here is not usable for guests: TCG
 fi
 echo "accelerator: $virt"
+# Run again, define updates the same domain: keep its UUID.
+uuid=$(vireo domuuid demo 2>/dev/null || cat /proc/sys/kernel/random/uuid)
 cat >"$root/demo.xml" <<XML
 <domain type='$virt'>
   <name>demo</name>
+  <uuid>$uuid</uuid>
   <memory unit='MiB'>256</memory>
   <vcpu>1</vcpu>
   <os>
