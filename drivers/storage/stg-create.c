@@ -357,6 +357,8 @@ vol_build(const char *pool, const struct create_req *rq,
 	    probe_format(j.backing, &j.backing_format) == 0) &&
 	    create_claim(&j) == 0 && create_qemu_img(&j, rq) == 0 &&
 	    create_perms(&j, &rq->perms) == 0;
+	if (ok)
+		stg_vol_record_format(j.path, rq->format);
 	v = stg_vol_new(rq->name);
 	if (ok && (ok = stg_vol_probe(j.dir, v) == 0)) {
 		pthread_mutex_lock(&j.pool->lock);

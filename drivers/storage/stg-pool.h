@@ -70,6 +70,11 @@ extern struct stg_driver_state {
 	char		*status_dir;	/* run/storage: active pools */
 } stg_drv;
 
+/* stg-scan.c: the extended attribute holding a volume's format. */
+#define STG_FORMAT_XATTR	"trusted.vireo.format"
+/* Record the format of a volume we made (see stg-scan.c); 0 or -1. */
+int		 stg_vol_record_format(const char *path, int format);
+
 /* stg-driver.c */
 struct stg_pool	*stg_pool_lookup(const char *key);	/* referenced */
 void		 stg_pool_unref(struct stg_pool *);

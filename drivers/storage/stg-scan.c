@@ -9,6 +9,14 @@
  * version 3 has its header length (4) at 100 (version 2: 72 bytes), then
  * extensions: type (4), length (4), data padded to 8; type 0xe2792aca
  * names the backing file's format.
+ *
+ * Format probing is a trap: a guest writing a qcow2 header (with a
+ * backing file of its choice) into a raw volume would make it look like
+ * qcow2. Volumes we create therefore carry their format in the extended
+ * attribute trusted.vireo.format (only root sets trusted.*; a guest can
+ * only write the file's data), and a volume recorded as raw is never
+ * probed. Files found without it (put there by the administrator) are
+ * probed.
  */
 #include "config.h"
 
@@ -20,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -128,12 +137,39 @@ qcow2_probe(int fd, const unsigned char *h, size_t len, struct stg_vol *v)
 	v->backing_format = qcow2_backing_format(h, len);
 }
 
+int
+stg_vol_record_format(const char *path, int format)
+{
+	const char *f = vol_format_to_string(format);
+
+	if (setxattr(path, STG_FORMAT_XATTR, f, strlen(f), 0) < 0) {
+		/* A file system without xattrs: probing it stays. */
+		log_warn("storage volume '%s': cannot record its format", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The format recorded on the file: enum vol_format, or -1 if none. */
+static int
+vol_recorded_format(int fd)
+{
+	char buf[16];
+	ssize_t n;
+
+	if ((n = fgetxattr(fd, STG_FORMAT_XATTR, buf, sizeof buf - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	return vol_format_from_string(buf);
+}
+
 /* Fill v from an open file: sizes, owner, format. */
 static void
 vol_from_fd(int fd, const struct stat *st, struct stg_vol *v)
 {
 	unsigned char h[HEADER_READ];
 	ssize_t n = 0;
+	int recorded = vol_recorded_format(fd);
 
 	v->format = VOL_FORMAT_RAW;
 	v->capacity = (unsigned long long)st->st_size;
@@ -145,6 +181,8 @@ vol_from_fd(int fd, const struct stat *st, struct stg_vol *v)
 	free(v->backing);
 	v->backing = NULL;
 	v->backing_format = -1;
+	if (recorded == VOL_FORMAT_RAW)
+		return;		/* whatever its data looks like */
 	if (st->st_size >= 32)
 		n = pread(fd, h, sizeof h, 0);
 	if (n >= 32 && be32(h) == QCOW2_MAGIC)

@@ -74,6 +74,31 @@ expect_fail "names with '/' are refused" "invalid volume name" \
 	vireo vol-create-as "$pool" 'a/b' 1M
 expect_fail "names with '..' are refused" "invalid volume name" \
 	vireo vol-create-as "$pool" '..' 1M
+
+# Format probing: a guest that writes a qcow2 header (backing file of its
+# choice) into its raw volume must not turn it into a qcow2 one.
+check "vol-create-as raw for the trap" vireo vol-create-as "$pool" trap.raw 8M
+qemu-img create -q -f qcow2 -b /etc/hostname -F raw "$E2E_ROOT/evil.qcow2" 8M
+dd if="$E2E_ROOT/evil.qcow2" of="$dir/trap.raw" bs=64k count=1 conv=notrunc \
+	status=none
+check "pool-refresh" vireo pool-refresh "$pool"
+if vireo vol-dumpxml trap.raw --pool "$pool" | grep -q "format type='qcow2'"; then
+	not_ok "its XML says raw, not qcow2"
+else
+	ok "its XML says raw, not qcow2"
+fi
+if vireo vol-dumpxml trap.raw --pool "$pool" | grep -q "/etc/hostname"; then
+	not_ok "the planted backing file is ignored"
+else
+	ok "the planted backing file is ignored"
+fi
+# A file the administrator puts there himself is probed.
+cp "$E2E_ROOT/evil.qcow2" "$dir/found.qcow2"
+check "pool-refresh" vireo pool-refresh "$pool"
+out_has "a file put in the pool by hand is probed" "<format type='qcow2'/>" \
+	vireo vol-dumpxml found.qcow2 --pool "$pool"
+check "vol-delete the trap" vireo vol-delete trap.raw --pool "$pool"
+check "vol-delete the found one" vireo vol-delete found.qcow2 --pool "$pool"
 expect_fail "unknown volume" "storage volume not found" \
 	vireo vol-info no-such-vol --pool "$pool"
 : >"$dir/made-by-hand.img"
