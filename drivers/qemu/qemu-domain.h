@@ -366,11 +366,6 @@ int		 qemu_migrate_job_info(const char *key, bool completed,
 		    struct vr_dom_job_info *);
 int		 qemu_migrate_job_abort(const char *key);
 /* qemu-driver.c, for migrations */
-/*
- * The domain def (taken) will run as, its job held: a new transient one,
- * or the inactive domain with its name and UUID. Referenced.
- */
-struct qemu_dom	*qemu_dom_add_incoming(struct dom_def *def, const char *job);
 /* Job held: save def (taken) as the persistent definition. */
 int		 qemu_dom_persist(struct qemu_dom *, struct dom_def *def);
 /* Job held: drop the persistent definition (undefine). */

@@ -1347,47 +1347,6 @@ qemu_volume_user(const char *pool, const char *vol, const char *path,
 
 /* Migration helpers (issue 6) */
 
-struct qemu_dom *
-qemu_dom_add_incoming(struct dom_def *def, const char *job)
-{
-	struct qemu_dom *d = NULL;
-
-	pthread_rwlock_wrlock(&table_lock);
-	if (dom_check_unique_locked(def, &d) < 0) {
-		pthread_rwlock_unlock(&table_lock);
-		dom_def_free(def);
-		return NULL;
-	}
-	if (d == NULL) {
-		d = dom_new(def->name, def->uuid);
-		d->job = job;
-		d->job_start_ms = vr_time_ms();
-		d->live = def;
-		table_add_locked(d);
-		dom_ref(d);
-		pthread_rwlock_unlock(&table_lock);
-		return d;
-	}
-	pthread_rwlock_unlock(&table_lock);
-	if (qemu_dom_job_begin(d, job) < 0) {
-		dom_def_free(def);
-		qemu_dom_unref(d);
-		return NULL;
-	}
-	pthread_mutex_lock(&d->lock);
-	if (d->live != NULL) {
-		pthread_mutex_unlock(&d->lock);
-		vr_error(VR_ERR_OPERATION_INVALID, "domain '%s' is already "
-		    "active on the destination", d->name);
-		dom_def_free(def);
-		qemu_dom_job_end(d);
-		qemu_dom_unref(d);
-		return NULL;
-	}
-	d->live = def;
-	pthread_mutex_unlock(&d->lock);
-	return d;
-}
 
 int
 qemu_dom_persist(struct qemu_dom *d, struct dom_def *def)

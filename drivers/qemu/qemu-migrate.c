@@ -657,7 +657,7 @@ qemu_migrate_prepare(const char *xml, const char *uri, char **uri_out,
 		return -1;
 	}
 	snprintf(name, len, "%s", def->name);
-	if ((d = qemu_dom_add_incoming(def, "migrate-in")) == NULL)
+	if ((d = qemu_dom_claim_inactive(def, "migrate-in")) == NULL)
 		return -1;
 	if (qemu_process_start_incoming(d) < 0)
 		goto fail;
