@@ -129,7 +129,7 @@ sed -e "s|<name>$name</name>|<name>$name-2</name>|" -e 's/small.raw/big.raw/' \
 fifo=$E2E_ROOT/fifo
 mkfifo "$fifo"
 head -c 8M "$src" >"$E2E_ROOT/8m"
-{ cat "$E2E_ROOT/8m"; exec sleep 30; } >"$fifo" &
+{ cat "$E2E_ROOT/8m"; exec sleep 600; } >"$fifo" &
 feeder=$!
 "$VIREO" -c "vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock" \
 	vol-upload big.raw "$fifo" --pool "$pool" 2>"$E2E_ROOT/up.err" &
