@@ -306,8 +306,6 @@ int		 qemu_task_stat(pid_t pid, pid_t tid, char *state,
 /* At start, before "cont": <cputune> and <vcpu cpuset=>. Job held. */
 int		 qemu_vcpu_apply_pins(struct qemu_dom *,
 		    const struct dom_def *);
-/* Job held: write newdef (taken) as the persistent config. */
-int		 qemu_dom_save_def(struct qemu_dom *, struct dom_def *newdef);
 int		 qemu_set_vcpus(const char *key, unsigned int n,
 		    unsigned int flags);
 int		 qemu_vcpu_count(const char *key, struct json_object *ret);
@@ -365,8 +363,11 @@ int		 qemu_migrate_finish(const char *key, bool ok, bool paused,
 int		 qemu_migrate_job_info(const char *key, bool completed,
 		    struct vr_dom_job_info *);
 int		 qemu_migrate_job_abort(const char *key);
-/* qemu-driver.c, for migrations */
-/* Job held: save def (taken) as the persistent definition. */
+/* qemu-driver.c, for migrations and config changes */
+/*
+ * Job held: save def (taken, freed on failure) as the persistent
+ * definition; "defined" event, "added" or "updated".
+ */
 int		 qemu_dom_persist(struct qemu_dom *, struct dom_def *def);
 /* Job held: drop the persistent definition (undefine). */
 int		 qemu_dom_unpersist(struct qemu_dom *);

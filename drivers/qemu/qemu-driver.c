@@ -1351,15 +1351,18 @@ qemu_volume_user(const char *pool, const char *vol, const char *path,
 int
 qemu_dom_persist(struct qemu_dom *d, struct dom_def *def)
 {
+	bool added;
+
 	if (dom_save_config(def) < 0) {
 		dom_def_free(def);
 		return -1;
 	}
 	pthread_mutex_lock(&d->lock);
+	added = d->def == NULL;
 	dom_def_free(d->def);
 	d->def = def;
 	pthread_mutex_unlock(&d->lock);
-	qemu_dom_emit(d, "defined", "added");
+	qemu_dom_emit(d, "defined", added ? "added" : "updated");
 	return 0;
 }
 

@@ -212,7 +212,7 @@ qemu_set_memstat_period(const char *key, unsigned int seconds,
 		}
 		pthread_mutex_unlock(&d->lock);
 	}
-	if (newdef != NULL && qemu_dom_save_def(d, vr_steal(&newdef)) < 0)
+	if (newdef != NULL && qemu_dom_persist(d, vr_steal(&newdef)) < 0)
 		goto end;
 	ret = 0;
 	goto end;

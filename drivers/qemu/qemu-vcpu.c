@@ -563,17 +563,6 @@ affect_check_locked(struct qemu_dom *d, unsigned int *flags)
 	return 0;
 }
 
-int
-qemu_dom_save_def(struct qemu_dom *d, struct dom_def *newdef)
-{
-	if (qemu_dom_save_config(newdef) < 0)
-		return -1;
-	pthread_mutex_lock(&d->lock);
-	dom_def_free(d->def);
-	d->def = newdef;
-	pthread_mutex_unlock(&d->lock);
-	return 0;
-}
 
 int
 qemu_set_vcpus(const char *key, unsigned int n, unsigned int flags)
@@ -618,7 +607,7 @@ qemu_set_vcpus(const char *key, unsigned int n, unsigned int flags)
 
 	if (live != NULL && vcpus_set_live(d, live, n) < 0)
 		goto end;
-	if (newdef != NULL && qemu_dom_save_def(d, vr_steal(&newdef)) < 0)
+	if (newdef != NULL && qemu_dom_persist(d, vr_steal(&newdef)) < 0)
 		goto end;
 	ret = 0;
 	goto end;
@@ -862,7 +851,7 @@ qemu_pin(const char *key, int vcpu, const char *cpuset, unsigned int flags)
 		}
 		pthread_mutex_unlock(&d->lock);
 	}
-	if (newdef != NULL && qemu_dom_save_def(d, vr_steal(&newdef)) < 0)
+	if (newdef != NULL && qemu_dom_persist(d, vr_steal(&newdef)) < 0)
 		goto end;
 	ret = 0;
 	goto end;
