@@ -231,30 +231,39 @@ disk_xml(const struct cmd_args *args, struct vr_buf *b)
 	return 0;
 }
 
+/*
+ * The end of attach-disk and attach-interface: built (0, or -1 from the
+ * XML builder) b's device, printed with --print-xml, else attached.
+ */
+static enum cmd_retval
+attach_built(struct cmd_ctx *ctx, const struct cmd_args *args, int built,
+    struct vr_buf *b, const char *done)
+{
+	enum cmd_retval rv = CMD_OK;
+
+	if (built < 0)
+		rv = CMD_ERR;
+	else if (cmd_has(args, "print-xml"))
+		fputs(vr_buf_str(b), stdout);
+	else
+		rv = device_call(ctx, args, RPC_PROC_DOM_ATTACH_DEVICE,
+		    vr_buf_str(b), done);
+	vr_buf_free(b);
+	return rv;
+}
+
 static enum cmd_retval
 cmd_attach_disk_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct vr_buf b = { 0 };
-	enum cmd_retval rv;
 	const char *serial = cmd_get(args, "serial");
 
 	if (serial != NULL && serial[strcspn(serial, "<>&")] != '\0') {
 		vr_error(VR_ERR_INVALID_ARG, "invalid serial '%s'", serial);
 		return CMD_ERR;
 	}
-	if (disk_xml(args, &b) < 0) {
-		vr_buf_free(&b);
-		return CMD_ERR;
-	}
-	if (cmd_has(args, "print-xml")) {
-		fputs(vr_buf_str(&b), stdout);
-		vr_buf_free(&b);
-		return CMD_OK;
-	}
-	rv = device_call(ctx, args, RPC_PROC_DOM_ATTACH_DEVICE,
-	    vr_buf_str(&b), "Disk attached successfully");
-	vr_buf_free(&b);
-	return rv;
+	return attach_built(ctx, args, disk_xml(args, &b), &b,
+	    "Disk attached successfully");
 }
 
 const struct cmd_entry cmd_attach_disk_entry = {
@@ -363,21 +372,9 @@ static enum cmd_retval
 cmd_attach_interface_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct vr_buf b = { 0 };
-	enum cmd_retval rv;
 
-	if (iface_xml(args, &b) < 0) {
-		vr_buf_free(&b);
-		return CMD_ERR;
-	}
-	if (cmd_has(args, "print-xml")) {
-		fputs(vr_buf_str(&b), stdout);
-		vr_buf_free(&b);
-		return CMD_OK;
-	}
-	rv = device_call(ctx, args, RPC_PROC_DOM_ATTACH_DEVICE,
-	    vr_buf_str(&b), "Interface attached successfully");
-	vr_buf_free(&b);
-	return rv;
+	return attach_built(ctx, args, iface_xml(args, &b), &b,
+	    "Interface attached successfully");
 }
 
 const struct cmd_entry cmd_attach_interface_entry = {
