@@ -385,9 +385,11 @@ enum rpc_proc {
 	/* {"dom":D} -> {} : cancel the running migration */
 	RPC_PROC_DOM_ABORT_JOB = 242,
 	/* Destination side, called by the source vireod.
-	 * {"xml":"...","uri":"tcp:HOST:PORT"} -> {"dom":NAME,
+	 * {"xml":"...","uri":"tcp:HOST:PORT","boot_vcpus":N} -> {"dom":NAME,
 	 * "uri":"tcp:HOST:PORT"}: QEMU waits for the stream there (port 0:
-	 * any, the chosen one is returned). The incoming domain belongs to
+	 * any, the chosen one is returned). boot_vcpus (optional): the
+	 * source booted with N vCPUs and hot-plugged the rest; the
+	 * destination does the same. The incoming domain belongs to
 	 * this connection: if it closes before FINISH, it is killed. */
 	RPC_PROC_MIGRATE_PREPARE = 250,
 	/* {"dom":D,"ok":bool,"paused":bool,"persistent_xml":"..."} -> {}

@@ -173,7 +173,8 @@ vd_peer_call(struct vd_peer *p, int proc, struct json_object *args)
 }
 
 static int
-peer_prepare(void *opaque, const char *xml, const char *uri, char **uri_out)
+peer_prepare(void *opaque, const char *xml, const char *uri,
+    uint32_t boot_vcpus, char **uri_out)
 {
 	struct vd_peer *p = opaque;
 	struct json_object *args = json_object_new_object();
@@ -185,6 +186,9 @@ peer_prepare(void *opaque, const char *xml, const char *uri, char **uri_out)
 	if (uri == NULL)
 		uri = def_uri = xprintf("tcp:%s:0", p->host);
 	rpc_set_string(args, "uri", uri);
+	if (boot_vcpus != 0)
+		json_object_object_add(args, "boot_vcpus",
+		    json_object_new_int64(boot_vcpus));
 	if ((ret = vd_peer_call(p, RPC_PROC_MIGRATE_PREPARE, args)) == NULL)
 		return -1;
 	if (rpc_get_string(ret, "uri", true, &u) < 0) {

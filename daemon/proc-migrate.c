@@ -185,11 +185,20 @@ vd_proc_migrate_prepare(struct vd_client *c, struct json_object *args,
 	VR_AUTOFREE char *uri_out = NULL;
 	struct incoming *e;
 	const char *xml, *uri = NULL;
+	uint64_t boot = 0;
 	char name[65];
 
 	if (rpc_get_string(args, "xml", true, &xml) < 0 ||
 	    rpc_get_string(args, "uri", false, &uri) < 0 ||
-	    drv->migrate_prepare(xml, uri, &uri_out, name, sizeof name) < 0)
+	    rpc_get_u64(args, "boot_vcpus", false, &boot) < 0)
+		return -1;
+	if (boot > UINT32_MAX) {
+		vr_error(VR_ERR_INVALID_ARG, "boot_vcpus %llu is out of range",
+		    (unsigned long long)boot);
+		return -1;
+	}
+	if (drv->migrate_prepare(xml, uri, (uint32_t)boot, &uri_out, name,
+	    sizeof name) < 0)
 		return -1;
 	e = xcalloc(1, sizeof *e);
 	e->client = c;

@@ -190,7 +190,8 @@ struct vr_migrate_args {
 
 /*
  * The destination daemon (daemon/peer.c). prepare: the destination checks
- * xml, starts QEMU waiting for the stream on uri (NULL: its choice) and
+ * xml, starts QEMU waiting for the stream on uri (NULL: its choice),
+ * booted with boot_vcpus vCPUs and the others plugged (0: all at boot), and
  * gives the address to send to in *uri_out (caller frees). finish: ok, it
  * resumes the guest (unless paused) and defines persist_xml if not NULL;
  * !ok, it kills what prepare started. Both fail with vr_error set: -1
@@ -201,7 +202,7 @@ struct vr_migrate_args {
 struct vr_migrate_peer {
 	void		*opaque;
 	int		(*prepare)(void *, const char *xml, const char *uri,
-			    char **uri_out);
+			    uint32_t boot_vcpus, char **uri_out);
 	int		(*finish)(void *, const char *dom, bool ok, bool paused,
 			    const char *persist_xml);
 	bool		(*alive)(void *);
@@ -383,10 +384,12 @@ struct vr_dom_driver {
 	 * Destination: start the domain of xml waiting for a stream on
 	 * uri ("tcp:HOST:PORT", port 0: any); its name in name, the
 	 * address to send to in *uri_out. The domain's job stays held
-	 * until migrate_finish.
+	 * until migrate_finish. boot_vcpus: the vCPUs the source QEMU
+	 * booted with when others were hot-plugged since (0: none were).
 	 */
 	int		(*migrate_prepare)(const char *xml, const char *uri,
-			    char **uri_out, char *name, size_t len);
+			    uint32_t boot_vcpus, char **uri_out, char *name,
+			    size_t len);
 	int		(*migrate_finish)(const char *key, bool ok,
 			    bool paused, const char *persist_xml);
 	/* A read: never waits. completed: the last finished job. */

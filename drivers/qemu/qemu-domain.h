@@ -306,6 +306,10 @@ int		 qemu_task_stat(pid_t pid, pid_t tid, char *state,
 /* At start, before "cont": <cputune> and <vcpu cpuset=>. Job held. */
 int		 qemu_vcpu_apply_pins(struct qemu_dom *,
 		    const struct dom_def *);
+/* Save and migration: vCPUs QEMU booted with if some were hot-plugged
+ * (0: none were), and a QEMU for the stream booted and plugged alike. */
+uint32_t	 qemu_vcpu_boot_count(struct qemu_dom *, const struct dom_def *);
+int		 qemu_vcpu_start_incoming(struct qemu_dom *, uint32_t boot);
 int		 qemu_set_vcpus(const char *key, unsigned int n,
 		    unsigned int flags);
 int		 qemu_vcpu_count(const char *key, struct json_object *ret);
@@ -357,7 +361,8 @@ int		 qemu_migrate_perform(const char *key,
 		    const struct vr_migrate_args *,
 		    const struct vr_migrate_peer *);
 int		 qemu_migrate_prepare(const char *xml, const char *uri,
-		    char **uri_out, char *name, size_t len);
+		    uint32_t boot_vcpus, char **uri_out, char *name,
+		    size_t len);
 int		 qemu_migrate_finish(const char *key, bool ok, bool paused,
 		    const char *persist_xml);
 int		 qemu_migrate_job_info(const char *key, bool completed,

@@ -426,7 +426,8 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	pthread_mutex_unlock(&d->lock);
 
 	log_info("domain '%s': migration starts", d->name);
-	if (peer->prepare(peer->opaque, xml, a->migrate_uri, &uri) < 0) {
+	if (peer->prepare(peer->opaque, xml, a->migrate_uri,
+	    qemu_vcpu_boot_count(d, d->live), &uri) < 0) {
 		vr_error_prefix("cannot migrate domain '%s'", d->name);
 		goto fail_unprepared;
 	}
@@ -639,8 +640,8 @@ mig_incoming_uri(struct qemu_dom *d, const char *uri, char **uri_out)
 }
 
 int
-qemu_migrate_prepare(const char *xml, const char *uri, char **uri_out,
-    char *name, size_t len)
+qemu_migrate_prepare(const char *xml, const char *uri, uint32_t boot_vcpus,
+    char **uri_out, char *name, size_t len)
 {
 	struct json_object *args;
 	struct dom_def *def;
@@ -659,7 +660,7 @@ qemu_migrate_prepare(const char *xml, const char *uri, char **uri_out,
 	snprintf(name, len, "%s", def->name);
 	if ((d = qemu_dom_claim_inactive(def, "migrate-in")) == NULL)
 		return -1;
-	if (qemu_process_start_incoming(d) < 0)
+	if (qemu_vcpu_start_incoming(d, boot_vcpus) < 0)
 		goto fail;
 	args = json_object_new_object();
 	json_object_object_add(args, "uri", json_object_new_string(uri));

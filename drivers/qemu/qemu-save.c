@@ -261,105 +261,6 @@ image_xml_locked(struct qemu_dom *d)
 	return dom_def_format(copy, -1, DOM_FORMAT_SECURE);
 }
 
-/*
- * vCPUs hot-plugged since boot. A QEMU booted with all of them (-smp
- * current) is not the machine the stream was taken from: devices sized
- * by the boot vCPU count (virtio-blk's queues) differ and QEMU refuses
- * the stream. So the image records the boot count, restore boots with it
- * and plugs the others back, as setvcpus did (qemu-vcpu.c: the lowest
- * absent index first, id "vcpuN").
- */
-
-/* Topology index of a query-hotpluggable-cpus entry's props. */
-static unsigned int
-cpu_index(const struct dom_def *def, struct json_object *props)
-{
-	static const char *const ids[] = { "socket-id", "die-id", "core-id",
-	    "thread-id" };
-	unsigned int v[4] = { 0 }, i;
-	unsigned int dies = def->cpu_dies != 0 ? def->cpu_dies : 1;
-	unsigned int cores = def->cpu_cores != 0 ? def->cpu_cores : 1;
-	unsigned int threads = def->cpu_threads != 0 ? def->cpu_threads : 1;
-	struct json_object *o;
-
-	for (i = 0; i < nitems(ids); i++)
-		if (json_object_object_get_ex(props, ids[i], &o))
-			v[i] = (unsigned int)json_object_get_int64(o);
-	return ((v[0] * dies + v[1]) * cores + v[2]) * threads + v[3];
-}
-
-/* vCPUs QEMU booted with, if some were hot-plugged; 0 otherwise. */
-static uint32_t
-boot_vcpus(struct qemu_dom *d)
-{
-	struct json_object *r = NULL, *e, *v;
-	uint32_t boot = 0, plugged = 0;
-	size_t i, n;
-
-	if (qemu_process_qmp(d, "query-hotpluggable-cpus", NULL, &r) < 0) {
-		vr_error_reset();
-		return 0;
-	}
-	n = json_object_is_type(r, json_type_array) ?
-	    json_object_array_length(r) : 0;
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(r, i);
-		if (!json_object_object_get_ex(e, "qom-path", &v))
-			continue;
-		if (strncmp(json_object_get_string(v), "/machine/peripheral/",
-		    20) == 0)
-			plugged++;
-		else
-			boot++;
-	}
-	json_object_put(r);
-	return plugged > 0 ? boot : 0;
-}
-
-/* Plug vCPUs [from, to) into a QEMU waiting for its stream. */
-static int
-plug_vcpus(struct qemu_dom *d, const struct dom_def *def, unsigned int from,
-    unsigned int to)
-{
-	struct json_object *r = NULL, *e, *props, *v, *args;
-	unsigned int idx;
-	size_t i, n;
-	char id[32];
-	int rc = 0;
-
-	if (qemu_process_qmp(d, "query-hotpluggable-cpus", NULL, &r) < 0)
-		return -1;
-	n = json_object_is_type(r, json_type_array) ?
-	    json_object_array_length(r) : 0;
-	for (idx = from; rc == 0 && idx < to; idx++) {
-		for (i = 0; i < n; i++) {
-			e = json_object_array_get_idx(r, i);
-			if (json_object_object_get_ex(e, "props", &props) &&
-			    !json_object_object_get_ex(e, "qom-path", &v) &&
-			    cpu_index(def, props) == idx)
-				break;
-		}
-		if (i == n) {
-			vr_error(VR_ERR_QEMU, "QEMU offers no vCPU %u to plug",
-			    idx);
-			rc = -1;
-			break;
-		}
-		args = json_object_new_object();
-		json_object_object_get_ex(e, "type", &v);
-		json_object_object_add(args, "driver", json_object_get(v));
-		snprintf(id, sizeof id, "vcpu%u", idx);
-		rpc_set_string(args, "id", id);
-		json_object_object_foreach(props, k, pv)
-			if (strcmp(k, "node-id") != 0)
-				json_object_object_add(args, k,
-				    json_object_get(pv));
-		rc = qemu_process_qmp(d, "device_add", args, NULL);
-	}
-	json_object_put(r);
-	return rc;
-}
-
 /* After a failed save: drop the stream, run the guest again if it ran. */
 static void
 save_undo(struct qemu_dom *d, bool migrating, bool was_running,
@@ -440,7 +341,7 @@ save_run(struct qemu_dom *d, const char *path, const struct vr_caller *who,
 	if (save_target_create(&t, path, who, replace, hflags, xml,
 	    inactive) < 0)
 		return -1;
-	if ((boot = boot_vcpus(d)) != 0 &&
+	if ((boot = qemu_vcpu_boot_count(d, d->live)) != 0 &&
 	    save_target_set_boot_vcpus(&t, boot) < 0)
 		goto fail;
 	/* Pause first: a consistent image, and no pages dirtied again. */
@@ -584,26 +485,10 @@ restore_run(struct qemu_dom *d, struct save_image *img, bool paused)
 {
 	VR_AUTOFREE char *what = NULL;
 	uint64_t t0 = vr_time_us();
-	unsigned int cur;
-	bool plug;
 
-	/* Boot as the saved QEMU did; the job keeps live stable. */
-	pthread_mutex_lock(&d->lock);
-	cur = d->live->vcpus_current != 0 ? d->live->vcpus_current :
-	    d->live->vcpus;
-	plug = img->boot_vcpus != 0 && img->boot_vcpus < cur;
-	if (plug)
-		d->live->vcpus_current = img->boot_vcpus;
-	pthread_mutex_unlock(&d->lock);
-	if (qemu_process_start_incoming(d) < 0)
+	/* Boot as the saved QEMU did. */
+	if (qemu_vcpu_start_incoming(d, img->boot_vcpus) < 0)
 		return -1;
-	if (plug) {
-		if (plug_vcpus(d, d->live, img->boot_vcpus, cur) < 0)
-			goto fail;
-		pthread_mutex_lock(&d->lock);
-		d->live->vcpus_current = cur;
-		pthread_mutex_unlock(&d->lock);
-	}
 	if (qmp_getfd(d, RESTORE_FDNAME, img->fd) < 0 ||
 	    qemu_process_qmp(d, "migrate-incoming", uri_args(RESTORE_FDNAME),
 	    NULL) < 0 || migrate_wait(d) < 0)

@@ -265,6 +265,33 @@ check "resume on A" vireo resume "$name"
 check "still no reboot at the end" test "$(restarts)" -eq 1
 
 check "destroy" vireo destroy "$name"
+
+# A hot-plugged vCPU moves as it was: B boots QEMU with the boot vCPU and
+# plugs the other as device vcpu1, as setvcpus did (a QEMU booted with
+# both would make it a boot vCPU that can never be unplugged).
+cpu=$name-cpu
+cpulog=$E2E_ROOT/cpu.log
+guest_xml "$cpu" "$cpulog" 128 |
+	sed "s|<vcpu>1</vcpu>|<vcpu current='1'>2</vcpu>|" >"$E2E_ROOT/cpu.xml"
+check "start a guest with 1 of 2 vCPUs" vireo create "$E2E_ROOT/cpu.xml"
+check "it boots" wait_for "$cpulog" 'VIREO-COUNTER 2$' 90
+check "plug its second vCPU" vireo setvcpus "$cpu" 2 --live
+check "the guest brings it online" wait_for "$cpulog" "VIREO-CPUS online=2" 60
+hp_cpus() {	# hp_cpus URI: where QEMU has its vCPUs
+	"$VIREO" -c "$1" qemu-monitor-command "$cpu" \
+		'{"execute":"query-hotpluggable-cpus"}'
+}
+check "migrate it to B" vireo migrate "$cpu" "$URI_B" --live
+out_has "B plugged vCPU 1 as device vcpu1" '/machine/peripheral/vcpu1' \
+	hp_cpus "$URI_B"
+out_has "vcpucount on B: 2 live" '^current +live +2$' vireo_b vcpucount "$cpu"
+c6=$(last_counter "$cpulog")
+cpu_counter_above() { [ "$(last_counter "$cpulog")" -gt "$1" ]; }
+check "its counter goes on on B" wait_until 20 cpu_counter_above $((c6 + 1))
+check "and back to A" vireo_b migrate "$cpu" "$URI_A" --live
+out_has "A plugged it again" '/machine/peripheral/vcpu1' hp_cpus "$URI_A"
+check "no reboot of that guest" test "$(tr -d '\r' <"$cpulog" | grep -c 'VIREO-COUNTER 1$')" -eq 1
+check "destroy it" vireo destroy "$cpu"
 b_stop
 if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
 	"$E2E_ROOT/vireod-b.log"; then
