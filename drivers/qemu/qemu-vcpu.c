@@ -570,6 +570,14 @@ vcpus_set_live(struct qemu_dom *d, const struct dom_def *def,
 		live_set_current(d, (unsigned int)++have);
 		pin_new_vcpu(d, def, cpus[i].index);
 	}
+	if (have > want && def->virt == DOM_VIRT_QEMU) {
+		vr_error(VR_ERR_UNSUPPORTED, "domain '%s': vCPUs of "
+		    "a TCG guest cannot be unplugged: QEMU keeps a listener "
+		    "of the removed vCPU and crashes at the next change of "
+		    "the guest's memory map (a device hot-plug, a migration, "
+		    "a save); use --config and restart the guest", d->name);
+		goto out;
+	}
 	for (i = n; i-- > 0 && have > want;) {
 		if (cpus[i].qom_path == NULL)
 			continue;
