@@ -23,8 +23,13 @@ bench-save: vireod vireo
 # QEMU (issue 6).
 bench-migrate: vireod vireo
 	$(SHELL) $(srcdir)/bench/migrate-bench.sh
+# Guests moved back and forth until one is harmed or the rounds run out
+# (SOAK_GUESTS, SOAK_ROUNDS, SOAK_LOAD, SOAK_MODE=vireo|raw).
+EXTRA_DIST += bench/migrate-soak.sh
+bench-migrate-soak: vireod vireo
+	$(SHELL) $(srcdir)/bench/migrate-soak.sh
 # vol-upload/vol-download throughput against a plain cp (no guest needed).
 bench-streams: vireod vireo
 	$(SHELL) $(srcdir)/bench/stream-bench.sh
 .PHONY: bench bench-storage bench-stats bench-save bench-migrate \
-	bench-streams
+	bench-migrate-soak bench-streams

@@ -169,6 +169,8 @@ guest_prepare() {
 }
 
 # guest_xml NAME SERIAL_LOG [MEM_MIB]: a domain booting the test guest.
+# E2E_GUEST_CMDLINE replaces the guest's kernel command line (e.g. without
+# "quiet" to see a guest oops on its serial log).
 guest_xml() {
 	local name=$1 serial=$2 mem=${3:-256}
 	cat <<XML
@@ -180,7 +182,7 @@ guest_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>
     <initrd>$VIREO_GUEST_DIR/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+    <cmdline>${E2E_GUEST_CMDLINE:-console=ttyS0 panic=-1 quiet}</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
