@@ -2,7 +2,7 @@
 # Install what Vireo needs to build, run and test on Debian 12 (as root).
 set -euo pipefail
 pkgs=(
-	autoconf automake make gcc pkg-config
+	autoconf automake make gcc libc6-dev pkg-config
 	libxml2-dev libjson-c-dev uuid-dev libnl-3-dev libnl-route-3-dev
 	qemu-system-x86 qemu-utils e2fsprogs
 	procps iproute2 ca-certificates bc

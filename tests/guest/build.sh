@@ -63,7 +63,8 @@ resolve() {
     [ -n "$KVER" ] && [ -n "$BBVER" ]
 }
 
-SCRIPTHASH=$(cat "$HERE/build.sh" "$HERE/init" | sha256sum | cut -d' ' -f1)
+SCRIPTHASH=$(cat "$HERE/build.sh" "$HERE/init" "$HERE/memcheck.c" |
+    sha256sum | cut -d' ' -f1)
 stamp_text() {
     printf 'kernel=%s %s\nbusybox=%s %s\nscripts=%s\n' \
         "$KPKG" "$KVER" "$BBPKG" "$BBVER" "$SCRIPTHASH"
@@ -180,6 +181,10 @@ done
 
 cp "$HERE/init" "$R/init"
 chmod 755 "$R/init"
+# The memory witness for migration tests (memcheck.c), static: the
+# initramfs has no libc.
+gcc -static -O2 -Wall -Werror -o "$R/bin/memcheck" "$HERE/memcheck.c" ||
+    die "cannot build memcheck (gcc and libc6-dev are needed)"
 # busybox acpid: KEY_POWER -> "button/power PWRF 00000080" -> action
 # "PWRF/00000080", run relative to its -c dir (/etc/acpi).  A plain
 # poweroff would signal init, which is our shell, so force it.
