@@ -61,6 +61,8 @@ static const struct cmd_opt migrate_opts[] = {
 	  "source once it moved" },
 	{ "suspend", CMD_OPT_BOOL, 0, "leave the domain paused on the "
 	  "destination" },
+	{ "unsafe", CMD_OPT_BOOL, 0, "migrate live even where it may "
+	  "harm the guest (TCG)" },
 	{ "verbose", CMD_OPT_BOOL, 0, "show the progress" },
 	{ "timeout", CMD_OPT_STRING, 0, "pause the guest after this many "
 	  "seconds so the migration completes" },
@@ -166,6 +168,7 @@ cmd_migrate_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rpc_set_bool(o, "persistent", cmd_has(args, "persistent"));
 	rpc_set_bool(o, "undefinesource", cmd_has(args, "undefinesource"));
 	rpc_set_bool(o, "suspend", cmd_has(args, "suspend"));
+	rpc_set_bool(o, "unsafe", cmd_has(args, "unsafe"));
 	if (timeout != 0)
 		rpc_set_i64(o, "timeout", (int64_t)timeout);
 	if (bw != 0)

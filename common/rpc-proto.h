@@ -375,6 +375,7 @@ enum rpc_proc {
 	 */
 	/* {"dom":D,"desturi":"vireo+unix:///system?socket=...","live":bool,
 	 *  "persistent":bool,"undefinesource":bool,"suspend":bool,
+	 *  "unsafe":bool (live even under TCG),
 	 *  "timeout":N (s),"migrateuri":"tcp:HOST:PORT","bandwidth":N (MiB/s)}
 	 * -> {} once the guest runs on the destination (or failed and runs
 	 * here still); the source vireod calls the destination's PREPARE

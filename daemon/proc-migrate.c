@@ -96,6 +96,7 @@ vd_proc_dom_migrate(struct vd_client *c, struct json_object *args,
 	struct vd_peer *peer;
 	const char *dom, *desturi, *muri = NULL;
 	bool live = false, persistent = false, undef = false, suspend = false;
+	bool unsafe = false;
 	uint64_t timeout = 0, bw = 0;
 	int rc;
 
@@ -105,6 +106,7 @@ vd_proc_dom_migrate(struct vd_client *c, struct json_object *args,
 	    rpc_get_bool(args, "persistent", false, &persistent) < 0 ||
 	    rpc_get_bool(args, "undefinesource", false, &undef) < 0 ||
 	    rpc_get_bool(args, "suspend", false, &suspend) < 0 ||
+	    rpc_get_bool(args, "unsafe", false, &unsafe) < 0 ||
 	    rpc_get_u64(args, "timeout", false, &timeout) < 0 ||
 	    rpc_get_string(args, "migrateuri", false, &muri) < 0 ||
 	    rpc_get_u64(args, "bandwidth", false, &bw) < 0)
@@ -117,7 +119,8 @@ vd_proc_dom_migrate(struct vd_client *c, struct json_object *args,
 	a.flags = (live ? VR_MIGRATE_LIVE : 0) |
 	    (persistent ? VR_MIGRATE_PERSIST_DEST : 0) |
 	    (undef ? VR_MIGRATE_UNDEFINE_SOURCE : 0) |
-	    (suspend ? VR_MIGRATE_PAUSED : 0);
+	    (suspend ? VR_MIGRATE_PAUSED : 0) |
+	    (unsafe ? VR_MIGRATE_UNSAFE : 0);
 	a.timeout_s = (unsigned int)timeout;
 	a.bandwidth_mib = bw;
 	a.migrate_uri = muri;

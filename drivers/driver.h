@@ -180,6 +180,7 @@ struct vr_snap_create_args {
 #define VR_MIGRATE_PERSIST_DEST		0x2	/* define it on the destination */
 #define VR_MIGRATE_UNDEFINE_SOURCE	0x4	/* undefine it here once moved */
 #define VR_MIGRATE_PAUSED		0x8	/* leave it paused there */
+#define VR_MIGRATE_UNSAFE		0x10	/* live even under TCG */
 
 struct vr_migrate_args {
 	unsigned int	 flags;		/* VR_MIGRATE_* */

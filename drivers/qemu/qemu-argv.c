@@ -631,7 +631,16 @@ build_head(struct qb *qb, const char *emulator)
 	    hpet == NULL || hpet->present == DOM_TRISTATE_ABSENT ? "" :
 	    hpet->present == DOM_TRISTATE_YES ? ",hpet=on" : ",hpet=off",
 	    def->acpi ? "" : ",acpi=off");
-	qb_addf(qb, "-accel", "%s", def->virt == DOM_VIRT_KVM ? "kvm" : "tcg");
+	/*
+	 * QEMU 7.2's TCG loses guest writes that race with a live
+	 * migration's dirty tracking, and multi-threaded TCG far more
+	 * often (bench/migrate-soak.sh on an idle host: stale pages on 3
+	 * first moves of 3; single-threaded, none in 40). A guest with
+	 * one vCPU gains nothing from threads, so it runs single-threaded;
+	 * live migration of TCG guests needs --unsafe (qemu-migrate.c).
+	 */
+	qb_addf(qb, "-accel", "%s", def->virt == DOM_VIRT_KVM ? "kvm" :
+	    def->vcpus <= 1 ? "tcg,thread=single" : "tcg");
 }
 
 /* <timer name='kvmclock' present=...> is a CPU property, as in libvirt. */
