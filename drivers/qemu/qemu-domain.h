@@ -360,6 +360,13 @@ void		 qemu_migrate_free(struct qemu_mig *);
 int		 qemu_migrate_perform(const char *key,
 		    const struct vr_migrate_args *,
 		    const struct vr_migrate_peer *);
+/* domjobinfo/domjobabort for an outgoing stream (migration, save); job
+ * held. update: a query-migrate answer; true once an abort was asked. */
+void		 qemu_job_progress_start(struct qemu_dom *,
+		    const char *operation);
+bool		 qemu_job_progress_update(struct qemu_dom *,
+		    struct json_object *query_migrate);
+void		 qemu_job_progress_end(struct qemu_dom *, bool ok);
 int		 qemu_migrate_prepare(const char *xml, const char *uri,
 		    uint32_t boot_vcpus, char **uri_out, char *name,
 		    size_t len);

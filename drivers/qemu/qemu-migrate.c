@@ -135,6 +135,52 @@ mig_info_from_qmp(struct json_object *r, struct vr_dom_job_info *info)
 	info->stream_ms = json_u64(r, "total-time");
 }
 
+/*
+ * Progress of an outgoing stream, a migration's or a save's, for
+ * domjobinfo (which never waits) and domjobabort (which sends
+ * migrate_cancel and sets abort_requested). Job held.
+ */
+void
+qemu_job_progress_start(struct qemu_dom *d, const char *operation)
+{
+	pthread_mutex_lock(&d->lock);
+	mig_get_locked(d);
+	memset(&d->mig->cur, 0, sizeof d->mig->cur);
+	snprintf(d->mig->cur.type, sizeof d->mig->cur.type, "unbounded");
+	snprintf(d->mig->cur.operation, sizeof d->mig->cur.operation, "%s",
+	    operation);
+	d->mig->active = true;
+	d->mig->abort_requested = false;
+	d->mig->woken = false;
+	d->mig->start_ms = vr_time_ms();
+	pthread_mutex_unlock(&d->lock);
+}
+
+bool
+qemu_job_progress_update(struct qemu_dom *d, struct json_object *r)
+{
+	bool abort_req;
+
+	pthread_mutex_lock(&d->lock);
+	mig_info_from_qmp(r, &d->mig->cur);
+	d->mig->cur.elapsed_ms = vr_time_ms() - d->mig->start_ms;
+	abort_req = d->mig->abort_requested;
+	pthread_mutex_unlock(&d->lock);
+	return abort_req;
+}
+
+void
+qemu_job_progress_end(struct qemu_dom *d, bool ok)
+{
+	pthread_mutex_lock(&d->lock);
+	d->mig->cur.elapsed_ms = vr_time_ms() - d->mig->start_ms;
+	d->mig->last = d->mig->cur;
+	snprintf(d->mig->last.type, sizeof d->mig->last.type, "%s", ok ?
+	    "completed" : d->mig->abort_requested ? "cancelled" : "failed");
+	d->mig->active = false;
+	pthread_mutex_unlock(&d->lock);
+}
+
 static struct json_object *
 caps_events(void)
 {
@@ -251,10 +297,6 @@ mig_final_figures(struct qemu_dom *d)
 			break;
 		usleep(2000);
 	}
-	pthread_mutex_lock(&d->lock);
-	d->mig->cur.elapsed_ms = vr_time_ms() - d->mig->start_ms;
-	d->mig->last = d->mig->cur;
-	pthread_mutex_unlock(&d->lock);
 }
 
 /* A status of the outgoing side, not a leftover of an earlier one. */
@@ -295,12 +337,10 @@ mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
 		if (qemu_process_qmp(d, "query-migrate", NULL, &r) < 0)
 			return -1;
 		status = json_str(r, "status");
-		pthread_mutex_lock(&d->lock);
-		mig_info_from_qmp(r, &d->mig->cur);
-		d->mig->cur.elapsed_ms = vr_time_ms() - d->mig->start_ms;
-		abort_req = d->mig->abort_requested;
 		if (status == NULL)
 			status = "none";
+		abort_req = qemu_job_progress_update(d, r);
+		pthread_mutex_lock(&d->lock);
 		started = started || d->mig->event_seen ||
 		    mig_status_running(status);
 		pthread_mutex_unlock(&d->lock);
@@ -431,16 +471,8 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 		goto end;
 	}
 	mig_format_locked(d, a->flags, &xml, &persist_xml);
-	mig_get_locked(d);
-	memset(&d->mig->cur, 0, sizeof d->mig->cur);
-	snprintf(d->mig->cur.type, sizeof d->mig->cur.type, "unbounded");
-	snprintf(d->mig->cur.operation, sizeof d->mig->cur.operation,
-	    "outgoing migration");
-	d->mig->active = true;
-	d->mig->abort_requested = false;
-	d->mig->woken = false;
-	d->mig->start_ms = vr_time_ms();
 	pthread_mutex_unlock(&d->lock);
+	qemu_job_progress_start(d, "outgoing migration");
 
 	log_info("domain '%s': migration starts", d->name);
 	if (peer->prepare(peer->opaque, xml, a->migrate_uri,
@@ -488,6 +520,7 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	}
 	/* The guest runs there: now the figures, then stop QEMU here. */
 	mig_final_figures(d);
+	qemu_job_progress_end(d, true);
 	if (qemu_process_kill(d, false, "migrated") < 0)
 		log_error("domain '%s' runs on the destination but its QEMU "
 		    "here did not stop: %s", d->name, vr_error_message());
@@ -495,10 +528,6 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	    qemu_dom_unpersist(d) < 0)
 		log_error("domain '%s' migrated but not undefined here: %s",
 		    d->name, vr_error_message());
-	pthread_mutex_lock(&d->lock);
-	snprintf(d->mig->last.type, sizeof d->mig->last.type, "completed");
-	d->mig->active = false;
-	pthread_mutex_unlock(&d->lock);
 	log_info("domain '%s' migrated (%llu ms, stream %llu ms, downtime "
 	    "%llu ms, %llu KiB sent)", d->name,
 	    (unsigned long long)d->mig->last.elapsed_ms,
@@ -523,12 +552,7 @@ fail:
 		vr_error(code, "%s", msg);
 	}
 fail_unprepared:
-	pthread_mutex_lock(&d->lock);
-	d->mig->last = d->mig->cur;
-	snprintf(d->mig->last.type, sizeof d->mig->last.type,
-	    d->mig->abort_requested ? "cancelled" : "failed");
-	d->mig->active = false;
-	pthread_mutex_unlock(&d->lock);
+	qemu_job_progress_end(d, false);
 	log_error("domain '%s': %s", d->name, vr_error_message());
 end:
 	qemu_dom_job_end(d);
@@ -564,6 +588,7 @@ int
 qemu_migrate_job_abort(const char *key)
 {
 	struct qemu_dom *d;
+	char op[32];
 	int ret = -1;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
@@ -582,8 +607,9 @@ qemu_migrate_job_abort(const char *key)
 	d->mig->abort_requested = true;
 	d->mig->woken = true;
 	pthread_cond_broadcast(&d->cond);
+	snprintf(op, sizeof op, "%s", d->mig->cur.operation);
 	pthread_mutex_unlock(&d->lock);
-	log_info("domain '%s': migration abort requested", d->name);
+	log_info("domain '%s': abort of its %s requested", d->name, op);
 	/* Before "migrate" went out, the source's loop cancels it. */
 	qemu_process_qmp(d, "migrate_cancel", NULL, NULL);
 	ret = 0;

@@ -199,14 +199,17 @@ sleep_ms(unsigned int ms)
 /*
  * Poll query-migrate until the stream completed (0) or failed (-1, with
  * QEMU's reason). Before the stream starts there may be no status yet.
+ * With progress (a save), domjobinfo sees the figures and a domjobabort
+ * (which sent migrate_cancel) is named as the reason.
  */
 static int
-migrate_wait(struct qemu_dom *d)
+migrate_wait(struct qemu_dom *d, bool progress)
 {
 	unsigned int delay = 2;
 
 	for (;;) {
 		struct json_object *r = NULL, *v;
+		bool aborted;
 		VR_AUTOFREE char *status = NULL;
 		VR_AUTOFREE char *desc = NULL;
 
@@ -216,11 +219,17 @@ migrate_wait(struct qemu_dom *d)
 			status = xstrdup(json_object_get_string(v));
 		if (json_object_object_get_ex(r, "error-desc", &v))
 			desc = xstrdup(json_object_get_string(v));
+		aborted = progress && qemu_job_progress_update(d, r);
 		json_object_put(r);
 		if (status != NULL && strcmp(status, "completed") == 0)
 			return 0;
 		if (status != NULL && (strcmp(status, "failed") == 0 ||
 		    strcmp(status, "cancelled") == 0)) {
+			if (aborted) {
+				vr_error(VR_ERR_OPERATION_INVALID, "the save "
+				    "was cancelled by domjobabort");
+				return -1;
+			}
 			vr_error(VR_ERR_QEMU, "QEMU's migration stream %s%s%s",
 			    status, desc != NULL ? ": " : "",
 			    desc != NULL ? desc : "");
@@ -272,7 +281,7 @@ save_undo(struct qemu_dom *d, bool migrating, bool was_running,
 
 	if (migrating) {
 		qemu_process_qmp(d, "migrate_cancel", NULL, NULL);
-		migrate_wait(d);	/* until QEMU let go of the file */
+		migrate_wait(d, false);	/* until QEMU let go of the file */
 	}
 	args = json_object_new_object();
 	rpc_set_string(args, "fdname", SAVE_FDNAME);
@@ -323,7 +332,7 @@ save_run(struct qemu_dom *d, const char *path, const struct vr_caller *who,
 	VR_AUTOFREE char *inactive = NULL;
 	struct json_object *args;
 	const char *old_reason;
-	bool was_running, migrating = false;
+	bool was_running, migrating = false, progress = false;
 	long long bw = 0;
 	uint32_t hflags, boot;
 	uint64_t t0 = vr_time_us();
@@ -356,13 +365,19 @@ save_run(struct qemu_dom *d, const char *path, const struct vr_caller *who,
 	args = json_object_new_object();
 	rpc_set_i64(args, "max-bandwidth", SAVE_BANDWIDTH);
 	if (qemu_process_qmp(d, "migrate-set-parameters", args, NULL) < 0 ||
-	    qmp_getfd(d, SAVE_FDNAME, t.fd) < 0 ||
-	    qemu_process_qmp(d, "migrate", uri_args(SAVE_FDNAME), NULL) < 0)
+	    qmp_getfd(d, SAVE_FDNAME, t.fd) < 0)
+		goto fail;
+	qemu_job_progress_start(d, "save");
+	progress = true;
+	if (qemu_process_qmp(d, "migrate", uri_args(SAVE_FDNAME), NULL) < 0)
 		goto fail;
 	migrating = true;
-	if (migrate_wait(d) < 0)
+	if (migrate_wait(d, true) < 0)
 		goto fail;
 	migrating = false;
+	/* The stream is whole: too late to abort. */
+	qemu_job_progress_end(d, true);
+	progress = false;
 	if (save_target_commit(&t) < 0)
 		goto fail;
 	log_info("domain '%s' saved to '%s' (%llu ms)", d->name, path,
@@ -375,6 +390,8 @@ save_run(struct qemu_dom *d, const char *path, const struct vr_caller *who,
 	vr_error_reset();
 	return 0;
 fail:
+	if (progress)
+		qemu_job_progress_end(d, false);
 	vr_error_prefix("cannot save domain '%s'", d->name);
 	save_undo(d, migrating, was_running, old_reason, bw);
 	save_target_close(&t);
@@ -491,7 +508,7 @@ restore_run(struct qemu_dom *d, struct save_image *img, bool paused)
 		return -1;
 	if (qmp_getfd(d, RESTORE_FDNAME, img->fd) < 0 ||
 	    qemu_process_qmp(d, "migrate-incoming", uri_args(RESTORE_FDNAME),
-	    NULL) < 0 || migrate_wait(d) < 0)
+	    NULL) < 0 || migrate_wait(d, false) < 0)
 		goto fail;
 	if (qemu_process_finish_incoming(d, paused, "restored") < 0)
 		goto fail;

@@ -18,6 +18,9 @@ managed=$E2E_ROOT/lib/qemu/save/$name.save
 # Two vCPUs, one online at boot (setvcpus plugs the other), and a virtio
 # disk: its queue count follows the vCPUs QEMU booted with.
 truncate -s 16M "$E2E_ROOT/disk.img"
+# memcheck (tests/guest/memcheck.c): every restore must bring back every
+# page as it was saved.
+E2E_GUEST_CMDLINE="console=ttyS0 panic=-1 quiet vireo.memcheck=64" \
 guest_xml "$name" "$serial" 256 |
 	sed -e "s|<vcpu>1</vcpu>|<vcpu current='1'>2</vcpu>|" \
 		-e "s|<devices>|<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$E2E_ROOT/disk.img'/><target dev='vdb' bus='virtio'/></disk>|" \
@@ -68,6 +71,54 @@ else
 	not_ok "cannot mount a small tmpfs for the failed save"
 fi
 check "still running after the refusals" test "$(state)" = "running (booted)"
+
+# domjobinfo and domjobabort during a save: the target's file system is
+# frozen once the save is under way, so QEMU's writes stall; the abort
+# cancels the save, and after the thaw the guest runs on and no file is
+# left.
+mkdir "$E2E_ROOT/frozen"
+truncate -s 512M "$E2E_ROOT/frozen.img"
+if mkfs.ext4 -q -F "$E2E_ROOT/frozen.img" &&
+	mount -o loop "$E2E_ROOT/frozen.img" "$E2E_ROOT/frozen"; then
+	mark=$(lines)
+	c=$(last_counter "$serial")
+	vireo save "$name" "$E2E_ROOT/frozen/f.save" >"$E2E_ROOT/fsave.out" 2>&1 &
+	sp=$!
+	# Look as often as possible: the whole stream takes a few hundred ms.
+	saving() {
+		local end=$((SECONDS + 20))
+		until "$VIREO" -c "vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock" \
+			domjobinfo "$name" 2>/dev/null | grep -q '^Operation: *Save'; do
+			[ $SECONDS -lt $end ] || return 1
+		done
+	}
+	if saving && fsfreeze -f "$E2E_ROOT/frozen"; then
+		out_has "domjobinfo shows the save" "^Job type: +Unbounded" \
+			vireo domjobinfo "$name"
+		check "domjobabort cancels the save" vireo domjobabort "$name"
+		fsfreeze -u "$E2E_ROOT/frozen"
+		wait "$sp"
+		rc=$?
+		check "the aborted save fails" test "$rc" -ne 0
+		check "and says it was cancelled" \
+			grep -q "cancelled by domjobabort" "$E2E_ROOT/fsave.out"
+		check "no save file is left" \
+			test -z "$(ls -A "$E2E_ROOT/frozen" | grep -v lost+found)"
+		check "the guest runs again after the aborted save" \
+			wait_until 10 bash -c "[ \"\$('$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' domstate $name)\" = running ]"
+		check "its counter goes on (> $c)" wait_until 30 counter_after "$mark" "$c"
+		out_has "domjobinfo --completed says cancelled" \
+			"^Job type: +Cancelled" vireo domjobinfo --completed "$name"
+	else
+		fsfreeze -u "$E2E_ROOT/frozen" 2>/dev/null
+		wait "$sp"
+		not_ok "the save was not seen under way ($(cat "$E2E_ROOT/fsave.out"))"
+	fi
+	umount "$E2E_ROOT/frozen"
+else
+	not_ok "cannot mount an ext4 file system for the aborted save"
+fi
+rm -f "$E2E_ROOT/frozen.img"
 check "read-only socket cannot save" bash -c "! '$VIREO' -r -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' save $name $E2E_ROOT/ro.save 2>/dev/null && [ ! -e $E2E_ROOT/ro.save ]"
 
 # save: QEMU gone, shut off (saved), a complete image.
@@ -96,6 +147,9 @@ check "running (restored)" test "$(state)" = "running (restored)"
 check "counter continues after restore (> $saved)" \
 	wait_until 30 counter_after "$mark" "$saved"
 check "no reboot across save/restore" no_reboot "$mark"
+memcheck_after() { since "$1" | grep -q 'VIREO-MEMCHECK pass=[0-9]* ok'; }
+check "memcheck goes on after the restore" wait_until 30 memcheck_after "$mark"
+check "every page came back (memcheck)" bash -c "! tr -d '\r' <'$serial' | grep -q 'MEMCHECK BAD'"
 expect_fail "restore of a running domain is refused" "already active" \
 	vireo restore "$E2E_ROOT/a.save"
 # A client other than root may only name files it could open itself.
@@ -273,4 +327,6 @@ out_has "undefine --managed-save" "has been undefined" \
 check "the managed image went with it" test ! -e "$managed"
 expect_fail "the domain is gone" "domain not found" vireo dominfo "$name"
 
+check "no page went stale in any restore (memcheck)" \
+	bash -c "! tr -d '\r' <'$serial' | grep -q 'MEMCHECK BAD'"
 e2e_finish
