@@ -55,6 +55,7 @@ struct qemu_mig {
 	bool		 woken;		/* an event since the last look */
 	bool		 event_seen;	/* a MIGRATION event since "migrate" */
 	uint64_t	 start_ms;
+	uint64_t	 paused_ms;	/* when we paused the guest; 0: not */
 	struct vr_dom_job_info cur;
 	struct vr_dom_job_info last;	/* type "none": no result yet */
 };
@@ -153,7 +154,20 @@ qemu_job_progress_start(struct qemu_dom *d, const char *operation)
 	d->mig->abort_requested = false;
 	d->mig->woken = false;
 	d->mig->start_ms = vr_time_ms();
+	d->mig->paused_ms = 0;
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* "stop" for the job: the guest's downtime runs from here. */
+static int
+mig_pause(struct qemu_dom *d)
+{
+	if (qemu_process_qmp(d, "stop", NULL, NULL) < 0)
+		return -1;
+	pthread_mutex_lock(&d->lock);
+	d->mig->paused_ms = vr_time_ms();
+	pthread_mutex_unlock(&d->lock);
+	return 0;
 }
 
 bool
@@ -273,7 +287,9 @@ mig_wait_event(struct qemu_dom *d, unsigned int ms)
 
 /*
  * Completed: QEMU's migration thread sets total-time and downtime just
- * after the status, so a query at the event may still see zeros.
+ * after the status, so a query at the event may still see zeros. QEMU's
+ * downtime runs from its own stop; when we paused the guest earlier (not
+ * live, --timeout) it was down from then until it ran there, now.
  */
 static void
 mig_final_figures(struct qemu_dom *d)
@@ -297,6 +313,10 @@ mig_final_figures(struct qemu_dom *d)
 			break;
 		usleep(2000);
 	}
+	pthread_mutex_lock(&d->lock);
+	if (d->mig->paused_ms != 0)
+		d->mig->cur.downtime_ms = vr_time_ms() - d->mig->paused_ms;
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* A status of the outgoing side, not a leftover of an earlier one. */
@@ -394,7 +414,7 @@ mig_follow(struct qemu_dom *d, const struct vr_migrate_args *a,
 		    vr_time_ms() - t0 >= (uint64_t)a->timeout_s * 1000) {
 			log_info("domain '%s': migration still running after "
 			    "%u s: pausing the guest", d->name, a->timeout_s);
-			if (qemu_process_qmp(d, "stop", NULL, NULL) < 0)
+			if (mig_pause(d) < 0)
 				return -1;
 			*paused_by_us = true;
 		}
@@ -483,7 +503,7 @@ qemu_migrate_perform(const char *key, const struct vr_migrate_args *a,
 	if (mig_uri_check(uri) < 0 || mig_set_params(d, a) < 0)
 		goto fail;
 	if (!(a->flags & VR_MIGRATE_LIVE) && !was_paused) {
-		if (qemu_process_qmp(d, "stop", NULL, NULL) < 0)
+		if (mig_pause(d) < 0)
 			goto fail;
 		paused_by_us = true;
 	}

@@ -157,6 +157,13 @@ out_has "completed job has a downtime" "^Total downtime: +[0-9]+ +ms" \
 	vireo domjobinfo --completed "$name"
 out_has "completed job has QEMU's stream time" "^Stream time: +[1-9][0-9]* +ms" \
 	vireo domjobinfo --completed "$name"
+if [ -z "$LIVE" ]; then
+	# Paused for the whole copy: down at least as long as the stream.
+	job_ms() { vireo domjobinfo --completed "$name" | awk -v k="$1" \
+		'index($0, k) == 1 { print $(NF - 1) }'; }
+	check "a paused copy's downtime covers the stream" \
+		test "$(job_ms 'Total downtime:')" -ge "$(job_ms 'Stream time:')"
+fi
 
 # B -> A again; A still has the definition.
 c1=$(last_counter "$serial")
