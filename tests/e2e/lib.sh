@@ -75,10 +75,14 @@ vireo_ro() {
 }
 
 # Start vireod on the private root and wait for its pidfile.
+# In an ASan build, leak reports show whole allocation stacks: json-c has
+# no frame pointers, so the fast unwinder stops at its first frame.
+: "${E2E_VIREOD_ASAN_OPTIONS:=fast_unwind_on_malloc=0:malloc_context_size=30}"
 daemon_start() {
 	local i
 	rm -f "$E2E_ROOT/run/vireod.pid"
-	${E2E_DAEMON_WRAPPER:-} "$VIREOD" --root "$E2E_ROOT" ${E2E_DAEMON_ARGS:-} \
+	ASAN_OPTIONS=${ASAN_OPTIONS:-$E2E_VIREOD_ASAN_OPTIONS} \
+		${E2E_DAEMON_WRAPPER:-} "$VIREOD" --root "$E2E_ROOT" ${E2E_DAEMON_ARGS:-} \
 		>>"$E2E_ROOT/vireod.log" 2>&1 &
 	E2E_DAEMON_PID=$!
 	for i in $(seq 1 500); do
