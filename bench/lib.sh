@@ -13,3 +13,20 @@ avg_ms() {
 	printf '%-42s %8.2f ms   (target %s)\n' "$label" \
 		"$(echo "($t1 - $t0) / $N / 1000" | bc -l)" "$target"
 }
+
+# Two vireod on one machine as two hosts (migration benchmarks): $build
+# holds the binaries, $root the hosts' roots; daemon's pid joins pids.
+# daemon ROOT: start a vireod under ROOT and wait until it answers.
+daemon() {	# daemon ROOT
+	mkdir -p "$1"
+	chmod 755 "$1"
+	"$build/vireod" --root "$1" >>"$1.log" 2>&1 &
+	pids+=($!)
+	local end=$((SECONDS + 10))
+	while [ ! -s "$1/run/vireod.pid" ] && [ $SECONDS -lt $end ]; do
+		sleep 0.02
+	done
+}
+# uri HOST: its socket (HOST a directory under $root); v HOST ARGS...
+uri() { echo "vireo+unix:///system?socket=$root/$1/run/vireod.sock"; }
+v() { local h=$1; shift; "$build/vireo" -c "$(uri "$h")" "$@"; }

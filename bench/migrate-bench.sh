@@ -178,20 +178,8 @@ raw_once() {
 }
 
 # vireo: vireod A and B, the same guest.
-daemon() {	# daemon ROOT
-	mkdir -p "$1"
-	chmod 755 "$1"
-	"$build/vireod" --root "$1" >>"$1.log" 2>&1 &
-	pids+=($!)
-	local end=$((SECONDS + 10))
-	while [ ! -s "$1/run/vireod.pid" ] && [ $SECONDS -lt $end ]; do
-		sleep 0.02
-	done
-}
 daemon "$root/a"
 daemon "$root/b"
-uri() { echo "vireo+unix:///system?socket=$root/$1/run/vireod.sock"; }
-v() { local h=$1; shift; "$build/vireo" -c "$(uri "$h")" "$@"; }
 cat >"$root/dom.xml" <<XML
 <domain type='$virt'>
   <name>$name</name>

@@ -45,6 +45,7 @@ cleanup() {
 	[ "${SOAK_KEEP:-0}" = 1 ] || rm -rf "$root"
 }
 trap cleanup EXIT
+. "$top/bench/lib.sh"
 
 "$top/tests/guest/build.sh" "$VIREO_GUEST_DIR" >/dev/null
 # As vireod runs a one-vCPU guest (qemu-argv.c); TCG needs --unsafe to
@@ -108,19 +109,7 @@ fail() {
 	exit 1
 }
 
-# vireo: vireod A and B, each guest moved by `vireo migrate --live`.
-daemon() {	# daemon ROOT
-	mkdir -p "$1"
-	chmod 755 "$1"
-	"$build/vireod" --root "$1" >>"$1.log" 2>&1 &
-	pids+=($!)
-	local end=$((SECONDS + 10))
-	while [ ! -s "$1/run/vireod.pid" ] && [ $SECONDS -lt $end ]; do
-		sleep 0.02
-	done
-}
-uri() { echo "vireo+unix:///system?socket=$root/$1/run/vireod.sock"; }
-v() { local h=$1; shift; "$build/vireo" -c "$(uri "$h")" "$@"; }
+# vireo: vireod A and B, each guest moved by `vireo migrate` with the flags.
 dom_xml() {	# dom_xml GUEST
 	cat <<XML
 <domain type='$virt'>

@@ -428,95 +428,6 @@ hp_is_plugged(const struct hp_cpu *c)
 	    strlen(PERIPHERAL), '/') == NULL;
 }
 
-/*
- * Moving a running guest (save, migration) with hot-plugged vCPUs: a
- * QEMU booted with all of them (-smp current) is not the machine the
- * stream was taken from (devices sized by the boot count, virtio-blk's
- * queues, differ and QEMU refuses the stream; and the vCPUs could never
- * be unplugged again). So the sender records the boot count, and the
- * receiver boots with it and plugs the others back in index order, as
- * setvcpus did.
- */
-uint32_t
-qemu_vcpu_boot_count(struct qemu_dom *d, const struct dom_def *def)
-{
-	struct json_object *r = NULL;
-	VR_AUTOFREE struct hp_cpu *cpus = NULL;
-	size_t n, i, boot = 0, plugged = 0;
-
-	if (hp_query(d, def, &r, &cpus, &n) < 0) {
-		json_object_put(r);
-		vr_error_reset();
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (hp_is_plugged(&cpus[i]))
-			plugged++;
-		else if (cpus[i].qom_path != NULL)
-			boot++;
-	}
-	json_object_put(r);
-	return plugged > 0 ? (uint32_t)boot : 0;
-}
-
-/*
- * Job held, domain inactive, d->live its definition: start QEMU for an
- * incoming stream, booted with boot vCPUs (0: all of them) and the others
- * plugged. On failure QEMU is gone.
- */
-int
-qemu_vcpu_start_incoming(struct qemu_dom *d, uint32_t boot)
-{
-	struct json_object *r = NULL;
-	VR_AUTOFREE struct hp_cpu *cpus = NULL;
-	unsigned int cur;
-	size_t n, i, have;
-	int ret = -1;
-
-	pthread_mutex_lock(&d->lock);
-	cur = d->live->vcpus_current != 0 ? d->live->vcpus_current :
-	    d->live->vcpus;
-	if (boot == 0 || boot >= cur)
-		boot = 0;
-	else
-		d->live->vcpus_current = boot;
-	pthread_mutex_unlock(&d->lock);
-	if (qemu_process_start_incoming(d) < 0)
-		return -1;
-	if (boot == 0)
-		return 0;
-	/* The job keeps live stable. */
-	if (hp_query(d, d->live, &r, &cpus, &n) < 0)
-		goto out;
-	have = hp_present(cpus, n);
-	for (i = 0; i < n && have < cur; i++) {
-		if (cpus[i].qom_path != NULL)
-			continue;
-		if (hp_plug(d, &cpus[i]) < 0)
-			goto out;
-		have++;
-	}
-	if (have != cur) {
-		vr_error(VR_ERR_QEMU, "domain '%s': QEMU offers %zu vCPUs, "
-		    "not %u", d->name, have, cur);
-		goto out;
-	}
-	ret = 0;
-out:
-	json_object_put(r);
-	pthread_mutex_lock(&d->lock);
-	d->live->vcpus_current = cur;
-	pthread_mutex_unlock(&d->lock);
-	if (ret < 0) {
-		VR_AUTOFREE char *msg = xstrdup(vr_error_message());
-		int code = vr_error_code();
-
-		qemu_process_kill(d, false, "failed");
-		vr_error(code, "%s", msg);
-	}
-	return ret;
-}
-
 /* Record the number of vCPUs QEMU has now in the live definition. */
 static void
 live_set_current(struct qemu_dom *d, unsigned int n)
@@ -600,6 +511,73 @@ vcpus_set_live(struct qemu_dom *d, const struct dom_def *def,
 	ret = 0;
 out:
 	json_object_put(r);
+	return ret;
+}
+
+/*
+ * Moving a running guest (save, migration) with hot-plugged vCPUs: a
+ * QEMU booted with all of them (-smp current) is not the machine the
+ * stream was taken from (devices sized by the boot count, virtio-blk's
+ * queues, differ and QEMU refuses the stream; and the vCPUs could never
+ * be unplugged again). So the sender records the boot count, and the
+ * receiver boots with it and plugs the others back in index order, as
+ * setvcpus did.
+ */
+uint32_t
+qemu_vcpu_boot_count(struct qemu_dom *d, const struct dom_def *def)
+{
+	struct json_object *r = NULL;
+	VR_AUTOFREE struct hp_cpu *cpus = NULL;
+	size_t n, i, boot = 0, plugged = 0;
+
+	if (hp_query(d, def, &r, &cpus, &n) < 0) {
+		json_object_put(r);
+		vr_error_reset();
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (hp_is_plugged(&cpus[i]))
+			plugged++;
+		else if (cpus[i].qom_path != NULL)
+			boot++;
+	}
+	json_object_put(r);
+	return plugged > 0 ? (uint32_t)boot : 0;
+}
+
+/*
+ * Job held, domain inactive, d->live its definition: start QEMU for an
+ * incoming stream, booted with boot vCPUs (0: all of them) and the others
+ * plugged as setvcpus would. On failure QEMU is gone.
+ */
+int
+qemu_vcpu_start_incoming(struct qemu_dom *d, uint32_t boot)
+{
+	VR_AUTO(dom_def) copy = NULL;
+	unsigned int cur;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	cur = d->live->vcpus_current != 0 ? d->live->vcpus_current :
+	    d->live->vcpus;
+	if (boot == 0 || boot >= cur)
+		boot = 0;
+	else {
+		d->live->vcpus_current = boot;
+		copy = dom_def_copy(d->live);
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (qemu_process_start_incoming(d) < 0)
+		return -1;
+	if (boot == 0 || (ret = vcpus_set_live(d, copy, cur)) == 0)
+		return 0;
+	{
+		VR_AUTOFREE char *msg = xstrdup(vr_error_message());
+		int code = vr_error_code();
+
+		qemu_process_kill(d, false, "failed");
+		vr_error(code, "%s", msg);
+	}
 	return ret;
 }
 
