@@ -14,6 +14,16 @@ avg_ms() {
 		"$(echo "($t1 - $t0) / $N / 1000" | bc -l)" "$target"
 }
 
+# The guest's accelerator as vireod would choose it for a one-vCPU guest
+# (qemu-argv.c): virt (domain type), accel (-accel) and unsafe (what
+# `vireo migrate --live` needs: --unsafe under TCG, qemu-migrate.c).
+bench_accel() {
+	virt=qemu accel=tcg,thread=single unsafe=--unsafe
+	if [ -e /sys/module/kvm_intel ] || [ -e /sys/module/kvm_amd ]; then
+		virt=kvm accel=kvm unsafe=
+	fi
+}
+
 # Two vireod on one machine as two hosts (migration benchmarks): $build
 # holds the binaries, $root the hosts' roots; daemon's pid joins pids.
 # daemon ROOT: start a vireod under ROOT and wait until it answers.

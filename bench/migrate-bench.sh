@@ -38,17 +38,8 @@ trap cleanup EXIT
 . "$top/bench/lib.sh"
 
 "$top/tests/guest/build.sh" "$VIREO_GUEST_DIR" >/dev/null
-virt=qemu
-# vireod runs a one-vCPU TCG guest single-threaded (qemu-argv.c), and
-# live-migrates a TCG guest only with --unsafe (QEMU's TCG may lose guest
-# writes; this guest is idle).
-accel=tcg,thread=single
-unsafe=--unsafe
-if [ -e /sys/module/kvm_intel ] || [ -e /sys/module/kvm_amd ]; then
-	virt=kvm
-	accel=kvm
-	unsafe=
-fi
+# --unsafe under TCG: QEMU's TCG may lose guest writes; this guest idles.
+bench_accel
 
 wait_file() {	# wait_file FILE REGEX TIMEOUT_S
 	local end=$((SECONDS + $3))

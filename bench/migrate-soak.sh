@@ -48,16 +48,9 @@ trap cleanup EXIT
 . "$top/bench/lib.sh"
 
 "$top/tests/guest/build.sh" "$VIREO_GUEST_DIR" >/dev/null
-# As vireod runs a one-vCPU guest (qemu-argv.c); TCG needs --unsafe to
-# move live (qemu-migrate.c), which is what this is about.
-virt=qemu
-accel=tcg,thread=single
-: "${SOAK_MIGRATE_FLAGS=--live --unsafe}"
-if [ -e /sys/module/kvm_intel ] || [ -e /sys/module/kvm_amd ]; then
-	virt=kvm
-	accel=kvm
-	SOAK_MIGRATE_FLAGS=${SOAK_MIGRATE_FLAGS/--unsafe/}
-fi
+# Live by default: under TCG with --unsafe, which is what this is about.
+bench_accel
+: "${SOAK_MIGRATE_FLAGS=--live $unsafe}"
 echo "machine: $(nproc) CPUs, $(uname -r), $($qemu --version | head -1)"
 echo "soak: $MODE, $G guests of $MEM MiB, $ROUNDS rounds, $LOAD busy" \
 	"loops, accel $accel"
