@@ -160,7 +160,13 @@ else
 fi
 check "screenshot of the running guest" vireo screenshot "$name" "$E2E_ROOT/run.png"
 check "a PNG again" png_size "$E2E_ROOT/run.png"
+check "the guest watches its keyboard" wait_for "$serial" "VIREO-KEYBOARD event" 30
 check "send-key KEY_ENTER to the running guest" vireo send-key "$name" KEY_ENTER
+check "the guest got KEY_ENTER (28)" wait_for "$serial" "VIREO-KEY code=28" 30
+check "send-key --codeset qcode b" vireo send-key "$name" --codeset qcode b
+check "the guest got KEY_B (48)" wait_for "$serial" "VIREO-KEY code=48" 30
+check "send-key by xt scan code 0x1e (A)" vireo send-key "$name" --codeset xt 0x1e
+check "the guest got KEY_A (30)" wait_for "$serial" "VIREO-KEY code=30" 30
 check "the guest still counts after the keys" \
 	wait_until 30 bash -c "[ \$(tr -d '\r' <'$serial' | grep -c VIREO-COUNTER) -ge 2 ]"
 check "domstate: running" test "$(vireo domstate "$name")" = running
