@@ -473,6 +473,9 @@ dom_parse_disk_source(struct dom_disk *disk, xmlNode *dev)
 
 	if (n == NULL)
 		return 0;
+	/* libvirt numbers the images of a running chain: ignored, as is
+	 * <backingStore>. */
+	(void)vr_xml_attr(n, "index");
 	switch (disk->type) {
 	case DOM_DISK_TYPE_FILE:
 	case DOM_DISK_TYPE_BLOCK:
@@ -540,6 +543,13 @@ dom_parse_disk(struct dom_def *def, xmlNode *dev)
 	disk->readonly = vr_xml_child(dev, "readonly") != NULL ||
 	    disk->device == DOM_DISK_DEVICE_CDROM;
 	disk->shareable = vr_xml_child(dev, "shareable") != NULL;
+	/*
+	 * The backing chain a running domain's XML shows: what the images
+	 * say, found again at each start (as libvirt does), so an input one
+	 * is accepted and ignored.
+	 */
+	if ((n = vr_xml_child(dev, "backingStore")) != NULL)
+		vr_xml_skip(n);
 	disk->serial = vr_xml_child_text(dev, "serial");
 	if (dom_parse_boot_order(dev, &disk->boot_order) < 0 ||
 	    dom_parse_addr(dev, &disk->addr,

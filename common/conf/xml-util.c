@@ -484,6 +484,23 @@ vr_xml_attr_choice(xmlNode *n, const char *name, const char *const *choices,
 	return xml_attr_names(n, name, &nm, dflt);
 }
 
+void
+vr_xml_skip(xmlNode *n)
+{
+	xmlAttr *a;
+	xmlNode *c;
+
+	n->_private = XML_CONSUMED;
+	for (a = n->properties; a != NULL; a = a->next)
+		a->_private = XML_CONSUMED;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE)
+			vr_xml_skip(c);
+		else
+			c->_private = XML_CONSUMED;
+	}
+}
+
 char *
 vr_xml_text(xmlNode *n)
 {

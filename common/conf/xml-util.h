@@ -89,6 +89,8 @@ bool	 vr_xml_is(const xmlNode *, const char *name);
 xmlNode	*vr_xml_first(const xmlNode *);
 xmlNode	*vr_xml_next(const xmlNode *);
 void	 vr_xml_mark(xmlNode *);
+/* Read and deliberately ignored: n with its attributes and all it holds. */
+void	 vr_xml_skip(xmlNode *);
 /* First child element <name>, marked; NULL if absent. */
 xmlNode	*vr_xml_child(xmlNode *, const char *name);
 /* As vr_xml_child; reports "missing element <name> in <parent>". */
