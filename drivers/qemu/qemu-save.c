@@ -375,9 +375,9 @@ save_run(struct qemu_dom *d, const char *path, const struct vr_caller *who,
 	if (migrate_wait(d, true) < 0)
 		goto fail;
 	migrating = false;
-	/* The stream is whole: too late to abort. */
+	/* The stream is whole: too late to abort (a failed commit still
+	 * turns the result into "failed" below). */
 	qemu_job_progress_end(d, true);
-	progress = false;
 	if (save_target_commit(&t) < 0)
 		goto fail;
 	log_info("domain '%s' saved to '%s' (%llu ms)", d->name, path,
