@@ -502,8 +502,8 @@ static const struct proc_entry procs[RPC_PROC_LAST] = {
 	[RPC_PROC_DOM_LIST] = { "dom-list", proc_dom_list, PROC_INLINE },
 	[RPC_PROC_DOM_GET_INFO] = { "dom-get-info", proc_dom_get_info,
 	    PROC_INLINE },
-	[RPC_PROC_DOM_GET_XML] = { "dom-get-xml", proc_dom_get_xml,
-	    PROC_INLINE },
+	/* a running domain's asks QEMU for its disks' backing chains */
+	[RPC_PROC_DOM_GET_XML] = { "dom-get-xml", proc_dom_get_xml, 0 },
 	[RPC_PROC_DOM_XML_TO_NATIVE] = { "dom-xml-to-native",
 	    proc_dom_xml_to_native, 0 },
 	[RPC_PROC_EVENT_SUBSCRIBE] = { "event-subscribe",

@@ -406,6 +406,63 @@ test_format_flags(void)
 	    "format: secure output round-trips");
 }
 
+/* The live <backingStore> chain: nested, ended by an empty one, never
+ * copied, and accepted (and dropped) when parsed back. */
+static void
+test_backing_chain(void)
+{
+	static const char xml[] =
+	    "<domain type='kvm'><name>chain</name><memory>1024</memory>"
+	    "<os><type>hvm</type></os><devices>"
+	    "<disk type='file' device='disk'><driver name='qemu' "
+	    "type='qcow2'/><source file='/i/top.qcow2'/>"
+	    "<target dev='vda' bus='virtio'/></disk></devices></domain>";
+	static const char want[] =
+	    "      <source file='/i/top.qcow2'/>\n"
+	    "      <backingStore type='file'>\n"
+	    "        <format type='qcow2'/>\n"
+	    "        <source file='/i/mid.qcow2'/>\n"
+	    "        <backingStore type='block'>\n"
+	    "          <format type='raw'/>\n"
+	    "          <source dev='/dev/vg/base'/>\n"
+	    "          <backingStore/>\n"
+	    "        </backingStore>\n"
+	    "      </backingStore>\n"
+	    "      <target dev='vda' bus='virtio'/>\n";
+	VR_AUTO(dom_def) def = dom_def_parse_string(xml, 0);
+	VR_AUTO(dom_def) copy = NULL;
+	VR_AUTO(dom_def) again = NULL;
+	VR_AUTOFREE char *out = NULL, *plain = NULL, *copied = NULL;
+	VR_AUTOFREE char *back = NULL;
+	struct dom_disk *disk;
+
+	if (def == NULL) {
+		check(false, "backing: parse: %s", vr_error_message());
+		return;
+	}
+	plain = dom_def_format(def, -1, 0);
+	disk = &def->disks[0];
+	disk->backing = xcalloc(2, sizeof *disk->backing);
+	disk->backing[0].path = xstrdup("/i/mid.qcow2");
+	disk->backing[0].format = xstrdup("qcow2");
+	disk->backing[1].path = xstrdup("/dev/vg/base");
+	disk->backing[1].format = xstrdup("raw");
+	disk->nbacking = 2;
+	disk->chain_known = true;
+	out = dom_def_format(def, 3, 0);
+	check(strstr(out, want) != NULL, "backing: nested chain formatted");
+	copy = dom_def_copy(def);
+	copied = dom_def_format(copy, -1, 0);
+	check(strcmp(copied, plain) == 0, "backing: a copy has no chain");
+	again = dom_def_parse_string(out, DOM_PARSE_VALIDATE);
+	back = again != NULL ? dom_def_format(again, -1, 0) : NULL;
+	check(back != NULL && strcmp(back, plain) == 0,
+	    "backing: parsed back, the chain is dropped");
+	dom_disk_backing_clear(disk);
+	check(disk->backing == NULL && disk->nbacking == 0 &&
+	    !disk->chain_known, "backing: cleared");
+}
+
 static void
 test_parse_file(void)
 {
@@ -659,6 +716,7 @@ main(int argc, char **argv)
 	test_mac();
 	test_generated();
 	test_format_flags();
+	test_backing_chain();
 	test_parse_file();
 	test_panic();
 	test_threads();

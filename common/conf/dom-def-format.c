@@ -239,6 +239,32 @@ fmt_pm(struct vr_buf *b, const struct dom_def *def)
 	fmt_close(b, "pm");
 }
 
+/* libvirt's live <backingStore> chain: each image inside the one above. */
+static void
+fmt_backing(struct vr_buf *b, const struct dom_disk *d)
+{
+	size_t i;
+
+	if (!d->chain_known)
+		return;
+	for (i = 0; i < d->nbacking; i++) {
+		const struct dom_backing *k = &d->backing[i];
+		bool blk = strncmp(k->path, "/dev/", 5) == 0;
+
+		fmt_start(b, "backingStore type='%s'", blk ? "block" : "file");
+		fmt_end(b, true);
+		fmt_start(b, "format");
+		vr_xml_buf_attr(b, "type", k->format);
+		fmt_end(b, false);
+		fmt_start(b, "source");
+		vr_xml_buf_attr(b, blk ? "dev" : "file", k->path);
+		fmt_end(b, false);
+	}
+	vr_buf_line(b, "<backingStore/>");
+	for (i = d->nbacking; i-- > 0;)
+		fmt_close(b, "backingStore");
+}
+
 static void
 fmt_disk(struct vr_buf *b, const struct dom_disk *d)
 {
@@ -274,6 +300,7 @@ fmt_disk(struct vr_buf *b, const struct dom_disk *d)
 		}
 		fmt_end(b, false);
 	}
+	fmt_backing(b, d);
 	fmt_start(b, "target");
 	vr_xml_buf_attr(b, "dev", d->target_dev);
 	vr_buf_printf(b, " bus='%s'", dom_disk_bus_to_string(d->bus));

@@ -1336,6 +1336,21 @@ dom_chr_clear(struct dom_chr *chr)
 }
 
 void
+dom_disk_backing_clear(struct dom_disk *disk)
+{
+	size_t i;
+
+	for (i = 0; i < disk->nbacking; i++) {
+		free(disk->backing[i].path);
+		free(disk->backing[i].format);
+	}
+	free(disk->backing);
+	disk->backing = NULL;
+	disk->nbacking = 0;
+	disk->chain_known = false;
+}
+
+void
 dom_def_free(struct dom_def *def)
 {
 	size_t i;
@@ -1366,6 +1381,7 @@ dom_def_free(struct dom_def *def)
 		free(def->disks[i].src_volume);
 		free(def->disks[i].target_dev);
 		free(def->disks[i].serial);
+		dom_disk_backing_clear(&def->disks[i]);
 	}
 	free(def->disks);
 	free(def->controllers);
@@ -1427,6 +1443,9 @@ dom_def_copy(const struct dom_def *src)
 		def->disks[i].target_dev =
 		    xstrdup_null(src->disks[i].target_dev);
 		def->disks[i].serial = xstrdup_null(src->disks[i].serial);
+		def->disks[i].backing = NULL;
+		def->disks[i].nbacking = 0;
+		def->disks[i].chain_known = false;
 	}
 	def->controllers = DOM_DUP(src->controllers, src->ncontrollers);
 	def->nets = DOM_DUP(src->nets, src->nnets);

@@ -206,6 +206,12 @@ struct dom_vcpupin {
 	char			*cpuset;
 };
 
+/* An image under a disk's source, as a running QEMU has it open. */
+struct dom_backing {
+	char			*path;
+	char			*format;	/* QEMU's: "qcow2", "raw"... */
+};
+
 struct dom_disk {
 	enum dom_disk_type	 type;
 	enum dom_disk_device	 device;
@@ -227,7 +233,16 @@ struct dom_disk {
 	char			*serial;
 	unsigned int		 boot_order;	/* 0: none */
 	struct dom_addr		 addr;
+	/*
+	 * Live XML only: the images under the source, top down, shown as
+	 * nested <backingStore> ended by an empty one when chain_known.
+	 * Set by the driver just to format; never parsed, never copied.
+	 */
+	struct dom_backing	*backing;
+	size_t			 nbacking;
+	bool			 chain_known;
 };
+void	 dom_disk_backing_clear(struct dom_disk *);
 
 enum dom_controller_type {
 	DOM_CONTROLLER_USB,

@@ -644,27 +644,106 @@ qemu_get_info(const char *key, struct vr_dom_info *info)
 	return 0;
 }
 
+/* dumpxml waits no longer for the backing chains: shown without. */
+#define CHAIN_QUERY_MS	2000
+
+/* Does qdev (query-block's) name the device of alias? */
+static bool
+qdev_is(const char *qdev, const char *alias)
+{
+	size_t n = strlen(alias);
+	const char *p;
+
+	if (strcmp(qdev, alias) == 0)
+		return true;
+	for (p = strstr(qdev, alias); p != NULL; p = strstr(p + 1, alias))
+		if (p > qdev && p[-1] == '/' && (p[n] == '/' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/*
+ * Locked, live: the backing chains of query-block's answer into the
+ * disks of live, for one formatting (dom_disk_backing_clear after).
+ */
+static void
+chains_set(struct dom_def *live, struct json_object *blocks)
+{
+	VR_AUTOFREE char (*aliases)[40] = NULL;
+	struct json_object *e, *v, *img;
+	size_t i, k;
+
+	if (blocks == NULL || live->ndisks == 0)
+		return;
+	aliases = xcalloc(live->ndisks, sizeof *aliases);
+	if (qemu_argv_disk_aliases(live, aliases) < 0) {
+		vr_error_reset();
+		return;
+	}
+	for (k = 0; k < json_object_array_length(blocks); k++) {
+		e = json_object_array_get_idx(blocks, k);
+		if (!json_object_object_get_ex(e, "qdev", &v) ||
+		    !json_object_object_get_ex(e, "inserted", &img) ||
+		    !json_object_object_get_ex(img, "image", &img))
+			continue;
+		for (i = 0; i < live->ndisks; i++)
+			if (qdev_is(json_object_get_string(v), aliases[i]))
+				break;
+		if (i == live->ndisks || live->disks[i].chain_known)
+			continue;
+		live->disks[i].chain_known = true;
+		while (json_object_object_get_ex(img, "backing-image", &img)) {
+			struct dom_disk *disk = &live->disks[i];
+			struct json_object *f, *fmt;
+
+			if (!json_object_object_get_ex(img, "filename", &f) ||
+			    !json_object_object_get_ex(img, "format", &fmt))
+				break;
+			disk->backing = xreallocarray(disk->backing,
+			    disk->nbacking + 1, sizeof *disk->backing);
+			disk->backing[disk->nbacking].path =
+			    xstrdup(json_object_get_string(f));
+			disk->backing[disk->nbacking++].format =
+			    xstrdup(json_object_get_string(fmt));
+		}
+	}
+}
+
 static char *
 qemu_get_xml(const char *key, unsigned int flags)
 {
 	struct qemu_dom *d;
+	struct json_object *blocks = NULL;
 	char *xml;
 	unsigned int fmt = (flags & VR_DOM_XML_SECURE) ? DOM_FORMAT_SECURE : 0;
+	bool live;
+	size_t i;
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return NULL;
+	pthread_mutex_lock(&d->lock);
+	live = d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def);
+	pthread_mutex_unlock(&d->lock);
+	/* The disks' backing chains, as QEMU has them open (best effort). */
+	if (live && qemu_process_qmp_fd(d, "query-block", NULL, -1, &blocks,
+	    CHAIN_QUERY_MS) < 0)
+		vr_error_reset();
 	pthread_mutex_lock(&d->lock);
 	if (d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def)) {
 		unsigned long long cur = d->live->cur_mem_kib;
 
 		if (d->balloon_kib != 0)
 			d->live->cur_mem_kib = d->balloon_kib;
+		chains_set(d->live, blocks);
 		xml = dom_def_format(d->live, d->id, fmt);
 		d->live->cur_mem_kib = cur;
+		for (i = 0; i < d->live->ndisks; i++)
+			dom_disk_backing_clear(&d->live->disks[i]);
 	} else {
 		xml = dom_def_format(d->def, -1, fmt);
 	}
 	pthread_mutex_unlock(&d->lock);
+	json_object_put(blocks);
 	qemu_dom_unref(d);
 	return xml;
 }

@@ -255,6 +255,14 @@ out_has "dumpxml names the overlay" "<source file='$img/vm.ext1'/>" \
 	vireo dumpxml "$name"
 out_has "the persistent definition too" "<source file='$img/vm.ext1'/>" \
 	vireo dumpxml "$name" --inactive
+# The live XML shows the chain QEMU has open, as libvirt's does.
+chain=$(vireo dumpxml "$name" | tr -d '\n' | sed 's/>  */>/g')
+if grep -q "<source file='$img/vm.ext1'/><backingStore type='file'><format type='qcow2'/><source file='$img/vm.qcow2'/><backingStore/></backingStore>" <<<"$chain"; then
+	ok "the live XML shows the backing chain"
+else
+	not_ok "the live XML shows the backing chain: $(vireo dumpxml "$name" | grep -A6 '<disk')"
+fi
+check "the inactive XML has no chain" bash -c "! '$VIREO' -c 'vireo+unix:///system?socket=$E2E_ROOT/run/vireod.sock' dumpxml $name --inactive | grep -q backingStore"
 out_has "ext1 is external" "snapshot='external'" \
 	vireo snapshot-dumpxml "$name" ext1
 out_has "snapshot-info: external" "^Location: +external$" \
