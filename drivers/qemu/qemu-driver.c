@@ -721,8 +721,10 @@ qemu_get_xml(const char *key, unsigned int flags)
 
 	if ((d = qemu_dom_lookup(key)) == NULL)
 		return NULL;
+	/* QEMU set up (not starting, not a stream coming in) answers at once. */
 	pthread_mutex_lock(&d->lock);
-	live = d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def);
+	live = d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def) &&
+	    d->mon != NULL && d->job_phase_running;
 	pthread_mutex_unlock(&d->lock);
 	/* The disks' backing chains, as QEMU has them open (best effort). */
 	if (live && qemu_process_qmp_fd(d, "query-block", NULL, -1, &blocks,
