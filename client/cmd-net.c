@@ -511,8 +511,8 @@ net_leases_print(struct json_object *leases)
 	    "Protocol", "IP address", "Hostname", "Client ID or DUID" };
 	size_t i, n = json_object_array_length(leases);
 	struct cmd_tab *tab = cmd_tab_new(6, header);
-	const char *mac, *ip, *host, *cid, *row[6];
-	char when[32], addr[32];
+	const char *mac, *ip, *host, *cid, *type, *row[6];
+	char when[32], addr[64];
 	int64_t expiry, prefix;
 	struct json_object *l;
 	struct tm tm;
@@ -521,13 +521,15 @@ net_leases_print(struct json_object *leases)
 	for (i = 0; i < n; i++) {
 		l = json_object_array_get_idx(leases, i);
 		host = cid = "-";
+		type = "ipv4";
 		expiry = prefix = 0;
 		if (cmd_reply_str(l, "mac", &mac) < 0 ||
 		    cmd_reply_str(l, "ip", &ip) < 0 ||
 		    cmd_reply_opt_i64(l, "expiry", &expiry) < 0 ||
 		    cmd_reply_opt_i64(l, "prefix", &prefix) < 0 ||
 		    cmd_reply_opt_str(l, "hostname", &host) < 0 ||
-		    cmd_reply_opt_str(l, "client_id", &cid) < 0) {
+		    cmd_reply_opt_str(l, "client_id", &cid) < 0 ||
+		    cmd_reply_opt_str(l, "type", &type) < 0) {
 			cmd_tab_free(tab);
 			return CMD_ERR;
 		}
@@ -539,8 +541,8 @@ net_leases_print(struct json_object *leases)
 			    localtime_r(&t, &tm));
 		snprintf(addr, sizeof addr, "%s/%lld", ip, (long long)prefix);
 		row[0] = when;
-		row[1] = mac;
-		row[2] = "ipv4";
+		row[1] = mac[0] != '\0' ? mac : "-";
+		row[2] = type;
 		row[3] = addr;
 		row[4] = host;
 		row[5] = cid;

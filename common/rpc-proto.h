@@ -152,9 +152,11 @@ enum rpc_proc {
 	/* {"net":N,"inactive":bool} -> {"xml":"..."} */
 	RPC_PROC_NET_GET_XML = 62,
 	/* {"net":N,"mac":"52:54:00:..."(optional)} -> {"leases":[{"expiry":N,
-	 *  "mac":"...","ip":"192.168.122.45","prefix":24,"hostname":"..."|
-	 *  null,"client_id":"..."|null},...]}; expiry in seconds since the
-	 *  epoch, 0 for infinite leases */
+	 *  "mac":"..."("" if unknown),"type":"ipv4"|"ipv6",
+	 *  "ip":"192.168.122.45","prefix":24,"hostname":"..."|null,
+	 *  "client_id":"..."|null},...]}; expiry in seconds since the
+	 *  epoch, 0 for infinite leases; for DHCPv6 the client id is the
+	 *  DUID and the MAC the one in it */
 	RPC_PROC_NET_GET_DHCP_LEASES = 63,
 
 	/*

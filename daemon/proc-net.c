@@ -261,6 +261,7 @@ vd_proc_net_get_dhcp_leases(struct vd_client *c, struct json_object *args,
 		o = json_object_new_object();
 		rpc_set_i64(o, "expiry", l[i].expiry);
 		rpc_set_string(o, "mac", l[i].mac);
+		rpc_set_string(o, "type", l[i].ipv6 ? "ipv6" : "ipv4");
 		rpc_set_string(o, "ip", l[i].ip);
 		rpc_set_i64(o, "prefix", l[i].prefix);
 		json_set_opt_string(o, "hostname", l[i].hostname);

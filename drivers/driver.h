@@ -546,8 +546,9 @@ struct vr_net_info {
 
 struct vr_net_lease {
 	long long	 expiry;	/* seconds since the epoch; 0: never */
-	char		 mac[18];
-	char		 ip[16];
+	char		 mac[18];	/* DHCPv6: from the DUID, "" if none */
+	char		 ip[46];
+	bool		 ipv6;
 	unsigned int	 prefix;
 	char		 hostname[64];	/* "" if unknown */
 	char		 client_id[128];	/* "" if none */

@@ -124,15 +124,33 @@ test_leases(void)
 	    "1700000000 52:54:00:aa:bb:01 192.168.122.10 guest1 "
 	    "01:52:54:00:aa:bb:01\n"
 	    "0 52:54:00:aa:bb:02 192.168.122.11 * *\n"
-	    "duid 00:01:00:01:2c:aa\n"
-	    "1700000100 1234567 2001:db8:ca2:2::1a2 guest1 00:01:00:01\n"
+	    "duid 00:01:00:01:2c:aa:bb:cc:52:54:00:00:00:01\n"
+	    "1700000100 1234567 2001:db8:ca2:2::1a2 guest1 "
+	    "00:01:00:01:2c:aa:bb:cc:52:54:00:aa:bb:01\n"
+	    "1700000200 89 2001:db8:ca2:2::1a3 * 00:03:00:01:52:54:00:aa:bb:03\n"
+	    "1700000300 90 2001:db8:ca2:2::1a4 other "
+	    "00:02:00:00:ab:11:61:62:63\n"
+	    "1700000400 notanumber 2001:db8:ca2:2::1a5 x 00:03:00:01\n"
 	    "garbage\n";
 	VR_AUTOFREE struct nw_lease *l = NULL;
 	size_t n = 0;
 
-	check(nw_conf_parse_leases(text, NULL, &l, &n) == 0 && n == 2,
-	    "leases: two parsed (the DHCPv6 one skipped)");
-	if (n == 2) {
+	check(nw_conf_parse_leases(text, NULL, &l, &n) == 0 && n == 5,
+	    "leases: two DHCPv4 and three DHCPv6 parsed");
+	if (n == 5) {
+		check(l[2].ipv6 && !l[0].ipv6 && strcmp(l[2].ip,
+		    "2001:db8:ca2:2::1a2") == 0 && l[2].expiry == 1700000100 &&
+		    strcmp(l[2].hostname, "guest1") == 0,
+		    "leases: DHCPv6 fields");
+		check(strcmp(l[2].mac, "52:54:00:aa:bb:01") == 0,
+		    "leases: the MAC of a DUID-LLT");
+		check(strcmp(l[3].mac, "52:54:00:aa:bb:03") == 0 &&
+		    l[3].hostname[0] == '\0', "leases: the MAC of a DUID-LL");
+		check(l[4].mac[0] == '\0' && strcmp(l[4].client_id,
+		    "00:02:00:00:ab:11:61:62:63") == 0,
+		    "leases: a DUID-EN has no MAC");
+	}
+	if (n >= 2) {
 		check(l[0].expiry == 1700000000 && strcmp(l[0].ip,
 		    "192.168.122.10") == 0 && strcmp(l[0].hostname,
 		    "guest1") == 0 && strcmp(l[0].client_id,
@@ -145,6 +163,11 @@ test_leases(void)
 	check(nw_conf_parse_leases(text, "52:54:00:AA:BB:02", &l, &n) == 0 &&
 	    n == 1 && strcmp(l[0].ip, "192.168.122.11") == 0,
 	    "leases: filtered by MAC");
+	free(l);
+	l = NULL;
+	check(nw_conf_parse_leases(text, "52:54:00:aa:bb:01", &l, &n) == 0 &&
+	    n == 2 && !l[0].ipv6 && l[1].ipv6,
+	    "leases: a MAC selects its DHCPv4 and DHCPv6 leases");
 }
 
 int

@@ -381,13 +381,42 @@ lease_field(const char *p, char *buf, size_t len)
 	return p + n;
 }
 
+/*
+ * The MAC in a client's DUID, if it has one: DUID-LLT (type 1) and DUID-LL
+ * (type 3) of hardware type 1 (Ethernet) end with it.
+ */
+static void
+duid_mac(const char *duid, char *mac, size_t len)
+{
+	unsigned int b[32];
+	size_t n = 0, skip;
+	const char *p = duid;
+	int used;
+
+	mac[0] = '\0';
+	while (n < 32 && sscanf(p, "%2x%n", &b[n], &used) == 1) {
+		n++;
+		p += used;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	if (*p != '\0' || n < 4 || b[0] != 0 || b[2] != 0 || b[3] != 1)
+		return;
+	skip = b[1] == 1 ? 8 : b[1] == 3 ? 4 : 0;
+	if (skip == 0 || n != skip + 6)
+		return;
+	snprintf(mac, len, "%02x:%02x:%02x:%02x:%02x:%02x", b[skip],
+	    b[skip + 1], b[skip + 2], b[skip + 3], b[skip + 4], b[skip + 5]);
+}
+
 int
 nw_conf_parse_leases(const char *text, const char *mac,
     struct nw_lease **leases, size_t *n)
 {
 	const char *p = text, *eol;
 	struct nw_lease l;
-	char exp[32];
+	char exp[32], iaid[32];
 
 	*leases = NULL;
 	*n = 0;
@@ -395,19 +424,29 @@ nw_conf_parse_leases(const char *text, const char *mac,
 		eol = p + strcspn(p, "\n");
 		memset(&l, 0, sizeof l);
 		/*
-		 * "EXPIRY MAC IP HOSTNAME CLIENTID"; "duid ..." lines and
-		 * DHCPv6 ones ("EXPIRY IAID IPV6 HOSTNAME DUID") skipped.
+		 * dnsmasq's: "EXPIRY MAC IP HOSTNAME CLIENTID" (DHCPv4), and
+		 * after the server's "duid ..." line "EXPIRY IAID IPV6
+		 * HOSTNAME DUID" (DHCPv6, the MAC only in some DUIDs).
 		 */
 		if (!isdigit((unsigned char)*p))
 			continue;
 		p = lease_field(p, exp, sizeof exp);
-		p = lease_field(p, l.mac, sizeof l.mac);
+		p = lease_field(p, iaid, sizeof iaid);
 		p = lease_field(p, l.ip, sizeof l.ip);
 		p = lease_field(p, l.hostname, sizeof l.hostname);
 		lease_field(p, l.client_id, sizeof l.client_id);
 		l.expiry = strtoll(exp, NULL, 10);
-		if (strchr(l.mac, ':') == NULL || strchr(l.ip, '.') == NULL ||
-		    (mac != NULL && strcasecmp(mac, l.mac) != 0))
+		if (strchr(iaid, ':') != NULL && strchr(l.ip, '.') != NULL) {
+			snprintf(l.mac, sizeof l.mac, "%.17s", iaid);
+		} else if (iaid[0] != '\0' &&
+		    iaid[strspn(iaid, "0123456789")] == '\0' &&
+		    strchr(l.ip, ':') != NULL) {
+			l.ipv6 = true;
+			duid_mac(l.client_id, l.mac, sizeof l.mac);
+		} else {
+			continue;
+		}
+		if (mac != NULL && strcasecmp(mac, l.mac) != 0)
 			continue;
 		*leases = xreallocarray(*leases, *n + 1, sizeof **leases);
 		(*leases)[(*n)++] = l;

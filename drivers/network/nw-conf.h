@@ -50,8 +50,9 @@ char	*nw_conf_nft_delete(const char *net_name);
 /* One lease of dnsmasq's lease file. */
 struct nw_lease {
 	long long	 expiry;	/* seconds since the epoch, 0: never */
-	char		 mac[18];
-	char		 ip[16];
+	char		 mac[18];	/* DHCPv6: from the DUID, "" if none */
+	char		 ip[46];
+	bool		 ipv6;
 	char		 hostname[64];	/* "" if unknown */
 	char		 client_id[128];	/* "" if none */
 };

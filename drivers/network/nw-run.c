@@ -737,7 +737,9 @@ nw_run_leases(struct nw_net *n, const char *mac, struct vr_net_lease **out,
 		v->expiry = l[i].expiry;
 		memcpy(v->mac, l[i].mac, sizeof v->mac);
 		memcpy(v->ip, l[i].ip, sizeof v->ip);
-		v->prefix = n->live != NULL ? n->live->prefix : 0;
+		v->ipv6 = l[i].ipv6;
+		v->prefix = n->live == NULL ? 0 : l[i].ipv6 ?
+		    n->live->prefix6 : n->live->prefix;
 		memcpy(v->hostname, l[i].hostname, sizeof v->hostname);
 		memcpy(v->client_id, l[i].client_id, sizeof v->client_id);
 	}
