@@ -293,6 +293,10 @@ int		 qemu_dom_open_console(const char *key, const char *devname,
 		    int *fd, char *name, size_t namelen, char *alias,
 		    size_t aliaslen);
 /* qemu-vcpu.c and qemu-stats.c: vCPUs, statistics (issue 7) */
+/* The entry of query-blockstats' or query-block's answer r for the disk
+ * with this alias (qemu_argv_disk_aliases), or NULL. */
+struct json_object *qemu_block_find(struct json_object *r,
+		    const char *alias);
 #include <sched.h>
 /* "0-3,^2" into set; CPUs the host lacks are refused. */
 int		 qemu_cpuset_parse(const char *, cpu_set_t *);

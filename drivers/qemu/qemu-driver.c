@@ -647,21 +647,6 @@ qemu_get_info(const char *key, struct vr_dom_info *info)
 /* dumpxml waits no longer for the backing chains: shown without. */
 #define CHAIN_QUERY_MS	2000
 
-/* Does qdev (query-block's) name the device of alias? */
-static bool
-qdev_is(const char *qdev, const char *alias)
-{
-	size_t n = strlen(alias);
-	const char *p;
-
-	if (strcmp(qdev, alias) == 0)
-		return true;
-	for (p = strstr(qdev, alias); p != NULL; p = strstr(p + 1, alias))
-		if (p > qdev && p[-1] == '/' && (p[n] == '/' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 /*
  * Locked, live: the backing chains of query-block's answer into the
  * disks of live, for one formatting (dom_disk_backing_clear after).
@@ -670,8 +655,8 @@ static void
 chains_set(struct dom_def *live, struct json_object *blocks)
 {
 	VR_AUTOFREE char (*aliases)[40] = NULL;
-	struct json_object *e, *v, *img;
-	size_t i, k;
+	struct json_object *e, *img;
+	size_t i;
 
 	if (blocks == NULL || live->ndisks == 0)
 		return;
@@ -680,20 +665,15 @@ chains_set(struct dom_def *live, struct json_object *blocks)
 		vr_error_reset();
 		return;
 	}
-	for (k = 0; k < json_object_array_length(blocks); k++) {
-		e = json_object_array_get_idx(blocks, k);
-		if (!json_object_object_get_ex(e, "qdev", &v) ||
+	for (i = 0; i < live->ndisks; i++) {
+		struct dom_disk *disk = &live->disks[i];
+
+		if ((e = qemu_block_find(blocks, aliases[i])) == NULL ||
 		    !json_object_object_get_ex(e, "inserted", &img) ||
 		    !json_object_object_get_ex(img, "image", &img))
 			continue;
-		for (i = 0; i < live->ndisks; i++)
-			if (qdev_is(json_object_get_string(v), aliases[i]))
-				break;
-		if (i == live->ndisks || live->disks[i].chain_known)
-			continue;
-		live->disks[i].chain_known = true;
+		disk->chain_known = true;
 		while (json_object_object_get_ex(img, "backing-image", &img)) {
-			struct dom_disk *disk = &live->disks[i];
 			struct json_object *f, *fmt;
 
 			if (!json_object_object_get_ex(img, "filename", &f) ||

@@ -563,9 +563,8 @@ image_sizes(const char *path, int format, unsigned long long *cap,
 	close(fd);
 }
 
-/* The query-blockstats entry of the disk with this alias, or NULL. */
-static struct json_object *
-blockstats_find(struct json_object *r, const char *alias)
+struct json_object *
+qemu_block_find(struct json_object *r, const char *alias)
 {
 	char node[64], qdev[64];
 	size_t i, len;
@@ -576,14 +575,19 @@ blockstats_find(struct json_object *r, const char *alias)
 	    json_object_array_length(r) : 0;
 	for (i = 0; i < len; i++) {
 		struct json_object *e = json_object_array_get_idx(r, i), *v;
+		struct json_object *in;
 		const char *s;
 
-		if (json_object_object_get_ex(e, "node-name", &v) &&
+		/* query-block has the node under "inserted" */
+		if (!json_object_object_get_ex(e, "inserted", &in))
+			in = e;
+		if (json_object_object_get_ex(in, "node-name", &v) &&
 		    strcmp(json_object_get_string(v), node) == 0)
 			return e;
 		if (json_object_object_get_ex(e, "qdev", &v) &&
 		    (s = json_object_get_string(v)) != NULL &&
-		    (strncmp(s, qdev, strlen(qdev)) == 0 ||
+		    (strcmp(s, alias) == 0 ||
+		    strncmp(s, qdev, strlen(qdev)) == 0 ||
 		    strncmp(s, qdev, strlen(qdev) - 1) == 0))
 			return e;
 	}
@@ -642,7 +646,7 @@ group_block(struct qemu_dom *d, const struct dom_snap *s, int timeout_ms,
 		if (path == NULL)
 			continue;
 		stat_set_str(o, "block", i, "path", path);
-		if (r != NULL && (e = blockstats_find(r, aliases[i])) != NULL)
+		if (r != NULL && (e = qemu_block_find(r, aliases[i])) != NULL)
 			block_counters(e, i, o);
 		image_sizes(path, disk->format, &cap, &alloc, &phys);
 		stat_set(o, "block", i, "allocation", (int64_t)alloc);
