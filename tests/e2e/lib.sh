@@ -222,6 +222,10 @@ last_counter() {
 		tail -1 | awk '{n = $2} END {print n + 0}'
 }
 
+# memcheck_clean FILE: the guest's memcheck (vireo.memcheck=) found no
+# stale page in this serial log.
+memcheck_clean() { ! tr -d '\r' <"$1" | grep -q 'MEMCHECK BAD'; }
+
 # wait_until TIMEOUT_S COMMAND...: poll a command until it succeeds.
 wait_until() {
 	local timeout=$1 end

@@ -149,7 +149,7 @@ check "counter continues after restore (> $saved)" \
 check "no reboot across save/restore" no_reboot "$mark"
 memcheck_after() { since "$1" | grep -q 'VIREO-MEMCHECK pass=[0-9]* ok'; }
 check "memcheck goes on after the restore" wait_until 30 memcheck_after "$mark"
-check "every page came back (memcheck)" bash -c "! tr -d '\r' <'$serial' | grep -q 'MEMCHECK BAD'"
+check "every page came back (memcheck)" memcheck_clean "$serial"
 expect_fail "restore of a running domain is refused" "already active" \
 	vireo restore "$E2E_ROOT/a.save"
 # A client other than root may only name files it could open itself.
@@ -328,5 +328,5 @@ check "the managed image went with it" test ! -e "$managed"
 expect_fail "the domain is gone" "domain not found" vireo dominfo "$name"
 
 check "no page went stale in any restore (memcheck)" \
-	bash -c "! tr -d '\r' <'$serial' | grep -q 'MEMCHECK BAD'"
+	memcheck_clean "$serial"
 e2e_finish
