@@ -689,6 +689,13 @@ chains_set(struct dom_def *live, struct json_object *blocks)
 	}
 }
 
+/* Locked. Does dumpxml with these flags show the live definition? */
+static bool
+xml_live_locked(const struct qemu_dom *d, unsigned int flags)
+{
+	return d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def);
+}
+
 static char *
 qemu_get_xml(const char *key, unsigned int flags)
 {
@@ -703,15 +710,15 @@ qemu_get_xml(const char *key, unsigned int flags)
 		return NULL;
 	/* QEMU set up (not starting, not a stream coming in) answers at once. */
 	pthread_mutex_lock(&d->lock);
-	live = d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def) &&
-	    d->mon != NULL && d->job_phase_running;
+	live = xml_live_locked(d, flags) && d->mon != NULL &&
+	    d->job_phase_running;
 	pthread_mutex_unlock(&d->lock);
 	/* The disks' backing chains, as QEMU has them open (best effort). */
 	if (live && qemu_process_qmp_fd(d, "query-block", NULL, -1, &blocks,
 	    CHAIN_QUERY_MS) < 0)
 		vr_error_reset();
 	pthread_mutex_lock(&d->lock);
-	if (d->live != NULL && !(flags & VR_DOM_XML_INACTIVE && d->def)) {
+	if (xml_live_locked(d, flags)) {
 		unsigned long long cur = d->live->cur_mem_kib;
 
 		if (d->balloon_kib != 0)
