@@ -702,9 +702,18 @@ nw_run_check_dnsmasq(void)
 				    "not restarting it for a minute", n->name);
 			continue;
 		}
-		log_warnx("network '%s': dnsmasq pid %d is gone; restarting "
-		    "it", n->name, (int)n->dns_pid);
+		log_warnx("network '%s': dnsmasq pid %d is gone", n->name,
+		    (int)n->dns_pid);
 		dnsmasq_forget(n);
+		/* One started by a daemon that died before recording it. */
+		dnsmasq_find_orphan(n);
+		if (n->dns_pidfd >= 0) {
+			log_info("network '%s': adopted dnsmasq pid %d",
+			    n->name, (int)n->dns_pid);
+			status_write(n, "active");
+			continue;
+		}
+		log_warnx("network '%s': restarting dnsmasq", n->name);
 		n->dns_restarts++;
 		n->dns_restart_ms = now;
 		if (dnsmasq_start(n) < 0)
